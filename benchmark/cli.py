@@ -1,0 +1,128 @@
+"""``python -m benchmark``: run a benchmark, publish records, list tasks (and the queue commands)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .tasks import TASKS
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _gpu_indices(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--gpus takes comma-separated GPU indices, got {text!r}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import BenchmarkError, RunSpec, run_benchmark
+
+    spec = RunSpec(
+        model=args.model,
+        task=args.task,
+        dataset=args.dataset,
+        dataset_split=args.dataset_split,
+        num_samples=args.num_samples,
+        repeats=args.repeats,
+        device=args.device,
+        device_ids=args.gpus,
+        dtype=args.dtype,
+        revision=args.revision,
+        model_id=args.model_id,
+        output_dir=Path(args.output),
+        warmup_runs=args.warmup_runs,
+    )
+    try:
+        result = run_benchmark(spec)
+    except BenchmarkError as exc:
+        where = f" (details in {exc.run_dir})" if exc.run_dir else ""
+        return _error(f"{exc}{where}")
+    record = result.record
+    print(
+        f"{record.model_id} on {record.task}: {record.gpu_wh_per_1k_queries:.6g} "
+        f"± {record.gpu_wh_per_1k_queries_std:.2g} GPU Wh per 1,000 queries "
+        f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}"
+    )
+    print(f"record: {result.run_dir / 'record.json'}")
+    if args.push:
+        return _push([result.run_dir])
+    return 0
+
+
+def _push(paths: list[Path]) -> int:
+    from .hub_client import HubError
+    from .publish import PublishError, publish_run
+    from .store import results_store
+
+    store = results_store()
+    for path in paths:
+        try:
+            stored = publish_run(path, store)
+        except (PublishError, HubError, FileExistsError) as exc:
+            return _error(f"cannot publish {path}: {exc}")
+        print(f"published {stored} to {store.name}")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    return _push([Path(p) for p in args.paths])
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    for spec in TASKS.values():
+        controls = ", ".join(f"{k}={v}" for k, v in spec.control_variables().items())
+        print(f"{spec.key:<30} {spec.dataset_id:<36} {controls}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="measure a model on a task and write a result record")
+    run.add_argument("--model", required=True, help="Hub model id or local folder")
+    run.add_argument("--task", required=True, help=f"one of: {', '.join(TASKS)}")
+    run.add_argument("--dataset", help="Hub dataset id or local folder (default: the task's 1,000-sample set)")
+    run.add_argument("--dataset-split", help="dataset split (default: the task's)")
+    run.add_argument("--num-samples", type=int, help="queries to measure (default: the task's, 1,000)")
+    run.add_argument("--repeats", type=int, default=3, help="launches to average (default: 3)")
+    run.add_argument("--device", help="cuda or cpu (default: cuda when an NVIDIA GPU is present)")
+    run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
+    run.add_argument("--dtype", help="override the task's dtype (float32, float16, bfloat16)")
+    run.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
+    run.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
+    run.add_argument("--output", default="runs", help="folder for run folders (default: runs)")
+    run.add_argument("--warmup-runs", type=int, help="warm-up passes before measuring (default: 10)")
+    run.add_argument(
+        "--push", action="store_true", help="publish the record to RESULTS_REPO (or the local RESULTS_DIR)"
+    )
+    run.set_defaults(func=cmd_run)
+
+    push = sub.add_parser("push", help="publish records of earlier runs to RESULTS_REPO (or RESULTS_DIR)")
+    push.add_argument("paths", nargs="+", help="run folders or record.json files")
+    push.set_defaults(func=cmd_push)
+
+    tasks = sub.add_parser("tasks", help="list the tasks and their control variables")
+    tasks.set_defaults(func=cmd_tasks)
+
+    try:
+        from . import queue_cli
+    except ImportError:
+        queue_cli = None
+    if queue_cli is not None:
+        queue_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,191 @@
+"""The result record: one typed schema shared by the runner (which writes it) and the leaderboard
+(which reads it). Pure pydantic, no torch, so the Space reads records without the runner's stack.
+
+Units are in the field names: ``*_kwh`` kilowatt-hours, ``*_wh_per_1k_queries`` watt-hours per
+1,000 queries, ``*_s`` seconds, ``*_w`` watts, ``*_mib`` mebibytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+KWH_TO_WH = 1000.0
+QUERIES_PER_SCORE = 1000
+
+
+class Hardware(BaseModel):
+    """Where the run happened. ``label`` is what the leaderboard groups and rates by."""
+
+    model_config = ConfigDict(extra="allow")
+
+    device: Literal["cuda", "cpu"]
+    gpu_name: str | None = None
+    gpu_count: int = 0
+    gpu_memory_mib: int | None = None
+    gpu_power_limit_w: float | None = None
+    driver_version: str | None = None
+    cuda_version: str | None = None
+    cpu_model: str | None = None
+    cpu_count: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.device == "cuda" and self.gpu_name:
+            return self.gpu_name if self.gpu_count <= 1 else f"{self.gpu_count}× {self.gpu_name}"
+        return f"CPU: {self.cpu_model}" if self.cpu_model else "CPU"
+
+
+class Software(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    optimum_benchmark: str | None = None
+    transformers: str | None = None
+    torch: str | None = None
+    codecarbon: str | None = None
+    diffusers: str | None = None
+    python: str | None = None
+
+
+class Settings(BaseModel):
+    """The control variables the run used (after any CPU fallback, see ``dtype_requested``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dataset: str
+    dataset_split: str = "train"
+    num_samples: int = Field(gt=0)
+    batch_size: int = Field(default=1, gt=0)
+    dtype: str
+    dtype_requested: str | None = None
+    new_tokens: int | None = None
+    denoising_steps: int | None = None
+    image_height_px: int | None = None
+    image_width_px: int | None = None
+    sampling_rate_hz: int | None = None
+
+
+class PhaseMeasurement(BaseModel):
+    """Energy (kWh) and latency (s, whole phase) of one phase, as optimum-benchmark measured it."""
+
+    cpu_kwh: float
+    gpu_kwh: float
+    ram_kwh: float
+    latency_s: float | None = None
+    throughput: float | None = None
+    throughput_unit: str | None = None
+
+    @property
+    def total_kwh(self) -> float:
+        return self.cpu_kwh + self.gpu_kwh + self.ram_kwh
+
+
+class Repeat(BaseModel):
+    """One launch of the benchmark. ``report_file`` is the raw report, relative to the record."""
+
+    index: int
+    gpu_wh_per_1k_queries: float
+    total_wh_per_1k_queries: float
+    phases: dict[str, PhaseMeasurement]
+    wall_time_s: float | None = None
+    nvml_gpu_energy_kwh: float | None = None
+    idle_power_w: float | None = None
+    report_file: str | None = None
+
+
+class ResultRecord(BaseModel):
+    """One benchmark result: a model measured on a task, on some hardware, R times.
+
+    ``gpu_wh_per_1k_queries`` is the score: GPU energy of ``preprocess`` plus the task's inference
+    phases, scaled from ``settings.num_samples`` to 1,000 queries, mean over ``repeats``.
+    Published figures imported from elsewhere have no ``repeats`` or ``phases``; ``source`` says
+    where they come from.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    model_id: str
+    model_revision: str | None = None
+    task: str
+    created_at: datetime
+    hardware: Hardware
+    software: Software = Field(default_factory=Software)
+    settings: Settings
+    phases: dict[str, PhaseMeasurement] = Field(default_factory=dict)
+    gpu_wh_per_1k_queries: float
+    gpu_wh_per_1k_queries_std: float = 0.0
+    total_wh_per_1k_queries: float | None = None
+    total_wh_per_1k_queries_std: float | None = None
+    latency_s_per_query: float | None = None
+    repeats: list[Repeat] = Field(default_factory=list)
+    params: int | None = None
+    source: str = "runner"
+    notes: str | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    @field_validator("gpu_wh_per_1k_queries", "gpu_wh_per_1k_queries_std")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ResultRecord:
+        return cls.model_validate(json.loads(text))
+
+
+def per_1k_queries_wh(energy_kwh: float, num_samples: int) -> float:
+    """Scale an energy over ``num_samples`` queries to watt-hours per 1,000 queries."""
+    return energy_kwh * KWH_TO_WH * QUERIES_PER_SCORE / num_samples
+
+
+def mean_and_std(values: list[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    if not values:
+        raise ValueError("no values")
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.fmean(values), std
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def model_slug(model_id: str) -> str:
+    """A file-system-safe folder name for a model id (``org/name`` → ``org--name``)."""
+    return _UNSAFE.sub("-", model_id.strip("/").replace("/", "--")) or "model"
+
+
+def record_path(record: ResultRecord) -> str:
+    """Where a record lives in a results store: ``records/<task>/<org--name>/<run_id>.json``.
+
+    Each record is its own file, so concurrent pushes never overwrite each other.
+    """
+    return f"records/{record.task}/{model_slug(record.model_id)}/{record.run_id}.json"
+
+
+def reports_dir(record: ResultRecord) -> str:
+    """Where the raw optimum-benchmark reports of a record's repeats live, beside the record."""
+    return record_path(record)[: -len(".json")] + ".reports"

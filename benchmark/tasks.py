@@ -1,0 +1,261 @@
+"""The task registry: the ten AI Energy Score tasks and every variable that controls a run.
+
+This module is data, not code paths: the runner, the submission form and the leaderboard all
+read it, and adding an eleventh task is adding one entry to ``TASKS``. It imports nothing heavy
+(no torch, no optimum-benchmark) so the Space can read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+NUM_SAMPLES = 1000
+BATCH_SIZE = 1
+NEW_TOKENS = 10
+DENOISING_STEPS = 30
+IMAGE_SIZE_PX = 512
+AUDIO_SAMPLING_RATE_HZ = 16_000
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One benchmark task.
+
+    ``columns`` maps optimum-benchmark's ``EnergyStarConfig`` column options (``text_column_name``,
+    ``question_column_name``...) to the dataset's column names. ``inference_phases`` are the phases
+    of optimum-benchmark's report that make up the score, after ``preprocess``.
+    """
+
+    key: str
+    display_name: str
+    ob_task: str
+    modality: str
+    description: str
+    dataset_id: str
+    dataset_split: str
+    columns: Mapping[str, str]
+    inference_phases: tuple[str, ...]
+    query_unit: str
+    pipeline_tags: tuple[str, ...]
+    max_params: int
+    library: str = "transformers"
+    dtype: str = "float32"
+    num_samples: int = NUM_SAMPLES
+    batch_size: int = BATCH_SIZE
+    generate_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    call_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    sampling_rate_hz: int | None = None
+    size_classes: bool = False
+
+    @property
+    def dataset_columns(self) -> tuple[str, ...]:
+        return tuple(self.columns.values())
+
+    def control_variables(self) -> dict[str, Any]:
+        """The fixed settings of this task, by name with units, as shown to users."""
+        controls: dict[str, Any] = {
+            "num_samples": self.num_samples,
+            "batch_size": self.batch_size,
+            "dtype": self.dtype,
+        }
+        if "max_new_tokens" in self.generate_kwargs:
+            controls["new_tokens"] = self.generate_kwargs["max_new_tokens"]
+        if "num_inference_steps" in self.call_kwargs:
+            controls["denoising_steps"] = self.call_kwargs["num_inference_steps"]
+        if "height" in self.call_kwargs:
+            controls["image_height_px"] = self.call_kwargs["height"]
+            controls["image_width_px"] = self.call_kwargs["width"]
+        if self.sampling_rate_hz is not None:
+            controls["sampling_rate_hz"] = self.sampling_rate_hz
+        return controls
+
+
+_GENERATE_10_TOKENS = MappingProxyType({"max_new_tokens": NEW_TOKENS, "min_new_tokens": NEW_TOKENS})
+
+_ENTRIES = (
+    TaskSpec(
+        key="text_generation",
+        display_name="Text Generation",
+        ob_task="text-generation",
+        modality="text",
+        description="Continue a prompt (chat and completion models).",
+        dataset_id="EnergyStarAI/text_generation",
+        dataset_split="train",
+        columns={"text_column_name": "text"},
+        inference_phases=("prefill", "decode"),
+        query_unit="prompt",
+        pipeline_tags=("text-generation", "text2text-generation", "image-text-to-text"),
+        max_params=70_000_000_000,
+        dtype="float16",
+        generate_kwargs=_GENERATE_10_TOKENS,
+        size_classes=True,
+    ),
+    TaskSpec(
+        key="summarization",
+        display_name="Summarization",
+        ob_task="summarization",
+        modality="text",
+        description="Summarize a news article.",
+        dataset_id="EnergyStarAI/summarization",
+        dataset_split="train",
+        columns={"text_column_name": "text"},
+        inference_phases=("prefill", "decode"),
+        query_unit="article",
+        pipeline_tags=("summarization", "text2text-generation"),
+        max_params=20_000_000_000,
+        generate_kwargs=_GENERATE_10_TOKENS,
+    ),
+    TaskSpec(
+        key="question_answering",
+        display_name="Extractive Question Answering",
+        ob_task="question-answering",
+        modality="text",
+        description="Find the answer to a question in a given context.",
+        dataset_id="EnergyStarAI/extractive_qa",
+        dataset_split="train",
+        columns={"question_column_name": "question", "context_column_name": "context"},
+        inference_phases=("forward",),
+        query_unit="question",
+        pipeline_tags=("question-answering",),
+        max_params=20_000_000_000,
+    ),
+    TaskSpec(
+        key="text_classification",
+        display_name="Text Classification",
+        ob_task="text-classification",
+        modality="text",
+        description="Label a text (sentiment, topic...).",
+        dataset_id="EnergyStarAI/text_classification",
+        dataset_split="train",
+        columns={"text_column_name": "text"},
+        inference_phases=("forward",),
+        query_unit="text",
+        pipeline_tags=("text-classification", "zero-shot-classification"),
+        max_params=20_000_000_000,
+    ),
+    TaskSpec(
+        key="sentence_similarity",
+        display_name="Sentence Similarity",
+        ob_task="sentence-similarity",
+        modality="text",
+        description="Score how similar two sentences are (embedding models).",
+        dataset_id="EnergyStarAI/sentence_similarity",
+        dataset_split="train",
+        columns={"sentence1_column_name": "sentence1", "sentence2_column_name": "sentence2"},
+        inference_phases=("forward",),
+        query_unit="sentence pair",
+        pipeline_tags=("sentence-similarity", "feature-extraction"),
+        max_params=20_000_000_000,
+    ),
+    TaskSpec(
+        key="image_classification",
+        display_name="Image Classification",
+        ob_task="image-classification",
+        modality="image",
+        description="Label an image.",
+        dataset_id="EnergyStarAI/image_classification",
+        dataset_split="train",
+        columns={"image_column_name": "image"},
+        inference_phases=("forward",),
+        query_unit="image",
+        pipeline_tags=("image-classification",),
+        max_params=20_000_000_000,
+    ),
+    TaskSpec(
+        key="object_detection",
+        display_name="Object Detection",
+        ob_task="object-detection",
+        modality="image",
+        description="Find and label the objects in an image.",
+        dataset_id="EnergyStarAI/object_detection",
+        dataset_split="train",
+        columns={"image_column_name": "image"},
+        inference_phases=("forward",),
+        query_unit="image",
+        pipeline_tags=("object-detection",),
+        max_params=20_000_000_000,
+    ),
+    TaskSpec(
+        key="automatic_speech_recognition",
+        display_name="Automatic Speech Recognition",
+        ob_task="automatic-speech-recognition",
+        modality="audio",
+        description="Transcribe speech to text.",
+        dataset_id="EnergyStarAI/ASR",
+        dataset_split="train",
+        columns={"audio_column_name": "audio"},
+        inference_phases=("forward",),
+        query_unit="recording",
+        pipeline_tags=("automatic-speech-recognition",),
+        max_params=20_000_000_000,
+        sampling_rate_hz=AUDIO_SAMPLING_RATE_HZ,
+    ),
+    TaskSpec(
+        key="image_to_text",
+        display_name="Image Captioning",
+        ob_task="image-to-text",
+        modality="image",
+        description="Describe an image in words.",
+        dataset_id="EnergyStarAI/image_captioning",
+        dataset_split="train",
+        columns={"image_column_name": "image"},
+        inference_phases=("prefill", "decode"),
+        query_unit="image",
+        pipeline_tags=("image-to-text", "image-text-to-text"),
+        max_params=20_000_000_000,
+        generate_kwargs=_GENERATE_10_TOKENS,
+    ),
+    TaskSpec(
+        key="text_to_image",
+        display_name="Image Generation",
+        ob_task="text-to-image",
+        modality="text→image",
+        description="Generate an image from a prompt (diffusion pipelines).",
+        dataset_id="EnergyStarAI/image_generation",
+        dataset_split="train",
+        columns={"text_column_name": "prompt"},
+        inference_phases=("call",),
+        query_unit="image",
+        pipeline_tags=("text-to-image",),
+        max_params=20_000_000_000,
+        library="diffusers",
+        call_kwargs=MappingProxyType(
+            {"num_inference_steps": DENOISING_STEPS, "height": IMAGE_SIZE_PX, "width": IMAGE_SIZE_PX}
+        ),
+    ),
+)
+
+TASKS: Mapping[str, TaskSpec] = MappingProxyType({spec.key: spec for spec in _ENTRIES})
+TASK_KEYS: tuple[str, ...] = tuple(TASKS)
+
+# AI Energy Score's text-generation size classes, by parameter count (upper bounds inclusive).
+SIZE_CLASS_BOUNDS: tuple[tuple[str, float], ...] = (
+    ("A", 20e9),
+    ("B", 66e9),
+    ("C", float("inf")),
+)
+
+
+class UnknownTaskError(ValueError):
+    pass
+
+
+def get_task(key: str) -> TaskSpec:
+    """The task registered under ``key``; a one-line error naming the known keys otherwise."""
+    try:
+        return TASKS[key]
+    except KeyError:
+        raise UnknownTaskError(f"unknown task {key!r}: choose one of {', '.join(TASK_KEYS)}") from None
+
+
+def size_class(params: float | None) -> str | None:
+    """AI Energy Score's size class (A ≤ 20B, B ≤ 66B, C > 66B parameters); None if unknown."""
+    if params is None or params != params or params <= 0:
+        return None
+    for name, upper in SIZE_CLASS_BOUNDS:
+        if params <= upper:
+            return name
+    return None
