@@ -47,6 +47,7 @@ def scenario_kwargs(run: ResolvedRun) -> dict[str, Any]:
         "generate_kwargs": dict(spec.generate_kwargs),
         "call_kwargs": dict(spec.call_kwargs),
         **dict(spec.columns),
+        **dict(spec.scenario_options),
     }
 
 

@@ -1,0 +1,514 @@
+"""Tiny random models and tiny local datasets for the ten benchmark tasks.
+
+Everything is built from configs with random (seeded) weights and locally written tokenizers, so
+nothing touches the network. The models are just large enough for optimum-benchmark's
+``energy_star`` scenario to run every phase on CPU in a few seconds.
+
+    model_dir = build_model("text_classification", tmp_path)
+    data_dir = build_dataset("text_classification", tmp_path)
+    datasets.load_dataset(str(data_dir), split="train")
+
+Nothing here calls ``from_pretrained`` or any Hub API, so the builders work with the network off; the
+module does not set ``HF_HUB_OFFLINE`` itself (that is the caller's choice, e.g. a hub double's tests).
+Heavy imports (torch, transformers, diffusers) happen inside the builders so importing this module
+is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TASK_KEYS = (
+    "text_generation",
+    "summarization",
+    "question_answering",
+    "text_classification",
+    "sentence_similarity",
+    "image_classification",
+    "object_detection",
+    "automatic_speech_recognition",
+    "image_to_text",
+    "text_to_image",
+)
+
+SEED = 0
+AUDIO_SAMPLING_RATE = 16_000
+IMAGE_SIDE = 32  # pixels; the image processors below resize to this anyway
+
+# Tiny transformer dimensions shared by every text/vision stack.
+HIDDEN = 32
+LAYERS = 2
+HEADS = 2
+FFN = 37
+
+_WORDS = (
+    "the a cat dog sat on mat energy model runs fast slow small tiny image text what where who is "
+    "was green red blue house tree river sun moon paris city capital of france and in it"
+).split()
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _fresh_dir(path: Path) -> Path:
+    # Rebuild from scratch so stale files from an older layout never leak into a run.
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
+def _sentence(rng: random.Random, n_words: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(n_words))
+
+
+def _wordpiece_vocab(extra_specials: tuple[str, ...] = ()) -> list[str]:
+    # [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4, then any extra specials, chars, "##" chars, words.
+    chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,?!'-:;()")
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *extra_specials]
+    # dict.fromkeys dedupes ("a" is both a char and a word) so token ids have no holes.
+    return list(dict.fromkeys(specials + chars + ["##" + c for c in chars] + sorted(_WORDS)))
+
+
+def _bert_tokenizer(workdir: Path, extra_specials: tuple[str, ...] = ()) -> Any:
+    from transformers import BertTokenizerFast
+
+    vocab_file = workdir / "_vocab.txt"
+    vocab_file.write_text("\n".join(_wordpiece_vocab(extra_specials)) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True, model_max_length=128)
+    vocab_file.unlink()
+    return tokenizer
+
+
+def _byte_level_files(workdir: Path, specials_front: list[str], specials_back: list[str]) -> tuple[str, str]:
+    """vocab.json + merges.txt for a byte-level BPE with no merges (one token per byte).
+
+    Every byte is in the vocab, so any text encodes; no merges keeps the vocab ~260 entries.
+    """
+    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+
+    tokens = specials_front + list(bytes_to_unicode().values()) + specials_back
+    vocab_file = workdir / "_vocab.json"
+    merges_file = workdir / "_merges.txt"
+    vocab_file.write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
+    merges_file.write_text("#version: 0.2\n", encoding="utf-8")
+    return str(vocab_file), str(merges_file)
+
+
+def _cleanup_byte_level_files(workdir: Path) -> None:
+    for name in ("_vocab.json", "_merges.txt"):
+        (workdir / name).unlink(missing_ok=True)
+
+
+def _save(model: Any, processor: Any, out: Path) -> Path:
+    model.save_pretrained(out)
+    processor.save_pretrained(out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# model builders
+
+
+def _build_text_generation(out: Path) -> Path:
+    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
+
+    vocab, merges = _byte_level_files(out, [], ["<|endoftext|>"])
+    tokenizer = GPT2TokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
+    _cleanup_byte_level_files(out)
+    eos = tokenizer.eos_token_id
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=128,
+        n_embd=HIDDEN,
+        n_layer=LAYERS,
+        n_head=HEADS,
+        bos_token_id=eos,
+        eos_token_id=eos,
+        pad_token_id=eos,  # GPT-2 has no pad token; this silences generate()'s warning
+    )
+    return _save(GPT2LMHeadModel(config), tokenizer, out)
+
+
+def _build_summarization(out: Path) -> Path:
+    # BART, not T5: optimum-benchmark 0.6.0 runs "summarization" as a plain forward pass
+    # without decoder_input_ids, which BART derives from input_ids but T5 rejects.
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizerFast
+
+    vocab, merges = _byte_level_files(out, ["<s>", "<pad>", "</s>", "<unk>"], ["<mask>"])
+    tokenizer = BartTokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
+    _cleanup_byte_level_files(out)
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        max_position_embeddings=128,
+        d_model=HIDDEN,
+        encoder_layers=LAYERS,
+        decoder_layers=LAYERS,
+        encoder_attention_heads=HEADS,
+        decoder_attention_heads=HEADS,
+        encoder_ffn_dim=FFN,
+        decoder_ffn_dim=FFN,
+        bos_token_id=tokenizer.bos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+        forced_bos_token_id=None,
+        forced_eos_token_id=tokenizer.eos_token_id,
+    )
+    return _save(BartForConditionalGeneration(config), tokenizer, out)
+
+
+def _bert_config(vocab_size: int, **kwargs: Any) -> Any:
+    from transformers import BertConfig
+
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=HIDDEN,
+        num_hidden_layers=LAYERS,
+        num_attention_heads=HEADS,
+        intermediate_size=FFN,
+        max_position_embeddings=128,
+        **kwargs,
+    )
+
+
+def _build_question_answering(out: Path) -> Path:
+    from transformers import BertForQuestionAnswering
+
+    tokenizer = _bert_tokenizer(out)
+    return _save(BertForQuestionAnswering(_bert_config(len(tokenizer))), tokenizer, out)
+
+
+def _build_text_classification(out: Path) -> Path:
+    from transformers import BertForSequenceClassification
+
+    tokenizer = _bert_tokenizer(out)
+    config = _bert_config(len(tokenizer), id2label={0: "NEGATIVE", 1: "POSITIVE"})
+    return _save(BertForSequenceClassification(config), tokenizer, out)
+
+
+def _build_sentence_similarity(out: Path) -> Path:
+    # A bare BertModel, like all-MiniLM (architectures=["BertModel"] → AutoModel, feature-extraction).
+    from transformers import BertModel
+
+    tokenizer = _bert_tokenizer(out)
+    return _save(BertModel(_bert_config(len(tokenizer))), tokenizer, out)
+
+
+def _vit_kwargs() -> dict[str, Any]:
+    return {
+        "hidden_size": HIDDEN,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "intermediate_size": FFN,
+        "patch_size": 8,
+    }
+
+
+def _build_image_classification(out: Path) -> Path:
+    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+
+    config = ViTConfig(image_size=IMAGE_SIDE, id2label={0: "cat", 1: "dog"}, **_vit_kwargs())
+    processor = ViTImageProcessor(size={"height": IMAGE_SIDE, "width": IMAGE_SIDE})
+    return _save(ViTForImageClassification(config), processor, out)
+
+
+def _build_object_detection(out: Path) -> Path:
+    # YOLOS rather than DETR: DETR's default backbone needs timm.
+    from transformers import YolosConfig, YolosForObjectDetection, YolosImageProcessor
+
+    config = YolosConfig(
+        image_size=[IMAGE_SIDE, IMAGE_SIDE],
+        num_detection_tokens=5,
+        id2label={0: "cat", 1: "dog"},
+        **_vit_kwargs(),
+    )
+    # The default processor resizes to 800px on the short side; pin it to the tiny model's size.
+    processor = YolosImageProcessor(size={"height": IMAGE_SIDE, "width": IMAGE_SIDE})
+    return _save(YolosForObjectDetection(config), processor, out)
+
+
+_WHISPER_SPECIALS = [
+    "<|endoftext|>",
+    "<|startoftranscript|>",
+    "<|en|>",
+    "<|translate|>",
+    "<|transcribe|>",
+    "<|startoflm|>",
+    "<|startofprev|>",
+    "<|nocaptions|>",
+    "<|notimestamps|>",
+]
+
+
+def _build_automatic_speech_recognition(out: Path) -> Path:
+    from transformers import (
+        GenerationConfig,
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizerFast,
+    )
+
+    vocab, merges = _byte_level_files(out, [], _WHISPER_SPECIALS)
+    tokenizer = WhisperTokenizerFast(
+        vocab_file=vocab,
+        merges_file=merges,
+        unk_token="<|endoftext|>",
+        bos_token="<|endoftext|>",
+        eos_token="<|endoftext|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=_WHISPER_SPECIALS[1:],
+        model_max_length=128,
+    )
+    _cleanup_byte_level_files(out)
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in _WHISPER_SPECIALS}
+    eos = ids["<|endoftext|>"]
+
+    # 1 s chunks instead of Whisper's 30 s: 100 mel frames → 50 encoder positions.
+    feature_extractor = WhisperFeatureExtractor(feature_size=80, sampling_rate=AUDIO_SAMPLING_RATE, chunk_length=1)
+    processor = WhisperProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
+    config = WhisperConfig(
+        vocab_size=len(tokenizer),
+        num_mel_bins=80,
+        d_model=HIDDEN,
+        encoder_layers=LAYERS,
+        decoder_layers=LAYERS,
+        encoder_attention_heads=HEADS,
+        decoder_attention_heads=HEADS,
+        encoder_ffn_dim=FFN,
+        decoder_ffn_dim=FFN,
+        max_source_positions=feature_extractor.nb_max_frames // 2,
+        # room for the 4 prompt tokens + optimum-benchmark's default of 100 new tokens
+        max_target_positions=128,
+        bos_token_id=eos,
+        eos_token_id=eos,
+        pad_token_id=eos,
+        decoder_start_token_id=ids["<|startoftranscript|>"],
+    )
+    model = WhisperForConditionalGeneration(config)
+    # Fixed English transcription prompt (<|startoftranscript|><|en|><|transcribe|><|notimestamps|>):
+    # no language detection pass, no timestamps, the same decoder prompt for every sample.
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=ids["<|startoftranscript|>"],
+        bos_token_id=eos,
+        eos_token_id=eos,
+        pad_token_id=eos,
+        max_length=config.max_target_positions,
+        is_multilingual=True,
+        lang_to_id={"<|en|>": ids["<|en|>"]},
+        task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
+        language="en",
+        task="transcribe",
+        no_timestamps_token_id=ids["<|notimestamps|>"],
+        return_timestamps=False,
+    )
+    return _save(model, processor, out)
+
+
+def _build_image_to_text(out: Path) -> Path:
+    from transformers import BlipConfig, BlipForConditionalGeneration, BlipImageProcessor, BlipProcessor
+
+    # BLIP's captioner starts decoding from a [DEC] token and stops at [SEP].
+    tokenizer = _bert_tokenizer(out, extra_specials=("[DEC]",))
+    text_config = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": HIDDEN,
+        "encoder_hidden_size": HIDDEN,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "intermediate_size": FFN,
+        "max_position_embeddings": 128,  # room for optimum-benchmark's default of 100 new tokens
+        "pad_token_id": tokenizer.pad_token_id,
+        "bos_token_id": tokenizer.convert_tokens_to_ids("[DEC]"),
+        "eos_token_id": tokenizer.sep_token_id,
+        "sep_token_id": tokenizer.sep_token_id,
+    }
+    vision_config = {"image_size": IMAGE_SIDE, **_vit_kwargs()}
+    config = BlipConfig(text_config=text_config, vision_config=vision_config, projection_dim=HIDDEN)
+    image_processor = BlipImageProcessor(size={"height": IMAGE_SIDE, "width": IMAGE_SIDE})
+    processor = BlipProcessor(image_processor=image_processor, tokenizer=tokenizer)
+    return _save(BlipForConditionalGeneration(config), processor, out)
+
+
+def _build_text_to_image(out: Path) -> Path:
+    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+
+    # CLIP BPE marks word ends with "</w>": every byte, alone and word-final, and no merges.
+    byte_chars = list(bytes_to_unicode().values())
+    tokens = byte_chars + [c + "</w>" for c in byte_chars] + ["<|startoftext|>", "<|endoftext|>"]
+    vocab_file, merges_file = out / "_vocab.json", out / "_merges.txt"
+    vocab_file.write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
+    merges_file.write_text("#version: 0.2\n", encoding="utf-8")
+    # Short max length keeps the text encoder tiny; the pipeline pads every prompt to it.
+    tokenizer = CLIPTokenizer(vocab_file=str(vocab_file), merges_file=str(merges_file), model_max_length=16)
+    _cleanup_byte_level_files(out)
+
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=HIDDEN,
+            intermediate_size=FFN,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            max_position_embeddings=tokenizer.model_max_length,
+            projection_dim=HIDDEN,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    )
+    # 64x64 latents for 512x512 images. Two levels, cross-attention only in the 32x32 mid block: on a
+    # small CPU a step's cost is mostly per-op overhead, so the fewest ops wins (~40 steps/s on 1 core).
+    unet = UNet2DConditionModel(
+        sample_size=64,
+        in_channels=4,
+        out_channels=4,
+        block_out_channels=(4, 8),
+        layers_per_block=1,
+        norm_num_groups=4,
+        down_block_types=("DownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "UpBlock2D"),
+        cross_attention_dim=HIDDEN,
+        attention_head_dim=4,
+    )
+    # Four blocks → the pipeline's vae_scale_factor is 2**3 = 8, like Stable Diffusion.
+    vae = AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        block_out_channels=(4, 4, 4, 4),
+        layers_per_block=1,
+        norm_num_groups=4,
+        latent_channels=4,
+        sample_size=512,
+        mid_block_add_attention=False,  # 4096-token attention at 64x64 would dominate the decode
+    )
+    scheduler = DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+    pipeline = StableDiffusionPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipeline.save_pretrained(out)
+    return out
+
+
+_MODEL_BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "text_generation": _build_text_generation,
+    "summarization": _build_summarization,
+    "question_answering": _build_question_answering,
+    "text_classification": _build_text_classification,
+    "sentence_similarity": _build_sentence_similarity,
+    "image_classification": _build_image_classification,
+    "object_detection": _build_object_detection,
+    "automatic_speech_recognition": _build_automatic_speech_recognition,
+    "image_to_text": _build_image_to_text,
+    "text_to_image": _build_text_to_image,
+}
+
+
+def _check_task(task_key: str) -> None:
+    if task_key not in TASK_KEYS:
+        raise ValueError(f"unknown task {task_key!r}: choose one of {', '.join(TASK_KEYS)}")
+
+
+def build_model(task_key: str, root: Path) -> Path:
+    """Save a tiny random model for ``task_key`` under ``root/models/<task_key>`` and return that folder."""
+    import torch
+
+    _check_task(task_key)
+    out = _fresh_dir(Path(root) / "models" / task_key)
+    # Seeded for byte-identical weights, inside fork_rng so the caller's RNG state is left alone.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(SEED)
+        return _MODEL_BUILDERS[task_key](out)
+
+
+# --------------------------------------------------------------------------------------------
+# dataset builders
+
+
+def _image_rows(out: Path, rng: random.Random, num_rows: int) -> list[dict[str, Any]]:
+    from PIL import Image
+
+    rows = []
+    for i in range(num_rows):
+        # Varied sizes exercise the processors' resize.
+        size = (IMAGE_SIDE + 8 * (i % 3), IMAGE_SIDE + 4 * (i % 2))
+        pixels = bytes(rng.randrange(256) for _ in range(size[0] * size[1] * 3))
+        image = Image.frombytes("RGB", size, pixels)
+        name = f"{i:04d}.png"
+        image.save(out / name)
+        rows.append({"file_name": name})
+    return rows
+
+
+def _audio_row(rng: random.Random, index: int) -> dict[str, Any]:
+    # ~1 s of a quiet tone plus noise, rounded to keep the JSONL small.
+    freq = 220.0 * (1 + index % 4)
+    samples = [
+        round(0.1 * math.sin(2 * math.pi * freq * t / AUDIO_SAMPLING_RATE) + 0.01 * rng.uniform(-1, 1), 4)
+        for t in range(AUDIO_SAMPLING_RATE)
+    ]
+    return {"audio": {"array": samples, "sampling_rate": AUDIO_SAMPLING_RATE}}
+
+
+def build_dataset(task_key: str, root: Path, num_rows: int = 4) -> Path:
+    """Write a tiny local dataset for ``task_key`` under ``root/datasets/<task_key>``; return the folder.
+
+    ``datasets.load_dataset(str(folder), split="train")`` loads it: JSONL (``data.jsonl``) for text and
+    audio, an imagefolder (PNG files + ``metadata.jsonl``) for images.
+    """
+    _check_task(task_key)
+    rng = random.Random(SEED)
+    out = _fresh_dir(Path(root) / "datasets" / task_key)
+
+    if task_key in ("image_classification", "object_detection", "image_to_text"):
+        _write_jsonl(out / "metadata.jsonl", _image_rows(out, rng, num_rows))
+        return out
+
+    rows: list[dict[str, Any]]
+    if task_key == "question_answering":
+        rows = [{"question": _sentence(rng, 4) + "?", "context": _sentence(rng, 12) + "."} for _ in range(num_rows)]
+    elif task_key == "sentence_similarity":
+        rows = [{"sentence1": _sentence(rng, 6), "sentence2": _sentence(rng, 6)} for _ in range(num_rows)]
+    elif task_key == "automatic_speech_recognition":
+        rows = [_audio_row(rng, i) for i in range(num_rows)]
+    elif task_key == "text_to_image":
+        rows = [{"prompt": _sentence(rng, 5)} for _ in range(num_rows)]
+    elif task_key == "summarization":
+        rows = [{"text": _sentence(rng, 20) + "."} for _ in range(num_rows)]
+    else:  # text_generation, text_classification
+        rows = [{"text": _sentence(rng, 8)} for _ in range(num_rows)]
+    _write_jsonl(out / "data.jsonl", rows)
+    return out
