@@ -77,6 +77,10 @@ class HubClient:
             api = HfApi(token=self._token)
         self.api = api
 
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
     def _fail(self, exc: Exception, what: str) -> HubError:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         message = redact(f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", self._token)

@@ -1,0 +1,129 @@
+"""The request record: one model to measure on one task, from submission to result.
+
+Light (pydantic only) so the Space writes and shows requests without the runner's stack. Each
+request is its own file, ``requests/<request_id>.json``, in the requests store; the queue
+(``benchmark.queue``) moves it through its statuses with compare-and-swap commits:
+
+    PENDING ──claim──► RUNNING ──► COMPLETED (run_id)
+       ▲                  │
+       └─ lease expired ──┤ (or a failed attempt while attempts < max_attempts)
+          or requeued     └──► FAILED (error), after max_attempts failed attempts
+
+Time fields are UTC datetimes. ``queued_at`` orders the queue: set on submission and on a
+maintainer's requeue; a request back from an expired lease keeps its place. ``lease_expires_at``
+is when a RUNNING request's worker counts as gone unless it renews the lease first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+REQUEST_SCHEMA_VERSION = 1
+REQUESTS_PREFIX = "requests/"
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+class RequestStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class HistoryEntry(BaseModel):
+    """One event in a request's life: who did what, when (``by`` is a user or a worker id)."""
+
+    at: datetime
+    action: str
+    by: str | None = None
+    detail: str | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return _as_utc(value)
+
+
+class RequestRecord(BaseModel):
+    """A benchmark request. ``revision`` is the commit sha the submission resolved, never a branch."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = REQUEST_SCHEMA_VERSION
+    request_id: str
+    model_id: str
+    revision: str
+    revision_requested: str | None = None
+    task: str
+    dtype: str | None = None
+    params: int | None = None
+    submitter: str
+    submitted_at: datetime
+    queued_at: datetime | None = None
+    status: RequestStatus = RequestStatus.PENDING
+    attempts: int = Field(default=0, ge=0)
+    worker_id: str | None = None
+    lease_token: str | None = None
+    lease_expires_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    run_id: str | None = None
+    result_path: str | None = None
+    error: str | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    @field_validator("revision")
+    @classmethod
+    def _sha(cls, value: str) -> str:
+        if not _SHA.match(value):
+            raise ValueError("must be a 40-character commit sha")
+        return value
+
+    @field_validator("submitted_at", "queued_at", "lease_expires_at", "started_at", "finished_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _as_utc(value)
+
+    @property
+    def queue_position_key(self) -> tuple[datetime, str]:
+        """Workers take the request queued longest ago; a requeue puts a request at the back."""
+        return (self.queued_at or self.submitted_at, self.request_id)
+
+    @property
+    def path(self) -> str:
+        return request_path(self.request_id)
+
+    def lease_expired(self, now: datetime) -> bool:
+        return self.status is RequestStatus.RUNNING and (
+            self.lease_expires_at is None or self.lease_expires_at <= now
+        )
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    def to_bytes(self) -> bytes:
+        return (self.to_json() + "\n").encode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RequestRecord:
+        return cls.model_validate(json.loads(text))
+
+
+def new_request_id(submitted_at: datetime) -> str:
+    """Sortable by submission time, unique without coordination: ``20250101T120000123456Z-1a2b3c4d``."""
+    return f"{_as_utc(submitted_at):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def request_path(request_id: str) -> str:
+    return f"{REQUESTS_PREFIX}{request_id}.json"
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Submissions, the queue view and maintainer reruns for the Space (no torch)."""

@@ -1,0 +1,283 @@
+"""The submission check: one function per rule, each refusing with one sentence that names it.
+
+A rule either returns what it established (the clean id, the commit sha, the parameter count) or
+raises ``SubmissionRefused(rule, message)``. Messages never repeat raw user input that failed a
+format rule (it could hold HTML); they name the model only once its id is known to be clean.
+Hub calls go through ``benchmark.hub_client.HubClient``. No torch, no gradio: the Space and the
+tests import this as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from benchmark.hub_client import (
+    HubClient,
+    HubGatedError,
+    HubNotFoundError,
+    HubNotSafetensorsError,
+    HubRevisionNotFoundError,
+)
+from benchmark.request_record import RequestRecord
+from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec
+
+MAX_NAME_CHARS = 96
+MAX_REVISION_CHARS = 255
+DTYPES = ("float32", "float16", "bfloat16")
+
+_HTML_CHARS = set("<>\"'&`")
+_ALLOWED = re.compile(r"^[A-Za-z0-9._-]+$")
+_EDGE = re.compile(r"^[A-Za-z0-9_](?:.*[A-Za-z0-9_])?$")
+_URL_PREFIXES = ("http:", "https:", "huggingface.co", "hf.co", "www.")
+_REVISION = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$")
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+# diffusers keep each component's weights in its own folder; variants (fp16...) are skipped.
+_DIFFUSERS_WEIGHTS = re.compile(r"^[^/]+/(?:diffusion_pytorch_model|model)(?:-\d{5}-of-\d{5})?\.safetensors$")
+# Only used when the Hub gives no pipeline tag; suffixes that name one task unambiguously.
+_ARCHITECTURE_TAGS = {
+    "ForSequenceClassification": "text-classification",
+    "ForCausalLM": "text-generation",
+    "ForQuestionAnswering": "question-answering",
+    "ForImageClassification": "image-classification",
+    "ForObjectDetection": "object-detection",
+    "ForCTC": "automatic-speech-recognition",
+    "ForSpeechSeq2Seq": "automatic-speech-recognition",
+}
+
+
+class SubmissionRefused(ValueError):
+    """A rule refused the submission. ``rule`` names it; the message is one sentence for the user."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def format_params(params: int) -> str:
+    """``1.5B``, ``110.0M``: parameter counts as people say them."""
+    return f"{params / 1e9:.1f}B" if params >= 1e9 else f"{params / 1e6:.1f}M"
+
+
+def check_logged_in(username: str | None) -> str:
+    """Rule: only signed-in users submit (the rate limit and the history need a name)."""
+    if not username or not str(username).strip():
+        raise SubmissionRefused("login", "Sign in with Hugging Face to submit a model.")
+    return str(username).strip()
+
+
+def check_model_id(model_id: str | None) -> str:
+    """Rule: the id is a well-formed Hub id, ``owner/name``, and nothing else."""
+    text = (model_id or "").strip()
+    if not text:
+        raise SubmissionRefused("model_id", "Enter the model id as owner/name, e.g. google-bert/bert-base-uncased.")
+    if _HTML_CHARS & set(text):
+        raise SubmissionRefused(
+            "model_id", "The model id holds HTML or quote characters; a Hub id has only letters, digits, '-', '_', '.'."
+        )
+    if "://" in text or text.lower().startswith(_URL_PREFIXES):
+        raise SubmissionRefused("model_id", "Enter the model id (owner/name), not a URL.")
+    if any(ch.isspace() for ch in text):
+        raise SubmissionRefused("model_id", "The model id must not contain spaces, tabs or line breaks.")
+    if ".." in text:
+        raise SubmissionRefused("model_id", "The model id must not contain '..'.")
+    slashes = text.count("/")
+    if slashes == 0:
+        raise SubmissionRefused("model_id", "The model id needs its owner: write it as owner/name.")
+    if slashes > 1:
+        raise SubmissionRefused("model_id", "The model id must have exactly one '/', between owner and name.")
+    owner, name = text.split("/")
+    if not owner or not name:
+        raise SubmissionRefused("model_id", "The model id needs both an owner and a name around its '/'.")
+    if len(owner) > MAX_NAME_CHARS or len(name) > MAX_NAME_CHARS:
+        raise SubmissionRefused("model_id", f"The owner and the name must each be at most {MAX_NAME_CHARS} characters.")
+    if not (_ALLOWED.match(owner) and _ALLOWED.match(name)):
+        raise SubmissionRefused("model_id", "The model id may only use ASCII letters, digits, '-', '_' and '.'.")
+    if "--" in text:
+        raise SubmissionRefused("model_id", "The model id must not contain '--'.")
+    if not (_EDGE.match(owner) and _EDGE.match(name)):
+        raise SubmissionRefused("model_id", "The owner and the name must start and end with a letter or digit.")
+    if name.lower().endswith(".git"):
+        raise SubmissionRefused("model_id", "The model name must not end in '.git'.")
+    return text
+
+
+def check_task(task: str | None) -> TaskSpec:
+    """Rule: the task is one of the registry's."""
+    if task not in TASKS:
+        raise SubmissionRefused("task", f"Choose one of the benchmark's tasks: {', '.join(TASK_KEYS)}.")
+    return TASKS[task]
+
+
+def check_dtype(dtype: str | None) -> str | None:
+    """Rule: the dtype, if any, is one the runner supports; empty means the task's default."""
+    if not dtype:
+        return None
+    if dtype not in DTYPES:
+        raise SubmissionRefused("dtype", f"Choose a dtype among {', '.join(DTYPES)}, or leave it empty.")
+    return dtype
+
+
+def check_revision_format(revision: str | None) -> str:
+    """Rule: the revision is a plausible branch, tag or commit (default ``main``)."""
+    text = (revision or "").strip()
+    if not text:
+        return "main"
+    if len(text) > MAX_REVISION_CHARS or ".." in text or not _REVISION.match(text):
+        raise SubmissionRefused(
+            "revision", "The revision must be a branch, tag or commit sha (letters, digits, '.', '_', '-', '/')."
+        )
+    return text
+
+
+def check_model_exists(client: HubClient, model_id: str) -> Any:
+    """Rule: the Hub knows the model (a private model we cannot see looks the same: not found)."""
+    try:
+        info = client.model_info(model_id)
+    except HubGatedError:
+        raise SubmissionRefused(
+            "gated", f"{model_id} is gated: only models anyone can download are benchmarked."
+        ) from None
+    except HubNotFoundError:
+        raise SubmissionRefused(
+            "model_exists",
+            f"{model_id} was not found on the Hub (check the spelling; private models are not accepted).",
+        ) from None
+    if getattr(info, "disabled", False):
+        raise SubmissionRefused("model_exists", f"{model_id} is disabled on the Hub.")
+    return info
+
+
+def check_model_public(info: Any) -> None:
+    """Rule: the model is public (the worker and everyone else must be able to download it)."""
+    if getattr(info, "private", False):
+        raise SubmissionRefused("private", f"{info.id} is private: only public models are benchmarked.")
+
+
+def check_model_not_gated(info: Any) -> None:
+    """Rule: the model is not gated (``gated`` is False, or "auto"/"manual" for gated repos)."""
+    if getattr(info, "gated", False):
+        raise SubmissionRefused("gated", f"{info.id} is gated: only models anyone can download are benchmarked.")
+
+
+def check_revision_resolves(client: HubClient, info: Any, revision: str) -> tuple[str, Any]:
+    """Rule: the revision exists; returns its commit sha (what gets queued) and the model at it."""
+    if revision != "main":
+        try:
+            info = client.model_info(info.id, revision=revision)
+        except HubRevisionNotFoundError:
+            raise SubmissionRefused("revision", f"{info.id} has no branch, tag or commit named {revision}.") from None
+    sha = getattr(info, "sha", None)
+    if not sha or not _SHA.match(sha):
+        raise SubmissionRefused("revision", f"The Hub gave no commit sha for {info.id} at {revision}; try again.")
+    return sha, info
+
+
+def model_pipeline_tag(info: Any) -> str | None:
+    """The model's task as the Hub sees it: its pipeline tag, else one implied by its architecture."""
+    if getattr(info, "pipeline_tag", None):
+        return info.pipeline_tag
+    transformers_info = getattr(info, "transformers_info", None)
+    if transformers_info is not None and getattr(transformers_info, "pipeline_tag", None):
+        return transformers_info.pipeline_tag
+    for architecture in (getattr(info, "config", None) or {}).get("architectures") or []:
+        for suffix, tag in _ARCHITECTURE_TAGS.items():
+            if architecture.endswith(suffix):
+                return tag
+    return None
+
+
+def _is_diffusers(info: Any) -> bool:
+    files = {s.rfilename for s in getattr(info, "siblings", None) or []}
+    return getattr(info, "library_name", None) == "diffusers" or "model_index.json" in files
+
+
+def check_task_fits(info: Any, spec: TaskSpec) -> str | None:
+    """Rule: the model's pipeline tag (or architecture) is one the task accepts; diffusers
+    pipelines for diffusers tasks, transformers models for the others."""
+    tag = model_pipeline_tag(info)
+    expected = " or ".join(spec.pipeline_tags)
+    if spec.library == "diffusers" and not _is_diffusers(info):
+        raise SubmissionRefused("task_fit", f"{info.id} is not a diffusers pipeline, which {spec.display_name} needs.")
+    if spec.library != "diffusers" and _is_diffusers(info):
+        raise SubmissionRefused(
+            "task_fit", f"{info.id} is a diffusers pipeline; {spec.display_name} runs {spec.library} models."
+        )
+    if tag is None:
+        if spec.library == "diffusers":
+            return None
+        raise SubmissionRefused(
+            "task_fit",
+            f"{info.id} has no pipeline tag or known architecture, so it cannot be matched to "
+            f"{spec.display_name} ({expected}); add a pipeline_tag to its model card.",
+        )
+    if tag not in spec.pipeline_tags:
+        raise SubmissionRefused(
+            "task_fit", f"{info.id} is a {tag} model, which does not fit {spec.display_name} (expects {expected})."
+        )
+    return tag
+
+
+def count_safetensors_params(client: HubClient, info: Any, spec: TaskSpec, sha: str) -> int:
+    """The parameter count from the safetensors headers at ``sha`` (no weights downloaded)."""
+    if spec.library == "diffusers":
+        files = sorted(s.rfilename for s in info.siblings or [] if _DIFFUSERS_WEIGHTS.match(s.rfilename))
+        if not files:
+            raise HubNotSafetensorsError(f"{info.id} has no component safetensors")
+        return sum(
+            sum(client.safetensors_file_metadata(info.id, name, revision=sha).parameter_count.values())
+            for name in files
+        )
+    return sum(client.safetensors_metadata(info.id, revision=sha).parameter_count.values())
+
+
+def check_weights_and_size(client: HubClient, info: Any, spec: TaskSpec, sha: str) -> int:
+    """Rule: safetensors weights whose metadata counts at most the task's ``max_params`` parameters."""
+    try:
+        params = count_safetensors_params(client, info, spec, sha)
+    except HubGatedError:
+        raise SubmissionRefused(
+            "gated", f"{info.id} is gated: only models anyone can download are benchmarked."
+        ) from None
+    except HubNotSafetensorsError:
+        raise SubmissionRefused(
+            "safetensors", f"{info.id} has no safetensors weights: convert them (e.g. with the Hub's convert Space)."
+        ) from None
+    if params <= 0:
+        raise SubmissionRefused("safetensors", f"The safetensors weights of {info.id} hold no parameters.")
+    if params > spec.max_params:
+        raise SubmissionRefused(
+            "size",
+            f"{info.id} has {format_params(params)} parameters, over the {format_params(spec.max_params)} "
+            f"limit of {spec.display_name}.",
+        )
+    return params
+
+
+def check_not_duplicate(requests: Iterable[RequestRecord], model_id: str, spec: TaskSpec, sha: str) -> None:
+    """Rule: no request for this model, task and commit exists yet, whatever its status."""
+    for request in requests:
+        if request.model_id.lower() == model_id.lower() and request.task == spec.key and request.revision == sha:
+            status = request.status.value
+            hint = " A maintainer can re-queue it." if status == "FAILED" else ""
+            raise SubmissionRefused(
+                "duplicate",
+                f"{model_id} at {sha[:7]} is already requested for {spec.display_name} "
+                f"(status {status}, request {request.request_id}).{hint}",
+            )
+
+
+def check_rate_limit(requests: Iterable[RequestRecord], username: str, now: datetime, per_day: int) -> None:
+    """Rule: at most ``per_day`` submissions per user in any 24 hours."""
+    since = now - timedelta(days=1)
+    recent = [r for r in requests if r.submitter.lower() == username.lower() and r.submitted_at > since]
+    if len(recent) >= per_day:
+        next_slot = min(r.submitted_at for r in recent) + timedelta(days=1)
+        raise SubmissionRefused(
+            "rate_limit",
+            f"{username} already submitted {len(recent)} models in the last 24 hours (limit {per_day}); "
+            f"try again after {next_slot:%Y-%m-%d %H:%M} UTC.",
+        )

@@ -1,0 +1,130 @@
+"""Submitting a model: run every rule, then write one PENDING request, or nothing at all.
+
+The rules that only need the Hub run first. The rules that depend on the queue itself (no
+duplicate, rate limit) run inside the compare-and-swap write (``benchmark.queue.update_requests``):
+if another submission lands between our read and our write, the write is refused and the checks
+run again on the new state, so neither rule can be slipped past by concurrent submissions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+
+from benchmark.hub_client import HubClient, HubError, redact
+from benchmark.queue import QueueBusyError, read_requests, update_requests
+from benchmark.record import utc_now
+from benchmark.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
+from benchmark.store import Store
+from benchmark.tasks import TASKS
+
+from . import checks
+from .checks import SubmissionRefused
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SUBMISSIONS_PER_DAY = 5
+
+
+@dataclass(frozen=True)
+class SubmissionSettings:
+    submissions_per_day: int = DEFAULT_SUBMISSIONS_PER_DAY
+
+    @classmethod
+    def from_env(cls) -> SubmissionSettings:
+        raw = os.environ.get("SUBMISSIONS_PER_DAY", "").strip()
+        return cls(submissions_per_day=int(raw) if raw else DEFAULT_SUBMISSIONS_PER_DAY)
+
+
+def submit_request(
+    store: Store,
+    client: HubClient,
+    *,
+    username: str | None,
+    model_id: str | None,
+    task: str | None,
+    revision: str | None = None,
+    dtype: str | None = None,
+    settings: SubmissionSettings | None = None,
+    now: datetime | None = None,
+) -> RequestRecord:
+    """Check a submission and queue it. ``SubmissionRefused`` names the rule that failed."""
+    settings = settings or SubmissionSettings.from_env()
+    now = now or utc_now()
+    user = checks.check_logged_in(username)
+    clean_id = checks.check_model_id(model_id)
+    spec = checks.check_task(task)
+    clean_dtype = checks.check_dtype(dtype)
+    revision_asked = checks.check_revision_format(revision)
+    # Cheap early answer before any Hub call; the binding check is the one inside the write.
+    checks.check_rate_limit(read_requests(store).values(), user, now, settings.submissions_per_day)
+
+    info = checks.check_model_exists(client, clean_id)
+    checks.check_model_public(info)
+    checks.check_model_not_gated(info)
+    sha, info = checks.check_revision_resolves(client, info, revision_asked)
+    checks.check_task_fits(info, spec)
+    params = checks.check_weights_and_size(client, info, spec, sha)
+    model_id_on_hub = getattr(info, "id", None) or clean_id
+
+    request = RequestRecord(
+        request_id=new_request_id(now),
+        model_id=model_id_on_hub,
+        revision=sha,
+        revision_requested=revision_asked,
+        task=spec.key,
+        dtype=clean_dtype,
+        params=params,
+        submitter=user,
+        submitted_at=now,
+        queued_at=now,
+        status=RequestStatus.PENDING,
+        history=[HistoryEntry(at=now, action="submitted", by=user, detail=f"revision {revision_asked}")],
+    )
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[dict[str, RequestRecord], RequestRecord]:
+        checks.check_not_duplicate(records.values(), request.model_id, spec, sha)
+        checks.check_rate_limit(records.values(), user, now, settings.submissions_per_day)
+        return {request.path: request}, request
+
+    return update_requests(store, mutate, f"Request {request.model_id} on {spec.key} (by {user})")
+
+
+def submit_message(
+    store: Store,
+    client: HubClient,
+    *,
+    username: str | None,
+    model_id: str | None,
+    task: str | None,
+    revision: str | None = None,
+    dtype: str | None = None,
+    settings: SubmissionSettings | None = None,
+) -> str:
+    """The Submit tab's answer: one line saying what was queued or why not (never a traceback)."""
+    try:
+        request = submit_request(
+            store,
+            client,
+            username=username,
+            model_id=model_id,
+            task=task,
+            revision=revision,
+            dtype=dtype,
+            settings=settings,
+        )
+    except SubmissionRefused as refusal:
+        return f"❌ {refusal.message}"
+    except (HubError, QueueBusyError) as exc:
+        log.warning("submission not checked: %s", redact(str(exc)))
+        return "❌ The Hub could not be reached to check or queue the model; please try again in a minute."
+    except Exception:  # noqa: BLE001 - the user gets one line; the traceback goes to the log
+        log.error("submission crashed: %s", redact(traceback.format_exc()))
+        return "❌ Something went wrong on our side; please try again later."
+    return (
+        f"✅ Queued {request.model_id} at {request.revision[:7]} for {TASKS[request.task].display_name} "
+        f"({checks.format_params(request.params or 0)} parameters): request {request.request_id}."
+    )

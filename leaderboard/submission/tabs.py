@@ -1,0 +1,145 @@
+"""The Submit, Queue and Admin tabs. Call ``add_submission_tabs()`` inside the app's ``gr.Tabs()``.
+
+The handlers here only unwrap the signed-in user (Gradio injects ``gr.OAuthProfile | None`` from
+the session, never from the request's inputs) and delegate to plain functions tested directly.
+
+Sign-in needs the Space's OAuth. Outside a Space, Gradio replaces ``gr.LoginButton`` with a mock
+that, while the app is being built, reads the machine's HF login and calls ``whoami`` on the Hub,
+so it fails offline and in CI. The button is therefore only added in a Space (or locally with
+``LEADERBOARD_LOCAL_LOGIN=1``); without it every handler sees no user and refuses.
+"""
+
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+from benchmark.hub_client import HubClient
+from benchmark.maintainers import maintainers
+from benchmark.request_record import RequestStatus
+from benchmark.store import HubStore, Store, requests_store
+from benchmark.tasks import TASK_KEYS, TASKS
+
+from .admin import ACTIONS, ONE_MODEL, requeue_message
+from .checks import DTYPES
+from .queue_view import queue_tables
+from .submit import SubmissionSettings, submit_message
+
+SUBMIT_TEXT = """\
+### Submit a model
+Sign in with Hugging Face, give the model's Hub id and pick its task. We check that the model is
+public, not gated, has **safetensors** weights within the task's size limit and fits the task, then
+queue it pinned to the commit of the revision you give (default `main`). A worker with the
+reference GPU runs it and the result appears on the leaderboard. {per_day} submissions per user
+per day.
+"""
+
+NO_LOGIN_TEXT = """\
+_Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
+refused; run a benchmark directly with `python -m benchmark run`, or start the app with
+`LEADERBOARD_LOCAL_LOGIN=1` on a machine logged in to the Hub._
+"""
+
+ADMIN_TEXT = """\
+### Maintainers: rerun benchmarks
+Put finished requests back in the queue: one model on one task, every model of a task, or every
+failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
+"""
+
+
+def login_available() -> bool:
+    """Whether ``gr.LoginButton`` can work here: in a Space, or locally when asked for."""
+    return os.environ.get("SYSTEM") == "spaces" or os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
+
+
+def username_of(profile: gr.OAuthProfile | None) -> str | None:
+    return getattr(profile, "username", None) if profile is not None else None
+
+
+def add_submission_tabs(
+    store: Store | None = None,
+    hub_client: HubClient | None = None,
+    settings: SubmissionSettings | None = None,
+    login: bool | None = None,
+) -> None:
+    """Create the Submit, Queue and Admin tabs in the current ``gr.Blocks``/``gr.Tabs`` context.
+
+    ``login`` adds the sign-in button (default: ``login_available()``).
+    """
+    login = login_available() if login is None else login
+    store = store or requests_store()
+    client = hub_client or (store.client if isinstance(store, HubStore) else HubClient())
+    settings = settings or SubmissionSettings.from_env()
+    task_choices = [(TASKS[key].display_name, key) for key in TASK_KEYS]
+
+    def on_submit(model_id: str, task: str, revision: str, dtype: str, profile: gr.OAuthProfile | None) -> str:
+        return submit_message(
+            store,
+            client,
+            username=username_of(profile),
+            model_id=model_id,
+            task=task,
+            revision=revision,
+            dtype=dtype,
+            settings=settings,
+        )
+
+    def on_refresh() -> tuple:
+        tables = queue_tables(store)
+        return tuple(tables[status] for status in RequestStatus)
+
+    def on_requeue(action: str, model_id: str, task: str, profile: gr.OAuthProfile | None) -> str:
+        return requeue_message(store, username_of(profile), action, model_id, task or None)
+
+    with gr.Tab("Submit"):
+        gr.Markdown(SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
+        if login:
+            gr.LoginButton()
+        else:
+            gr.Markdown(NO_LOGIN_TEXT)
+        with gr.Row():
+            model_box = gr.Textbox(label="Model id", placeholder="owner/name", max_lines=1, scale=2)
+            task_box = gr.Dropdown(choices=task_choices, value=TASK_KEYS[0], label="Task")
+        with gr.Row():
+            revision_box = gr.Textbox(label="Revision (branch, tag or commit)", placeholder="main", max_lines=1)
+            dtype_box = gr.Dropdown(choices=[("Task default", ""), *[(d, d) for d in DTYPES]], value="", label="dtype")
+        submit_button = gr.Button("Submit", variant="primary")
+        submit_answer = gr.Markdown()
+        # Private like the app's other UI handlers; the handler's own checks are the protection.
+        submit_button.click(
+            on_submit, [model_box, task_box, revision_box, dtype_box], submit_answer, api_visibility="private"
+        )
+
+    with gr.Tab("Queue") as queue_tab:
+        refresh_button = gr.Button("Refresh", size="sm")
+        frames = []
+        for status in RequestStatus:
+            gr.Markdown(f"#### {status.value.capitalize()}")
+            frames.append(gr.Dataframe(interactive=False, wrap=True, max_height=320))
+        refresh_button.click(on_refresh, None, frames, api_visibility="private")
+        queue_tab.select(on_refresh, None, frames, api_visibility="private")
+
+    with gr.Tab("Admin"):
+        gr.Markdown(ADMIN_TEXT)
+        if login:
+            gr.LoginButton()
+        if not maintainers():
+            gr.Markdown("_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._")
+        with gr.Row():
+            action_box = gr.Radio(choices=list(ACTIONS), value=ONE_MODEL, label="Rerun")
+            admin_model_box = gr.Textbox(label="Model id (for one model)", placeholder="owner/name", max_lines=1)
+            admin_task_box = gr.Dropdown(
+                choices=[("Any task (failed only)", ""), *task_choices], value="", label="Task"
+            )
+        requeue_button = gr.Button("Requeue", variant="stop")
+        requeue_answer = gr.Markdown()
+        requeue_button.click(
+            on_requeue, [action_box, admin_model_box, admin_task_box], requeue_answer, api_visibility="private"
+        )
+
+
+def build_submission_tabs(ctx: object | None = None) -> None:
+    """The app's tab-builder form (``leaderboard.app.tab_builders``): stores and settings from the
+    environment (``REQUESTS_REPO`` / ``REQUESTS_DIR``, ``SUBMISSIONS_PER_DAY``, ``MAINTAINERS``)."""
+    add_submission_tabs()
