@@ -21,7 +21,8 @@ class ResolvedRun:
     """A run with every choice made: what the record's ``settings`` will say."""
 
     spec: TaskSpec
-    model: str
+    model_id: str
+    model: str  # a local folder: the model as given, or its Hub snapshot
     revision: str | None
     dataset: str
     dataset_split: str
@@ -52,14 +53,12 @@ def scenario_kwargs(run: ResolvedRun) -> dict[str, Any]:
 
 
 def backend_kwargs(run: ResolvedRun) -> dict[str, Any]:
-    model_kwargs = {"revision": run.revision} if run.revision else {}
     kwargs: dict[str, Any] = {
         "model": run.model,
         "task": run.spec.ob_task,
         "library": run.spec.library,
         "device": run.device,
         "torch_dtype": run.dtype,
-        "model_kwargs": model_kwargs,
         "no_weights": False,
     }
     if run.device == "cuda":

@@ -41,6 +41,10 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--poll-seconds", type=float, default=30.0, help="wait between polls of an empty queue")
     worker.add_argument("--repeats", type=int, default=3, help="runs per request (default 3)")
     worker.add_argument("--output-dir", type=Path, default=Path("runs"), help="where run folders go")
+    worker.add_argument("--datasets-dir", type=Path,
+                        help="local copies of the test sets, one folder per task key (offline GPU machines)")
+    worker.add_argument("--num-samples", type=int,
+                        help="measure fewer queries than the task's 1,000 (smoke tests only: not comparable)")
     worker.add_argument("--worker-id", help="name in the queue (default host-pid-random)")
     worker.add_argument("--run-fn", metavar="MODULE:FUNCTION",
                         help="run requests with this function instead of the benchmark runner (tests, custom runs)")
@@ -85,6 +89,8 @@ def cmd_worker(args: argparse.Namespace, store: Store | None = None) -> int:
         poll_seconds=args.poll_seconds,
         repeats=args.repeats,
         output_dir=args.output_dir,
+        datasets_dir=args.datasets_dir,
+        num_samples=args.num_samples,
     )
     if args.worker_id:
         config.worker_id = args.worker_id

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from . import environment, nvml, preflight
+from .model_source import resolve_model
 from .ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
-from .params import count_params, resolve_revision
+from .params import count_params
 from .progress import PhaseWatcher, Progress, make_progress
 from .record import Repeat, ResultRecord, Settings, utc_now
 from .scoring import repeat_from_report, summary
@@ -103,10 +104,12 @@ def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
     device = spec.device or _default_device()
     dtype_requested = spec.dtype or task.dtype
     dtype = CPU_FALLBACK_DTYPES.get(dtype_requested, dtype_requested) if device == "cpu" else dtype_requested
+    source = resolve_model(spec.model, spec.revision, spec.model_id)
     return ResolvedRun(
         spec=task,
-        model=spec.model,
-        revision=resolve_revision(spec.model, spec.revision),
+        model_id=source.model_id,
+        model=source.path,
+        revision=source.revision,
         dataset=spec.dataset or task.dataset_id,
         dataset_split=spec.dataset_split or task.dataset_split,
         num_samples=spec.num_samples or task.num_samples,
@@ -223,7 +226,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
     hardware = environment.hardware(run.device, run.device_ids)
     software = environment.software_versions()
 
-    progress.start(spec.model_id or spec.model, task.key, spec.repeats)
+    progress.start(run.model_id, task.key, spec.repeats)
     repeats = []
     for index in range(1, spec.repeats + 1):
         progress.repeat_started(index)
@@ -233,7 +236,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
 
     return ResultRecord(
         run_id=run_id,
-        model_id=spec.model_id or model_id_of(spec.model),
+        model_id=run.model_id,
         model_revision=run.revision,
         task=task.key,
         created_at=created_at,
@@ -241,17 +244,9 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         software=software,
         settings=settings_of(run),
         repeats=repeats,
-        params=count_params(run.model, run.revision, task.library),
+        params=count_params(run.model, task.library),
         **summary(repeats, task, run.num_samples),
     )
-
-
-def model_id_of(model: str) -> str:
-    """A Hub id as given; a local folder by its last one or two path parts (``org/name``)."""
-    if not preflight.is_local(model):
-        return model
-    parts = Path(model).resolve().parts
-    return "/".join(parts[-2:]) if len(parts) >= 2 else parts[-1]
 
 
 def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:

@@ -47,6 +47,15 @@ class WorkerConfig:
     repeats: int = 3
     output_dir: Path = Path("runs")
     worker_id: str = field(default_factory=default_worker_id)
+    # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
+    datasets_dir: Path | None = None
+    num_samples: int | None = None
+
+    def dataset_for(self, task: str) -> str | None:
+        if self.datasets_dir is None:
+            return None
+        folder = self.datasets_dir / task
+        return str(folder) if folder.exists() else None
 
 
 @dataclass
@@ -85,8 +94,8 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         dtype=request.dtype,
         device=config.device,
         repeats=config.repeats,
-        num_samples=None,
-        dataset=None,
+        num_samples=config.num_samples,
+        dataset=config.dataset_for(request.task),
         output_dir=config.output_dir,
     )
     try:
