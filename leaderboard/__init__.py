@@ -1,0 +1,1 @@
+"""The Space's read side: load, validate and rate results, and show them (no torch)."""

@@ -1,0 +1,81 @@
+"""Assembles the leaderboard Space: header and data status, the tabs, refresh, and the API.
+
+Adding a tab (submissions and queue, model pages, compare...): write ``build_x_tab(ctx)`` in its
+own module (see ``context.AppContext``) and add it to ``tab_builders`` below, or pass it to
+``build_demo(extra_tabs=[...])``; extra tabs go before About.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+import gradio as gr
+
+from benchmark.store import Store, results_store
+from benchmark.tasks import TASK_KEYS
+
+from .api import register_api
+from .context import PRIVATE_EVENT, AppContext
+from .data import SNAPSHOT_DIR
+from .live import LiveData
+from .render import status_markdown
+from .submission.tabs import build_submission_tabs
+from .tabs import build_about_tab, build_overview_tab, build_task_tab
+from .texts import INTRO, TITLE
+
+TabBuilder = Callable[[AppContext], None]
+DEFAULT_REFRESH_S = 300.0
+
+
+def refresh_interval_s() -> float:
+    """Seconds between automatic reloads (``LEADERBOARD_REFRESH_S``, default 300)."""
+    return float(os.environ.get("LEADERBOARD_REFRESH_S", "") or DEFAULT_REFRESH_S)
+
+
+def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
+    """The tabs in page order: overview, one per task, any extra tabs, About."""
+    return [
+        build_overview_tab,
+        *(partial(build_task_tab, task=task) for task in TASK_KEYS),
+        *extra_tabs,
+        build_submission_tabs,
+        build_about_tab,
+    ]
+
+
+def build_demo(
+    store: Store | None = None,
+    *,
+    live: LiveData | None = None,
+    extra_tabs: Sequence[TabBuilder] = (),
+    refresh_s: float | None = None,
+    snapshot_dir: Path = SNAPSHOT_DIR,
+) -> gr.Blocks:
+    """The leaderboard app on ``store`` (default: ``RESULTS_REPO``, ``RESULTS_DIR`` or the
+    bundled snapshot). Pass ``live`` to share (or inspect) the loaded data."""
+    refresh_s = refresh_s if refresh_s is not None else refresh_interval_s()
+    if live is None:
+        store = store if store is not None else results_store(default_dir=snapshot_dir)
+        # Loaded in the background: the page is served at once and its handlers wait for the data.
+        live = LiveData(store, snapshot_dir=snapshot_dir, min_check_interval_s=refresh_s, background=True)
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(INTRO)
+        with gr.Row(equal_height=True):
+            status = gr.Markdown("Loading the results…", elem_id="data-status")
+            refresh = gr.Button("Refresh data", size="sm", scale=0, min_width=150, elem_id="refresh")
+        timer = gr.Timer(refresh_s)
+        ctx = AppContext(live=live, demo=demo)
+        ctx.refreshed.append(
+            refresh.click(lambda: status_markdown(live.refresh(force=True)), None, status, **PRIVATE_EVENT)
+        )
+        ctx.refreshed.append(timer.tick(lambda: status_markdown(live.refresh()), None, status, **PRIVATE_EVENT))
+        demo.load(lambda: status_markdown(live.current), None, status, **PRIVATE_EVENT)
+        with gr.Tabs():
+            for build in tab_builders(extra_tabs):
+                build(ctx)
+        register_api(live)
+    return demo

@@ -1,0 +1,133 @@
+"""Read result records from a results store: validate, skip what is bad, keep the latest run.
+
+Bad data never reaches the views. Each file under ``records/<task>/<org--name>/<run_id>.json`` is
+parsed with the shared ``ResultRecord`` schema; a file is dropped, and counted under its reason,
+when it is not JSON, breaks the schema, has a missing, non-finite or negative GPU energy, or names
+a task the registry does not know. Of several runs of one model on one task and one hardware,
+the latest (``created_at``, then ``run_id``) wins and the others count as duplicates. Raw report
+folders (``<run_id>.reports/``) sit one level deeper and are never read.
+
+A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
+flags it instead of giving it stars.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from benchmark.record import ResultRecord
+from benchmark.store import Store
+from benchmark.tasks import TASKS
+
+log = logging.getLogger(__name__)
+
+# What to fetch from a Hub store. fnmatch's "*" crosses "/", so this also matches JSON files in
+# report folders; the walk below reads only records/<task>/<model>/<run>.json.
+RECORD_PATTERNS = ["records/*.json"]
+RECORD_GLOB = "records/*/*/*.json"
+
+DROP_MALFORMED_JSON = "malformed JSON"
+DROP_SCHEMA = "schema violation"
+DROP_BAD_ENERGY = "missing, NaN or negative energy"
+DROP_UNKNOWN_TASK = "unknown task"
+DROP_DUPLICATE = "older duplicate run"
+DROP_REASONS = (DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE)
+_ENERGY_FIELD = "gpu_wh_per_1k_queries"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The records kept from one store, and how many files were dropped for which reason."""
+
+    records: tuple[ResultRecord, ...]
+    source: str
+    dropped: Counter[str] = field(default_factory=Counter)
+    problems: tuple[str, ...] = ()
+    fingerprint: str = ""  # digest of every record file read: equal means nothing changed
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(self.dropped.values())
+
+
+def parse_record(data: bytes) -> ResultRecord | str:
+    """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped."""
+    try:
+        record = ResultRecord.model_validate_json(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if any(error["type"] == "json_invalid" for error in errors):
+            return DROP_MALFORMED_JSON
+        if any(error["loc"][:1] == (_ENERGY_FIELD,) for error in errors):
+            return DROP_BAD_ENERGY
+        return DROP_SCHEMA
+    if record.gpu_wh_per_1k_queries < 0:
+        return DROP_BAD_ENERGY
+    if record.task not in TASKS:
+        return DROP_UNKNOWN_TASK
+    return record
+
+
+def run_key(record: ResultRecord) -> tuple[str, str, str]:
+    """What makes two records runs of the same thing: model, task and hardware."""
+    return (record.model_id, record.task, record.hardware.label)
+
+
+def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
+    """The latest run per (model, task, hardware), and how many older runs were dropped."""
+    latest: dict[tuple[str, str, str], ResultRecord] = {}
+    for record in records:
+        key = run_key(record)
+        kept = latest.get(key)
+        if kept is None or (record.created_at, record.run_id) > (kept.created_at, kept.run_id):
+            latest[key] = record
+    return list(latest.values()), len(records) - len(latest)
+
+
+def read_folder(folder: Path, source: str | None = None) -> LoadResult:
+    """Every record under ``folder/records`` (a local store, or a downloaded Hub snapshot)."""
+    parsed: list[ResultRecord] = []
+    dropped: Counter[str] = Counter()
+    problems: list[str] = []
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(folder.glob(RECORD_GLOB)):
+        if path.name.startswith(".") or not path.is_file():
+            continue  # half-written temp files of an atomic write
+        relative = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        digest.update(relative.encode() + b"\0" + data + b"\0")
+        outcome = parse_record(data)
+        if isinstance(outcome, str):
+            dropped[outcome] += 1
+            problems.append(f"{relative}: {outcome}")
+        else:
+            parsed.append(outcome)
+    records, duplicates = latest_runs(parsed)
+    if duplicates:
+        dropped[DROP_DUPLICATE] += duplicates
+    result = LoadResult(tuple(records), source or str(folder), dropped, tuple(problems), digest.hexdigest())
+    _log_result(result)
+    return result
+
+
+def load_store(store: Store) -> LoadResult:
+    """Every valid record of ``store``; errors reaching the store (Hub, disk) propagate."""
+    folder = Path(store.local_folder(RECORD_PATTERNS))
+    if not folder.is_dir():  # a mistyped RESULTS_DIR is an error to show, not an empty leaderboard
+        raise FileNotFoundError(f"no results folder at {folder}")
+    return read_folder(folder, source=store.name)
+
+
+def _log_result(result: LoadResult) -> None:
+    log.info("loaded %d records from %s", len(result.records), result.source)
+    if result.dropped_total:
+        counts = ", ".join(f"{n} {reason}" for reason, n in sorted(result.dropped.items()))
+        log.warning("dropped %d files from %s: %s", result.dropped_total, result.source, counts)
+        for problem in result.problems:
+            log.debug("dropped %s", problem)

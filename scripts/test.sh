@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh machine, then the whole suite:
+#   bash scripts/test.sh [pytest args...]
+# Creates .venv (the runner's pinned stack + test tools), installs Debian's chromium for the
+# browser tests when it is missing and we may (root), and runs pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r requirements-dev.txt
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium for the browser tests"
+    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }) \
+      || echo "warning: chromium could not be installed: the browser tests will be skipped"
+  else
+    echo "warning: chromium is missing (apt-get install chromium): the browser tests will be skipped"
+  fi
+fi
+export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
+exec .venv/bin/python -m pytest "$@"
