@@ -115,10 +115,20 @@ class HubClient:
             raise self._fail(exc, f"cannot download {path} from {repo_id}") from exc
         return Path(local).read_bytes()
 
-    def snapshot(self, repo_id: str, allow_patterns: list[str], local_dir: Path | None = None) -> Path:
+    def snapshot(
+        self,
+        repo_id: str,
+        allow_patterns: list[str],
+        ignore_patterns: list[str] | None = None,
+        local_dir: Path | None = None,
+    ) -> Path:
         try:
             folder = self.api.snapshot_download(
-                repo_id, repo_type="dataset", allow_patterns=allow_patterns, local_dir=local_dir
+                repo_id,
+                repo_type="dataset",
+                allow_patterns=allow_patterns,
+                ignore_patterns=ignore_patterns,
+                local_dir=local_dir,
             )
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, f"cannot download dataset {repo_id}") from exc

@@ -71,8 +71,9 @@ class Store(ABC):
         """Apply ``changes`` (``None`` deletes) only if ``head() == parent``; returns the new head."""
 
     @abstractmethod
-    def local_folder(self, patterns: list[str]) -> Path:
-        """A local folder holding (at least) the files matching ``patterns``, for bulk reading."""
+    def local_folder(self, patterns: list[str], ignore: list[str] | None = None) -> Path:
+        """A local folder holding (at least) the files matching ``patterns`` and not ``ignore``
+        (fnmatch patterns, where ``*`` also crosses ``/``), for bulk reading."""
 
 
 class LocalStore(Store):
@@ -143,7 +144,7 @@ class LocalStore(Store):
                     _atomic_write(target, data)
             return self._bump()
 
-    def local_folder(self, patterns: list[str]) -> Path:
+    def local_folder(self, patterns: list[str], ignore: list[str] | None = None) -> Path:
         return self.root
 
 
@@ -179,8 +180,8 @@ class HubStore(Store):
         except HubConflictError as exc:
             raise StaleStoreError(str(exc)) from exc
 
-    def local_folder(self, patterns: list[str]) -> Path:
-        return self.client.snapshot(self.repo_id, allow_patterns=patterns)
+    def local_folder(self, patterns: list[str], ignore: list[str] | None = None) -> Path:
+        return self.client.snapshot(self.repo_id, allow_patterns=patterns, ignore_patterns=ignore)
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

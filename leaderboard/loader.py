@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 # What to fetch from a Hub store. fnmatch's "*" crosses "/", so this also matches JSON files in
 # report folders; the walk below reads only records/<task>/<model>/<run>.json.
 RECORD_PATTERNS = ["records/*.json"]
+# the raw optimum-benchmark reports beside each record: the leaderboard never reads them
+REPORT_PATTERNS = ["records/*.reports/*"]
 RECORD_GLOB = "records/*/*/*.json"
 
 DROP_MALFORMED_JSON = "malformed JSON"
@@ -118,7 +120,7 @@ def read_folder(folder: Path, source: str | None = None) -> LoadResult:
 
 def load_store(store: Store) -> LoadResult:
     """Every valid record of ``store``; errors reaching the store (Hub, disk) propagate."""
-    folder = Path(store.local_folder(RECORD_PATTERNS))
+    folder = Path(store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS))
     if not folder.is_dir():  # a mistyped RESULTS_DIR is an error to show, not an empty leaderboard
         raise FileNotFoundError(f"no results folder at {folder}")
     return read_folder(folder, source=store.name)

@@ -235,14 +235,18 @@ class FakeHfApi:
         repo_id: str,
         repo_type: str | None = None,
         allow_patterns: list[str] | None = None,
+        ignore_patterns: list[str] | None = None,
         local_dir: Any = None,
         **_: Any,
     ) -> str:
         self.calls.append("snapshot_download")
+        self.last_snapshot_patterns = (allow_patterns, ignore_patterns)
         with self._lock:
             repo = self._repo(repo_id)
             folder = Path(local_dir) if local_dir else self._download_dir / "snapshots" / repo_id / repo.head
             for path, data in repo.files.items():
+                if ignore_patterns and any(fnmatch(path, p) for p in ignore_patterns):
+                    continue
                 if allow_patterns is None or any(fnmatch(path, p) for p in allow_patterns):
                     target = folder / path
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -131,6 +131,16 @@ def test_the_hub_backend_reads_the_same_records_and_drops(tmp_path):
     assert result.source == "hf://datasets/org/results"
 
 
+def test_the_hub_backend_downloads_records_but_not_the_raw_reports_beside_them(tmp_path):
+    api = FakeHfApi()
+    store = hub_with(tmp_path, api)
+    store.add({"records/text_classification/org--m/r1.reports/repeat-1.json": b"{}"}, "a raw report")
+    folder = store.local_folder(["records/*.json"], ignore=["records/*.reports/*"])
+    assert not list(folder.rglob("*.reports"))
+    assert load_store(store).source == "hf://datasets/org/results"
+    assert api.last_snapshot_patterns[1] == ["records/*.reports/*"]
+
+
 def test_live_data_comes_from_the_hub_without_a_notice(tmp_path):
     live = LiveData(hub_with(tmp_path, FakeHfApi()), snapshot_dir=SNAPSHOT_DIR)
     assert live.from_store and live.current.notice is None
