@@ -20,7 +20,9 @@ from benchmark.tasks import TASK_KEYS
 from .api import register_api
 from .context import PRIVATE_EVENT, AppContext
 from .data import SNAPSHOT_DIR
+from .equivalences import about_section as everyday_scale_about
 from .live import LiveData
+from .models_tab import build_models_tab
 from .render import status_markdown
 from .submission.tabs import build_submission_tabs
 from .tabs import build_about_tab, build_overview_tab, build_task_tab
@@ -35,14 +37,25 @@ def refresh_interval_s() -> float:
     return float(os.environ.get("LEADERBOARD_REFRESH_S", "") or DEFAULT_REFRESH_S)
 
 
+def build_leaderboard_tab(ctx: AppContext) -> None:
+    """The first tab: the overview and one tab per task of the registry, nested so the top tab
+    bar stays short enough to show every section."""
+    with gr.Tab("Leaderboard", id="leaderboard", elem_id="tab-leaderboard"):
+        with gr.Tabs(elem_id="task-tabs"):
+            build_overview_tab(ctx)
+            for task in TASK_KEYS:
+                build_task_tab(ctx, task)
+
+
 def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
-    """The tabs in page order: overview, one per task, any extra tabs, About."""
+    """The top-level tabs in page order: Leaderboard (overview + tasks), Models, any extra tabs,
+    Submit / Queue / Admin, About."""
     return [
-        build_overview_tab,
-        *(partial(build_task_tab, task=task) for task in TASK_KEYS),
+        build_leaderboard_tab,
+        build_models_tab,
         *extra_tabs,
         build_submission_tabs,
-        build_about_tab,
+        partial(build_about_tab, extra_sections=(everyday_scale_about(),)),
     ]
 
 
@@ -62,7 +75,7 @@ def build_demo(
         # Loaded in the background: the page is served at once and its handlers wait for the data.
         live = LiveData(store, snapshot_dir=snapshot_dir, min_check_interval_s=refresh_s, background=True)
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600), fill_width=True) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=True):
             status = gr.Markdown("Loading the results…", elem_id="data-status")

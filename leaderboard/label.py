@@ -1,0 +1,188 @@
+"""Energy labels for model cards: the facts of one result, its PNG and a Markdown snippet.
+
+    python -m leaderboard.label --model org/name --task text_generation --out label.png
+
+reads the same results as the app (``RESULTS_REPO``, else ``RESULTS_DIR``, else the bundled
+``data/``). The leaderboard address printed on labels is ``LEADERBOARD_URL``, else the Space's
+own address when running in a Space (``SPACE_ID``), else ``DEFAULT_LEADERBOARD_URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmark.record import model_slug
+from benchmark.tasks import TASKS, UnknownTaskError, get_task
+
+from .data import SNAPSHOT_DIR, LeaderboardData
+from .equivalences import smartphone_charges
+from .label_draw import LabelFacts, format_wh, label_png
+from .model_page import UnknownModelError, check_model, json_value, provider, ranks
+from .rating import CLASSED_TASKS
+
+DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
+LABEL_DIR = Path(tempfile.gettempdir()) / "green-ai-leaderboard-labels"
+LABEL_MAX_AGE_S = 3600.0
+_last_prune = 0.0
+
+
+class LabelError(ValueError):
+    pass
+
+
+def leaderboard_url() -> str:
+    """Where labels send readers: ``LEADERBOARD_URL``, the running Space, or the default."""
+    configured = os.environ.get("LEADERBOARD_URL", "").strip()
+    if configured:
+        return configured
+    space = os.environ.get("SPACE_ID", "").strip()
+    return f"https://huggingface.co/spaces/{space}" if space else DEFAULT_LEADERBOARD_URL
+
+
+def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | None) -> object:
+    """The frame row of ``model_id`` on ``task``: on ``hardware`` if given, else the rated one in
+    the largest rating group, then the latest (a model measured on several GPUs has one label per GPU)."""
+    frame = data.frame
+    rows = frame[(frame["model_id"] == model_id) & (frame["task"] == task)]
+    if hardware:
+        rows = rows[rows["hardware"] == hardware]
+    if rows.empty:
+        on = f" on {hardware}" if hardware else ""
+        measured = sorted(TASKS[t].display_name for t in set(frame.loc[frame["model_id"] == model_id, "task"]))
+        raise LabelError(
+            f"{model_id!r} has no {TASKS[task].display_name} result{on}; it was measured on {', '.join(measured)}"
+        )
+    group_size = ranks(data).loc[rows.index, "rank_of"].fillna(0).astype(int)
+    ordered = rows.assign(_unrated=rows["stars"].isna(), _group=group_size).sort_values(
+        ["_unrated", "_group", "created_at", "hardware"], ascending=[True, False, False, True], kind="stable"
+    )
+    return ordered.index[0]
+
+
+def label_facts(
+    data: LeaderboardData, model_id: str, task: str, hardware: str | None = None, url: str | None = None
+) -> LabelFacts:
+    """What the label of ``model_id`` on ``task`` says (one-line errors for unknown input)."""
+    model_id = check_model(data, model_id)
+    task = get_task((task or "").strip()).key
+    index = _row_index(data, model_id, task, (hardware or "").strip() or None)
+    row = data.frame.loc[index]
+    rank = ranks(data).loc[index]
+    energy = float(row["gpu_wh_per_1k_queries"])
+    return LabelFacts(
+        model_id=model_id,
+        provider=provider(model_id),
+        task_name=TASKS[task].display_name,
+        stars=json_value(row["stars"]),
+        rating_flag=json_value(row["rating_flag"]),
+        rank=json_value(rank["rank"]),
+        rank_of=json_value(rank["rank_of"]),
+        gpu_wh_per_1k_queries=energy,
+        gpu_wh_per_1k_queries_std=json_value(row["gpu_wh_per_1k_queries_std"]),
+        n_repeats=int(row["n_repeats"]),
+        hardware=row["hardware"],
+        measured_on=row["created_at"].strftime("%Y-%m-%d"),
+        leaderboard_url=url or leaderboard_url(),
+        smartphone_charges=smartphone_charges(energy),
+        rating_group=f"this task{' and size class' if task in CLASSED_TASKS else ''} on this hardware",
+    )
+
+
+def label_file_name(facts: LabelFacts, task: str) -> str:
+    return f"energy-label-{model_slug(facts.model_id)}-{task}.png"
+
+
+def label_markdown(facts: LabelFacts, file_name: str) -> str:
+    """A snippet for a model card: the label image (uploaded beside the README) linking to the
+    leaderboard, with the facts in the alt text for screen readers and text-only views."""
+    rating = f"{facts.stars} of 5 stars" if facts.stars else "not rated"
+    alt = (
+        f"AI Energy Score label: {rating} for {facts.task_name}, "
+        f"{format_wh(facts.gpu_wh_per_1k_queries)} Wh of GPU energy per 1,000 queries on {facts.hardware}, "
+        f"{'measured' if facts.n_repeats else 'published'} {facts.measured_on}"
+    )
+    alt = alt.replace("[", "(").replace("]", ")")
+    return (
+        f"<!-- Upload {file_name} next to this README, then keep this line. -->\n"
+        f"[![{alt}](./{file_name})]({facts.leaderboard_url})"
+    )
+
+
+def _prune_old_labels(now: float) -> None:
+    """Delete label files unused for ``LABEL_MAX_AGE_S``, checking at most every ten minutes."""
+    global _last_prune
+    if now - _last_prune < 600:
+        return
+    _last_prune = now
+    for folder in LABEL_DIR.glob("*"):
+        try:
+            if now - folder.stat().st_mtime > LABEL_MAX_AGE_S:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # another worker removed it first
+
+
+def label_path(facts: LabelFacts, task: str, content: bytes | None = None) -> str:
+    """The label (``content`` if already drawn) as a PNG file, content-addressed in the temp folder
+    so repeats reuse it."""
+    _prune_old_labels(time.time())
+    content = content if content is not None else label_png(facts)
+    folder = LABEL_DIR / hashlib.sha1(content).hexdigest()[:16]
+    target = folder / label_file_name(facts, task)
+    if target.exists():
+        os.utime(folder)  # in use again: not to be pruned
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    return str(target)
+
+
+def cached_label_path(data: LeaderboardData, facts: LabelFacts, task: str) -> str:
+    """``label_path``, drawn once per data version and facts (and written again if pruned)."""
+    return label_path(facts, task, data.cached(("models:label_png", facts), lambda: label_png(facts)))
+
+
+def _load_data() -> LeaderboardData:
+    from benchmark.store import results_store
+
+    from .loader import load_store
+
+    return LeaderboardData.from_load(load_store(results_store(default_dir=SNAPSHOT_DIR)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m leaderboard.label", description="Draw a model's energy label (PNG)."
+    )
+    parser.add_argument("--model", required=True, help="model id as on the leaderboard, e.g. org/name")
+    parser.add_argument("--task", required=True, help=f"task key: {', '.join(TASKS)}")
+    parser.add_argument("--out", required=True, type=Path, help="where to write the PNG")
+    parser.add_argument("--hardware", default="", help="hardware label, if the model was measured on several")
+    parser.add_argument("--url", default="", help="leaderboard address on the label (default: $LEADERBOARD_URL)")
+    args = parser.parse_args(argv)
+    try:
+        data = _load_data()
+        facts = label_facts(data, args.model, args.task, args.hardware or None, args.url or None)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(label_png(facts))
+    except (UnknownModelError, UnknownTaskError, LabelError, FileNotFoundError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}")
+    print("Markdown for the model card:")
+    print(label_markdown(facts, args.out.name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
