@@ -10,27 +10,21 @@ own address when running in a Space (``SPACE_ID``), else ``DEFAULT_LEADERBOARD_U
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
-import shutil
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 from benchmark.record import model_slug
 from benchmark.tasks import TASKS, UnknownTaskError, get_task
 
 from .data import SNAPSHOT_DIR, LeaderboardData
+from .downloads import download_file
 from .equivalences import smartphone_charges
 from .label_draw import LabelFacts, format_wh, label_png
 from .model_page import UnknownModelError, check_model, json_value, provider, ranks
 from .rating import CLASSED_TASKS
 
 DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
-LABEL_DIR = Path(tempfile.gettempdir()) / "green-ai-leaderboard-labels"
-LABEL_MAX_AGE_S = 3600.0
-_last_prune = 0.0
 
 
 class LabelError(ValueError):
@@ -115,36 +109,11 @@ def label_markdown(facts: LabelFacts, file_name: str) -> str:
     )
 
 
-def _prune_old_labels(now: float) -> None:
-    """Delete label files unused for ``LABEL_MAX_AGE_S``, checking at most every ten minutes."""
-    global _last_prune
-    if now - _last_prune < 600:
-        return
-    _last_prune = now
-    for folder in LABEL_DIR.glob("*"):
-        try:
-            if now - folder.stat().st_mtime > LABEL_MAX_AGE_S:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue  # another worker removed it first
-
-
 def label_path(facts: LabelFacts, task: str, content: bytes | None = None) -> str:
     """The label (``content`` if already drawn) as a PNG file, content-addressed in the temp folder
     so repeats reuse it."""
-    _prune_old_labels(time.time())
     content = content if content is not None else label_png(facts)
-    folder = LABEL_DIR / hashlib.sha1(content).hexdigest()[:16]
-    target = folder / label_file_name(facts, task)
-    if target.exists():
-        os.utime(folder)  # in use again: not to be pruned
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    return str(target)
+    return download_file("labels", label_file_name(facts, task), content)
 
 
 def cached_label_path(data: LeaderboardData, facts: LabelFacts, task: str) -> str:

@@ -81,14 +81,12 @@ def energy_vs_size(rows: pd.DataFrame, title: str, show_task: bool = False) -> g
         margin={"l": 70, "r": 20, "t": 70, "b": 60},
     )
     if plottable.empty:
-        figure.add_annotation(
-            text="No model with both a GPU energy and a parameter count to plot yet",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-        )
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
+        empty_plot_note(figure, "No model with both a GPU energy and a parameter count to plot yet")
     return figure
+
+
+def empty_plot_note(figure: go.Figure, text: str) -> None:
+    """Hide the axes of a plot with nothing to show and say why in its middle."""
+    figure.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)

@@ -4,12 +4,6 @@ user's filters) to values for Gradio components. Layout and event wiring live in
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import tempfile
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -17,6 +11,7 @@ import pandas as pd
 from benchmark.tasks import TASKS
 
 from .data import LeaderboardData
+from .downloads import download_file
 from .formatting import escape_markdown
 from .summary import summarize, summary_markdown
 from .tables import TaskView, csv_frame, overview_frame, overview_rows
@@ -24,9 +19,6 @@ from .texts import EMPTY_TASK, NO_MATCH
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
-
-CSV_DIR = Path(tempfile.gettempdir()) / "green-ai-leaderboard-csv"
-
 
 def status_markdown(data: LeaderboardData) -> str:
     """The data line at the top of the page: source, size, drops, and any notice."""
@@ -44,39 +36,9 @@ def status_markdown(data: LeaderboardData) -> str:
     return "  \n".join(lines)
 
 
-CSV_MAX_AGE_S = 3600.0
-_last_prune = 0.0
-
-
-def _prune_old_csvs(now: float) -> None:
-    """Delete downloads older than an hour, checking at most every ten minutes."""
-    global _last_prune
-    if now - _last_prune < 600:
-        return
-    _last_prune = now
-    for folder in CSV_DIR.glob("*"):
-        try:
-            if now - folder.stat().st_mtime > CSV_MAX_AGE_S:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue  # another worker removed it first
-
-
 def _write_csv(frame: pd.DataFrame, name: str) -> str:
     """``frame`` as a CSV file named ``name`` (same content → same file, written atomically)."""
-    _prune_old_csvs(time.time())
-    content = frame.to_csv(index=False).encode("utf-8")
-    folder = CSV_DIR / hashlib.sha1(content).hexdigest()[:16]
-    target = folder / name
-    if target.exists():
-        os.utime(folder)  # in use again: not to be pruned
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    return str(target)
+    return download_file("csv", name, frame.to_csv(index=False).encode("utf-8"))
 
 
 def task_csv(view: TaskView) -> str:

@@ -19,7 +19,7 @@ from benchmark.tasks import TASK_KEYS, TASKS
 from .data import LeaderboardData
 from .model_page import json_value, record_index
 from .pareto import pareto_frontier
-from .plots import STAR_COLOURS, UNRATED_COLOUR
+from .plots import STAR_COLOURS, UNRATED_COLOUR, empty_plot_note
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -174,14 +174,5 @@ def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
         margin={"l": 70, "r": 20, "t": 80, "b": 60},
     )
     if not points:
-        figure.add_annotation(
-            text="No result of this task has both a measured latency and a GPU energy yet",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-        )
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
+        empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
     return figure

@@ -5,20 +5,14 @@ Screenshots are saved under ``$LEADERBOARD_ARTIFACTS`` (default ``artifacts/`` a
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from benchmark.record import record_path
 from benchmark.store import LocalStore
 from leaderboard.app import build_demo
 from leaderboard.live import LiveData
+from tests.conftest import ARTIFACTS, CHROMIUM
 from tests.leaderboard_fixtures import SCRIPT_ID, make_record, write_bad_folder
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(os.environ.get("LEADERBOARD_ARTIFACTS") or ROOT / "artifacts")
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,28 +36,6 @@ def app_url(served):
     return served[0]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, app_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    page.goto(app_url)
-    yield page
-    page.close()
 
 
 def first_model(table) -> str:

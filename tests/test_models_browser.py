@@ -12,9 +12,9 @@ from benchmark.store import LocalStore
 from leaderboard.app import build_demo
 from leaderboard.label_draw import OUTPUT_SIZE
 from leaderboard.live import LiveData
+from tests.conftest import ARTIFACTS, CHROMIUM
 from tests.leaderboard_fixtures import SCRIPT_ID
 from tests.models_fixtures import write_models_folder
-from tests.test_browser import ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,28 +35,6 @@ def app_url(tmp_path_factory):
         demo.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, app_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    page.goto(app_url)
-    yield page
-    page.close()
 
 
 def open_models(page, inner: str) -> None:
