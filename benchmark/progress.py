@@ -21,7 +21,7 @@ LOGGER = logging.getLogger("benchmark")
 # codecarbon task names optimum-benchmark's energy_star scenario uses, in order
 _PHASE_FILES = ("load_dataset", "preprocess_dataset", "load_model", "prefill", "generate", "forward", "call")
 _NEXT_PHASE = {
-    None: "load dataset",
+    None: "start-up + load dataset",
     "load_dataset": "preprocess",
     "preprocess_dataset": "load model + warm-up",
     "load_model": "inference",
