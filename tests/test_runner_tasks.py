@@ -44,6 +44,8 @@ def test_a_real_run_publishes_a_record_whose_score_is_the_measured_phases_per_1k
         env=subprocess_env(RESULTS_DIR=str(results)),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # not a terminal: plain progress lines, one per event
+    assert f"repeat {repeats}/{repeats} done: GPU 0 Wh, total" in proc.stderr
 
     store = LocalStore(results)
     paths = [p for p in store.list("records/") if p.endswith(".json") and ".reports/" not in p]
