@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,11 +100,3 @@ def fake_hub_store(
 
         api.create_commit = create_commit  # type: ignore[method-assign]
     return HubStore(REQUESTS_REPO, client=HubClient(api=api, token=token)), api
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    """The environment for ``python -m benchmark...`` children: repo and tests importable."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_REPO", "RESULTS_REPO", "HF_TOKEN")}
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    env.update(extra)
-    return env

@@ -20,6 +20,7 @@ from benchmark.queue import LeaseLostError, claim_next, complete, fail, read_req
 from benchmark.request_record import RequestStatus
 from benchmark.store import LocalStore
 from benchmark.worker import RunContext, RunFailedError, RunOutcome, Worker, WorkerConfig
+from tests.conftest import subprocess_env
 from tests.queue_helpers import (
     REPO_ROOT,
     T0,
@@ -27,7 +28,6 @@ from tests.queue_helpers import (
     fake_hub_store,
     make_request,
     seed,
-    subprocess_env,
     tree_digest,
 )
 
