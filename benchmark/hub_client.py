@@ -110,7 +110,8 @@ class HubClient:
         try:
             local = self.api.hf_hub_download(repo_id, path, repo_type="dataset", revision=revision)
         except Exception as exc:  # noqa: BLE001
-            if type(exc).__name__ == "EntryNotFoundError":
+            # huggingface_hub 2.x: RemoteEntryNotFoundError (and the local one) subclass EntryNotFoundError
+            if any(cls.__name__ == "EntryNotFoundError" for cls in type(exc).__mro__):
                 raise FileNotFoundError(path) from exc
             raise self._fail(exc, f"cannot download {path} from {repo_id}") from exc
         return Path(local).read_bytes()

@@ -32,6 +32,7 @@ class ResolvedRun:
     dtype: str
     dtype_requested: str
     warmup_runs: int = DEFAULT_WARMUP_RUNS
+    allow_shared_gpu: bool = False
 
 
 def scenario_kwargs(run: ResolvedRun) -> dict[str, Any]:
@@ -70,12 +71,18 @@ def backend_kwargs(run: ResolvedRun) -> dict[str, Any]:
 
 def build_config(run: ResolvedRun, name: str) -> Any:
     """An optimum-benchmark ``BenchmarkConfig`` with the ``energy_star`` scenario, in a process."""
-    from optimum_benchmark import BenchmarkConfig, EnergyStarConfig, ProcessConfig, PyTorchConfig
+    from optimum_benchmark import EnergyStarConfig, ProcessConfig, PyTorchConfig
 
-    return BenchmarkConfig(
+    from .ob_compat import benchmark_config  # restores what optimum-benchmark 0.6.0 needs from transformers
+
+    return benchmark_config(
         name=name,
-        # A fresh process per repeat; device isolation watches for other processes on the GPU.
-        launcher=ProcessConfig(device_isolation=run.device == "cuda", device_isolation_action="warn"),
+        # A fresh process per repeat. Device isolation watches the measured GPUs for other processes
+        # during the run and makes the child fail ("error") unless sharing was allowed.
+        launcher=ProcessConfig(
+            device_isolation=run.device == "cuda",
+            device_isolation_action="warn" if run.allow_shared_gpu else "error",
+        ),
         backend=PyTorchConfig(**backend_kwargs(run)),
         scenario=EnergyStarConfig(**scenario_kwargs(run)),
         print_report=False,

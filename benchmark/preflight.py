@@ -31,6 +31,8 @@ def check_model(model: str, spec: TaskSpec, revision: str | None = None) -> str:
     from optimum_benchmark.backends.transformers_utils import get_transformers_auto_model_class_for_task
     from transformers import AutoConfig
 
+    from . import ob_compat  # noqa: F401 - restores what optimum-benchmark 0.6.0 needs first
+
     try:
         config = AutoConfig.from_pretrained(model, revision=revision)
     except Exception as exc:  # noqa: BLE001 - any failure to read the config means "cannot load"

@@ -3,11 +3,13 @@
 # text_generation on tiny random models with the runner on CUDA, and show GPU energy > 0 from
 # NVML, the GPU's name in the record, and NVML's whole-run counter delta >= the sum of phases.
 #
-#   ../shared/gpu/wheels.sh .whl          # here: collect the pinned wheels (needs PyPI)
+#   GPU_WHEELS_SKIP="transformers tokenizers" ../shared/gpu/wheels.sh requirements-runner.txt .whl
+#                                          # here: what the runner needs beyond the image (~30 MiB)
 #   bash benchmarks/gpu_check.sh .whl     # there: install them into a scratch folder and run
 #
-# The GPU machines have no network and ship transformers 5: the pinned wheels are installed
-# into gpu_site/ and put first on PYTHONPATH; their own torch is used.
+# The GPU machines have no network and ship their own CUDA torch and transformers 5: only what the
+# image lacks (optimum-benchmark, codecarbon, datasets, diffusers...) is installed into gpu_site/;
+# the image's torch and transformers are used, through benchmark/ob_compat.py.
 set -euo pipefail
 wheels=${1:-.whl}
 site=${SITE:-$PWD/gpu_site}

@@ -30,13 +30,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import requests
+from httpx2 import Request, Response  # huggingface_hub 2.x's HTTP client
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 from huggingface_hub.errors import (
-    EntryNotFoundError,
     GatedRepoError,
     HfHubHTTPError,
     NotASafetensorsRepoError,
+    RemoteEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
@@ -46,10 +46,8 @@ from huggingface_hub.utils import SafetensorsFileMetadata, SafetensorsRepoMetada
 _BYTES_PER_PARAM = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 
 
-def _response(status: int) -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    return response
+def _response(status: int) -> Response:
+    return Response(status, request=Request("GET", "https://huggingface.co/fake"))
 
 
 @dataclass
@@ -224,7 +222,9 @@ class FakeHfApi:
         with self._lock:
             files = self._repo(repo_id).files
             if filename not in files:
-                raise EntryNotFoundError(f"404 Client Error: Entry Not Found for {filename}", response=_response(404))
+                raise RemoteEntryNotFoundError(
+                    f"404 Client Error: Entry Not Found for {filename}", response=_response(404)
+                )
             target = self._download_dir / repo_id / filename
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(files[filename])
@@ -339,7 +339,9 @@ class FakeHfApi:
         self._resolve(model, revision)
         self._check_gate(model)
         if filename not in model.weights:
-            raise EntryNotFoundError(f"404 Client Error. Entry Not Found for url: {filename}", response=_response(404))
+            raise RemoteEntryNotFoundError(
+                f"404 Client Error. Entry Not Found for url: {filename}", response=_response(404)
+            )
         return self._file_metadata(model.weights[filename])
 
     def whoami(self, token: Any = None) -> dict[str, Any]:

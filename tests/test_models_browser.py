@@ -58,7 +58,8 @@ def choose(page, elem_id: str, typed: str, option: str | None = None) -> None:
     box = page.locator(f"#{elem_id} input")
     box.click()
     box.fill(typed)
-    page.locator("ul.options li", has_text=option or typed).first.click()
+    # Gradio's listbox options carry their label as the accessible name (6.17 and 6.31 alike).
+    page.get_by_role("option", name=option or typed).first.click()
 
 
 def save(page, name: str) -> None:

@@ -86,31 +86,22 @@ def _wordpiece_vocab(extra_specials: tuple[str, ...] = ()) -> list[str]:
 def _bert_tokenizer(workdir: Path, extra_specials: tuple[str, ...] = ()) -> Any:
     from transformers import BertTokenizerFast
 
-    vocab_file = workdir / "_vocab.txt"
-    vocab_file.write_text("\n".join(_wordpiece_vocab(extra_specials)) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True, model_max_length=128)
-    vocab_file.unlink()
-    return tokenizer
+    # The vocab as an object: transformers 5 builds an empty WordPiece from ``vocab_file=`` here.
+    vocab = {token: i for i, token in enumerate(_wordpiece_vocab(extra_specials))}
+    return BertTokenizerFast(vocab=vocab, do_lower_case=True, model_max_length=128)
 
 
-def _byte_level_files(workdir: Path, specials_front: list[str], specials_back: list[str]) -> tuple[str, str]:
-    """vocab.json + merges.txt for a byte-level BPE with no merges (one token per byte).
+def _byte_level_vocab(specials_front: list[str], specials_back: list[str]) -> tuple[dict[str, int], list]:
+    """The vocab and merges of a byte-level BPE with no merges (one token per byte).
 
     Every byte is in the vocab, so any text encodes; no merges keeps the vocab ~260 entries.
+    Passed as objects (``vocab=``, ``merges=``): transformers 5's tokenizers read a merges *file*
+    with no merges as an empty model that encodes every text to nothing.
     """
-    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+    from transformers.convert_slow_tokenizer import bytes_to_unicode  # in 4.57 and 5.x alike
 
     tokens = specials_front + list(bytes_to_unicode().values()) + specials_back
-    vocab_file = workdir / "_vocab.json"
-    merges_file = workdir / "_merges.txt"
-    vocab_file.write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
-    merges_file.write_text("#version: 0.2\n", encoding="utf-8")
-    return str(vocab_file), str(merges_file)
-
-
-def _cleanup_byte_level_files(workdir: Path) -> None:
-    for name in ("_vocab.json", "_merges.txt"):
-        (workdir / name).unlink(missing_ok=True)
+    return {t: i for i, t in enumerate(tokens)}, []
 
 
 def _save(model: Any, processor: Any, out: Path) -> Path:
@@ -126,9 +117,8 @@ def _save(model: Any, processor: Any, out: Path) -> Path:
 def _build_text_generation(out: Path) -> Path:
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
-    vocab, merges = _byte_level_files(out, [], ["<|endoftext|>"])
-    tokenizer = GPT2TokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
-    _cleanup_byte_level_files(out)
+    vocab, merges = _byte_level_vocab([], ["<|endoftext|>"])
+    tokenizer = GPT2TokenizerFast(vocab=vocab, merges=merges, model_max_length=128)
     eos = tokenizer.eos_token_id
     config = GPT2Config(
         vocab_size=len(tokenizer),
@@ -148,9 +138,8 @@ def _build_summarization(out: Path) -> Path:
     # without decoder_input_ids, which BART derives from input_ids but T5 rejects.
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizerFast
 
-    vocab, merges = _byte_level_files(out, ["<s>", "<pad>", "</s>", "<unk>"], ["<mask>"])
-    tokenizer = BartTokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
-    _cleanup_byte_level_files(out)
+    vocab, merges = _byte_level_vocab(["<s>", "<pad>", "</s>", "<unk>"], ["<mask>"])
+    tokenizer = BartTokenizerFast(vocab=vocab, merges=merges, model_max_length=128)
     config = BartConfig(
         vocab_size=len(tokenizer),
         max_position_embeddings=128,
@@ -264,10 +253,10 @@ def _build_automatic_speech_recognition(out: Path) -> Path:
         WhisperTokenizerFast,
     )
 
-    vocab, merges = _byte_level_files(out, [], _WHISPER_SPECIALS)
+    vocab, merges = _byte_level_vocab([], _WHISPER_SPECIALS)
     tokenizer = WhisperTokenizerFast(
-        vocab_file=vocab,
-        merges_file=merges,
+        vocab=vocab,
+        merges=merges,
         unk_token="<|endoftext|>",
         bos_token="<|endoftext|>",
         eos_token="<|endoftext|>",
@@ -275,7 +264,6 @@ def _build_automatic_speech_recognition(out: Path) -> Path:
         additional_special_tokens=_WHISPER_SPECIALS[1:],
         model_max_length=128,
     )
-    _cleanup_byte_level_files(out)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in _WHISPER_SPECIALS}
     eos = ids["<|endoftext|>"]
 
@@ -348,17 +336,13 @@ def _build_image_to_text(out: Path) -> Path:
 def _build_text_to_image(out: Path) -> Path:
     from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+    from transformers.convert_slow_tokenizer import bytes_to_unicode  # in 4.57 and 5.x alike
 
     # CLIP BPE marks word ends with "</w>": every byte, alone and word-final, and no merges.
     byte_chars = list(bytes_to_unicode().values())
     tokens = byte_chars + [c + "</w>" for c in byte_chars] + ["<|startoftext|>", "<|endoftext|>"]
-    vocab_file, merges_file = out / "_vocab.json", out / "_merges.txt"
-    vocab_file.write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
-    merges_file.write_text("#version: 0.2\n", encoding="utf-8")
     # Short max length keeps the text encoder tiny; the pipeline pads every prompt to it.
-    tokenizer = CLIPTokenizer(vocab_file=str(vocab_file), merges_file=str(merges_file), model_max_length=16)
-    _cleanup_byte_level_files(out)
+    tokenizer = CLIPTokenizer(vocab={t: i for i, t in enumerate(tokens)}, merges=[], model_max_length=16)
 
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
