@@ -39,6 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         model_id=args.model_id,
         output_dir=Path(args.output),
         warmup_runs=args.warmup_runs,
+        allow_shared_gpu=args.allow_shared_gpu,
     )
     try:
         result = run_benchmark(spec)
@@ -101,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
     run.add_argument("--output", default="runs", help="folder for run folders (default: runs)")
     run.add_argument("--warmup-runs", type=int, help="warm-up passes before measuring (default: 10)")
+    run.add_argument(
+        "--allow-shared-gpu",
+        action="store_true",
+        help="maintainers: measure even if other processes use the GPU (refused by default; the record says so)",
+    )
     run.add_argument(
         "--push", action="store_true", help="publish the record to RESULTS_REPO (or the local RESULTS_DIR)"
     )

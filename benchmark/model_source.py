@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .params import CONSOLIDATED_PREFIX
 from .preflight import PreflightError, is_local
 
 # Formats the PyTorch backend never reads: skip them when the repo has safetensors weights.
 _NOT_LOADED = ["*.onnx", "*.onnx_data", "*.h5", "*.msgpack", "*.gguf", "*.tflite", "*.ot", "*.mlmodel",
                "onnx/*", "openvino/*", "coreml/*", "original/*"]
 _PICKLED = ["*.bin", "*.pt", "*.pth", "*.ckpt"]
+_CONSOLIDATED = [CONSOLIDATED_PREFIX + "*"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ def _ignore_patterns(model: str, revision: str | None) -> list[str]:
         files = HfApi().list_repo_files(model, revision=revision)
     except Exception:  # noqa: BLE001 - offline or unknown: let snapshot_download decide
         return _NOT_LOADED
-    has_safetensors = any(f.endswith(".safetensors") for f in files)
-    return _NOT_LOADED + (_PICKLED if has_safetensors else [])
+    shards = [f for f in files if f.endswith(".safetensors") and not Path(f).name.startswith(CONSOLIDATED_PREFIX)]
+    # With the usual shards present, pickles and consolidated copies are the same weights again.
+    return _NOT_LOADED + (_PICKLED + _CONSOLIDATED if shards else [])
 
 
 def resolve_model(model: str, revision: str | None = None, model_id: str | None = None) -> ModelSource:

@@ -110,6 +110,35 @@ def energy_counter_mj(indices: Sequence[int]) -> float:
         nvml.nvmlShutdown()
 
 
+@dataclass(frozen=True)
+class GpuProcess:
+    """A process holding a context on a GPU, as NVML lists it."""
+
+    gpu_index: int
+    pid: int
+    used_memory_bytes: int | None
+
+
+def compute_processes(indices: Sequence[int]) -> list[GpuProcess]:
+    """The processes running on the GPUs ``indices`` (compute and graphics contexts)."""
+    nvml = _nvml()
+    try:
+        found: dict[tuple[int, int], GpuProcess] = {}
+        for i in indices:
+            handle = nvml.nvmlDeviceGetHandleByIndex(i)
+            for getter in ("nvmlDeviceGetComputeRunningProcesses", "nvmlDeviceGetGraphicsRunningProcesses"):
+                try:
+                    listed = getattr(nvml, getter)(handle)
+                except (nvml.NVMLError, AttributeError):
+                    continue
+                for proc in listed:
+                    used = getattr(proc, "usedGpuMemory", None)
+                    found[(i, int(proc.pid))] = GpuProcess(i, int(proc.pid), int(used) if used is not None else None)
+        return list(found.values())
+    finally:
+        nvml.nvmlShutdown()
+
+
 def power_w(indices: Sequence[int], seconds: float = 0.5, samples: int = 5) -> float:
     """Mean power draw (W) summed over ``indices``, sampled over ``seconds``: the idle power
     just before a run, so a reader can tell a busy or throttled GPU from a quiet one."""

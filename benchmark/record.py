@@ -35,6 +35,8 @@ class Hardware(BaseModel):
     cuda_version: str | None = None
     cpu_model: str | None = None
     cpu_count: int | None = None
+    # True when a maintainer let the run measure a GPU other processes were using (--allow-shared-gpu)
+    gpu_sharing_allowed: bool = False
 
     @property
     def label(self) -> str:
@@ -88,7 +90,15 @@ class PhaseMeasurement(BaseModel):
 
 
 class Repeat(BaseModel):
-    """One launch of the benchmark. ``report_file`` is the raw report, relative to the record."""
+    """One launch of the benchmark. ``report_file`` is the raw report, relative to the record.
+
+    On a GPU, ``nvml_gpu_energy_kwh`` is NVML's counter delta over the whole launch and
+    ``nvml_to_phases_ratio`` that delta over the GPU energy of every phase the report lists (≥ 1 but
+    for the counter's granularity; see ``benchmark.crosscheck``). ``other_gpu_pids`` lists processes
+    that shared a measured GPU when the run was allowed to (``hardware.gpu_sharing_allowed``). On a
+    CPU run, ``excluded_gpu_kwh`` is GPU energy codecarbon saw on the machine's idle GPUs, which is
+    not the model's and is left out of every figure.
+    """
 
     index: int
     gpu_wh_per_1k_queries: float
@@ -96,7 +106,11 @@ class Repeat(BaseModel):
     phases: dict[str, PhaseMeasurement]
     wall_time_s: float | None = None
     nvml_gpu_energy_kwh: float | None = None
+    phases_gpu_energy_kwh: float | None = None
+    nvml_to_phases_ratio: float | None = None
     idle_power_w: float | None = None
+    other_gpu_pids: list[int] = Field(default_factory=list)
+    excluded_gpu_kwh: float | None = None
     report_file: str | None = None
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import environment, nvml, preflight
+from . import crosscheck, environment, nvml, preflight
 from .model_source import resolve_model
 from .ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
 from .params import count_params
@@ -65,6 +65,8 @@ class RunSpec:
     model_id: str | None = None
     output_dir: Path = field(default_factory=lambda: Path("runs"))
     warmup_runs: int | None = None
+    # A maintainer's choice: measure a GPU that other processes use (the record says so).
+    allow_shared_gpu: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
         dtype=dtype,
         dtype_requested=dtype_requested,
         warmup_runs=DEFAULT_WARMUP_RUNS if spec.warmup_runs is None else spec.warmup_runs,
+        allow_shared_gpu=spec.allow_shared_gpu,
     )
 
 
@@ -163,17 +166,25 @@ def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
     text = str(exc).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     last = lines[-1] if lines else type(exc).__name__
+    if "DeviceIsolationError" in text:
+        return (
+            "another process started using the measured GPU during the run: its energy would be counted as "
+            "the model's, refusing to publish (--allow-shared-gpu to measure anyway)"
+        )
     if any(marker in text for marker in ("from_pretrained", "load_transformers_model", "load_diffusers_model")):
         return f"model {run.model!r} cannot be loaded for task {run.spec.key}: {last}"
     return f"the benchmark failed inside optimum-benchmark: {last}"
 
 
-def launch_repeat(run: ResolvedRun, config: Any, index: int, folder: Path, progress: Progress) -> Repeat:
+def launch_repeat(
+    run: ResolvedRun, config: Any, index: int, folder: Path, progress: Progress, power_limit_w: float | None = None
+) -> Repeat:
     """One ``Benchmark.launch`` in ``folder``; the parsed repeat, with NVML's cross-check on GPUs."""
     from optimum_benchmark import Benchmark
 
     folder.mkdir(parents=True)
     on_gpu = run.device == "cuda"
+    other_pids = _gpu_sharers(run) if on_gpu else []
     idle_power_w = nvml.power_w(run.device_ids) if on_gpu else None
     counter_before_mj = nvml.energy_counter_mj(run.device_ids) if on_gpu else None
     started = time.perf_counter()
@@ -191,14 +202,24 @@ def launch_repeat(run: ResolvedRun, config: Any, index: int, folder: Path, progr
 
     report_dict = report.to_dict()
     (folder / REPORT_FILE).write_text(json.dumps(report_dict, indent=2))
+    ratio = None
+    if on_gpu:
+        try:
+            ratio = crosscheck.check_counter(nvml_kwh, report_dict, power_limit_w)
+        except crosscheck.CounterBelowPhases as exc:
+            raise BenchmarkError(f"repeat {index}: {exc}") from exc
     repeat = repeat_from_report(
         index,
         report_dict,
         run.spec,
         run.num_samples,
+        device=run.device,
         wall_time_s=wall_time_s,
         nvml_gpu_energy_kwh=nvml_kwh,
+        phases_gpu_energy_kwh=crosscheck.all_phases_gpu_kwh(report_dict)[0] if on_gpu else None,
+        nvml_to_phases_ratio=ratio,
         idle_power_w=idle_power_w,
+        other_gpu_pids=other_pids,
         report_file=f"repeat-{index}/{REPORT_FILE}",
     )
     if on_gpu and repeat.gpu_wh_per_1k_queries <= 0:
@@ -209,8 +230,30 @@ def launch_repeat(run: ResolvedRun, config: Any, index: int, folder: Path, progr
     return repeat
 
 
+def _gpu_sharers(run: ResolvedRun) -> list[int]:
+    """Other processes on the measured GPUs: refused unless the run allows sharing."""
+    if not run.allow_shared_gpu:
+        try:
+            crosscheck.require_idle(run.device_ids)
+        except crosscheck.GpuInUse as exc:
+            raise BenchmarkError(str(exc)) from exc
+        return []
+    return sorted({p.pid for p in crosscheck.other_gpu_processes(run.device_ids)})
+
+
+def _check_engine() -> None:
+    """optimum-benchmark must import on this transformers before anything is measured."""
+    from .ob_compat import CompatError, check
+
+    try:
+        check()
+    except CompatError as exc:
+        raise BenchmarkError(str(exc)) from exc
+
+
 def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress: Progress) -> ResultRecord:
     created_at = utc_now()
+    _check_engine()
     run = resolve(spec, task)
     if run.device == "cuda":
         if nvml.device_count() == 0:
@@ -224,13 +267,15 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
 
     config = build_config(run, name=f"{task.key}-{run_id}")
     hardware = environment.hardware(run.device, run.device_ids)
+    if run.device == "cuda" and run.allow_shared_gpu:
+        hardware = hardware.model_copy(update={"gpu_sharing_allowed": True})
     software = environment.software_versions()
 
     progress.start(run.model_id, task.key, spec.repeats)
     repeats = []
     for index in range(1, spec.repeats + 1):
         progress.repeat_started(index)
-        repeat = launch_repeat(run, config, index, run_dir / f"repeat-{index}", progress)
+        repeat = launch_repeat(run, config, index, run_dir / f"repeat-{index}", progress, hardware.gpu_power_limit_w)
         progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
         repeats.append(repeat)
 

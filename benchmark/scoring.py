@@ -51,10 +51,22 @@ def phases_from_report(report: Mapping[str, Any], spec: TaskSpec) -> dict[str, P
     return phases
 
 
+def without_gpu(phases: dict[str, PhaseMeasurement]) -> tuple[dict[str, PhaseMeasurement], float]:
+    """The phases with their GPU energy set to 0, and the GPU energy taken out (kWh).
+
+    On a CPU run optimum-benchmark hands codecarbon no GPU ids, and codecarbon then tracks every GPU
+    of the machine: what it reports is the idle GPUs' energy, not the model's.
+    """
+    excluded = sum(p.gpu_kwh for p in phases.values())
+    return {name: p.model_copy(update={"gpu_kwh": 0.0}) for name, p in phases.items()}, excluded
+
+
 def repeat_from_report(
-    index: int, report: Mapping[str, Any], spec: TaskSpec, num_samples: int, **extra: Any
+    index: int, report: Mapping[str, Any], spec: TaskSpec, num_samples: int, device: str = "cuda", **extra: Any
 ) -> Repeat:
     phases = phases_from_report(report, spec)
+    if device == "cpu":
+        phases, extra["excluded_gpu_kwh"] = without_gpu(phases)
     gpu_kwh = sum(p.gpu_kwh for p in phases.values())
     total_kwh = sum(p.total_kwh for p in phases.values())
     return Repeat(

@@ -32,6 +32,7 @@ CLASSED_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if 
 FLAG_NO_ENERGY = "no energy figure"
 FLAG_NON_POSITIVE = "GPU energy ≤ 0"
 FLAG_NO_SIZE_CLASS = "no parameter count, so no size class"
+FLAG_CPU = "measured on a CPU: no GPU energy to rate"
 
 
 def _size_class_codes(params: pd.Series) -> np.ndarray:
@@ -67,6 +68,12 @@ def _needs_class(df: pd.DataFrame) -> np.ndarray:
     return df["task"].isin(CLASSED_TASKS).to_numpy()
 
 
+def _on_cpu(df: pd.DataFrame) -> np.ndarray:
+    if "device" not in df:
+        return np.zeros(len(df), dtype=bool)
+    return (df["device"] == "cpu").to_numpy(dtype=bool, na_value=False)
+
+
 def _codes(column: pd.Series) -> np.ndarray:
     codes, _ = pd.factorize(column, use_na_sentinel=False)
     return codes
@@ -75,14 +82,16 @@ def _codes(column: pd.Series) -> np.ndarray:
 def star_ratings(df: pd.DataFrame) -> pd.Series:
     """Stars (1–5, nullable ``Int64``) for every row of ``df``, aligned with ``df.index``.
 
-    ``df`` needs ``task`` and ``gpu_wh_per_1k_queries``; ``params``, ``size_class`` and
-    ``hardware`` are used where present (without ``hardware`` all rows count as one hardware).
+    ``df`` needs ``task`` and ``gpu_wh_per_1k_queries``; ``params``, ``size_class``, ``hardware``
+    and ``device`` are used where present (without ``hardware`` all rows count as one hardware).
+    A row whose ``device`` is ``cpu`` is never rated, whatever its GPU figure: a CPU run's GPU
+    energy is not the model's.
     """
     energy = _energy(df)
     classes = _class_codes(df)
     needs_class = _needs_class(df)
     with np.errstate(invalid="ignore"):
-        ratable = np.isfinite(energy) & (energy > 0) & ~(needs_class & (classes < 0))
+        ratable = np.isfinite(energy) & (energy > 0) & ~(needs_class & (classes < 0)) & ~_on_cpu(df)
 
     # One integer per rating group: task × size class (only where the task is rated by class)
     # × hardware. A single int key keeps the groupby on its fastest path.
@@ -110,8 +119,8 @@ def rating_flags(df: pd.DataFrame) -> pd.Series:
     missing_class = _needs_class(df) & (_class_codes(df) < 0)
     with np.errstate(invalid="ignore"):
         flags = np.select(
-            [~np.isfinite(energy), energy <= 0, missing_class],
-            [FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS],
+            [_on_cpu(df), ~np.isfinite(energy), energy <= 0, missing_class],
+            [FLAG_CPU, FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS],
             default="",
         )
     series = pd.Series(flags, index=df.index, dtype=object, name="rating_flag")

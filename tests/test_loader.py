@@ -18,6 +18,7 @@ from leaderboard.loader import DROP_DUPLICATE, load_store, parse_record, read_fo
 from tests.hub_double import FakeHfApi
 from tests.leaderboard_fixtures import (
     CPU,
+    H100,
     SCRIPT_ID,
     make_record,
     write_bad_folder,
@@ -65,10 +66,11 @@ def test_equal_timestamps_fall_back_to_the_run_id(tmp_path):
 
 
 def test_zero_energy_is_kept_for_the_rating_to_flag(tmp_path):
-    write_record(tmp_path, make_record("org/cpu-run", "summarization", 0.0, hardware=CPU))
+    # (a CPU run is flagged as such first: tests/test_measurement_integrity.py)
+    write_record(tmp_path, make_record("org/zero-run", "summarization", 0.0, hardware=H100))
     data = LeaderboardData.from_load(read_folder(tmp_path))
     row = data.frame.iloc[0]
-    assert row["model_id"] == "org/cpu-run" and row["rating_flag"] == "GPU energy ≤ 0"
+    assert row["model_id"] == "org/zero-run" and row["rating_flag"] == "GPU energy ≤ 0"
     assert row["stars"] is None or str(row["stars"]) == "<NA>"
 
 
