@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .tasks import TASKS
+from benchmark.tasks import TASKS
 
 
 def _error(message: str) -> int:
@@ -23,7 +23,7 @@ def _gpu_indices(text: str) -> tuple[int, ...]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import BenchmarkError, RunSpec, run_benchmark
+    from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
 
     spec = RunSpec(
         model=args.model,
@@ -58,9 +58,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _push(paths: list[Path]) -> int:
-    from .hub_client import HubError
-    from .publish import PublishError, publish_run
-    from .store import results_store
+    from benchmark.hub_client import HubError
+    from benchmark.publish import PublishError, publish_run
+    from benchmark.store import results_store
 
     store = results_store()
     for path in paths:
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.set_defaults(func=cmd_tasks)
 
     try:
-        from . import queue_cli
+        from benchmark.queue import cli as queue_cli
     except ImportError:
         queue_cli = None
     if queue_cli is not None:

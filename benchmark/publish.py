@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .record import ResultRecord, record_path, reports_dir
-from .store import Store
+from benchmark.record import ResultRecord, record_path, reports_dir
+from benchmark.store import Store
 
 RECORD_FILE = "record.json"
 

@@ -15,10 +15,9 @@ from typing import Any
 import gradio as gr
 
 from benchmark.tasks import TASKS, UnknownTaskError, get_task
-
-from .live import LiveData
-from .summary import summarize
-from .tables import api_rows, filter_mask, overview_rows
+from leaderboard.results.live import LiveData
+from leaderboard.views.summary import summarize
+from leaderboard.views.tables import api_rows, filter_mask, overview_rows
 
 
 def _task_or_error(task: str) -> str:

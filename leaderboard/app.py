@@ -16,17 +16,16 @@ import gradio as gr
 
 from benchmark.store import Store, results_store
 from benchmark.tasks import TASK_KEYS
-
-from .api import register_api
-from .context import PRIVATE_EVENT, AppContext
-from .data import SNAPSHOT_DIR
-from .equivalences import about_section as everyday_scale_about
-from .live import LiveData
-from .models_tab import build_models_tab
-from .render import status_markdown
-from .submission.tabs import build_submission_tabs
-from .tabs import build_about_tab, build_overview_tab, build_task_tab
-from .texts import INTRO, TITLE
+from leaderboard.api import register_api
+from leaderboard.display.board import status_markdown
+from leaderboard.display.strings import INTRO, TITLE
+from leaderboard.results.data import SNAPSHOT_DIR
+from leaderboard.results.live import LiveData
+from leaderboard.submission.tabs import build_submission_tabs
+from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
+from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.tabs.models import build_models_tab
+from leaderboard.views.equivalences import about_section as everyday_scale_about
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0

@@ -18,13 +18,12 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from benchmark.tasks import UnknownTaskError, get_task
-
-from .compare import CompareInputError, compare
-from .equivalences import UnknownGridError
-from .label import LabelError, cached_label_path, label_facts, label_file_name, label_markdown
-from .live import LiveData
-from .model_page import UnknownModelError, model_page
-from .tradeoff import tradeoff
+from leaderboard.label.facts import LabelError, cached_label_path, label_facts, label_file_name, label_markdown
+from leaderboard.results.live import LiveData
+from leaderboard.views.compare import CompareInputError, compare
+from leaderboard.views.equivalences import UnknownGridError
+from leaderboard.views.model_page import UnknownModelError, model_page
+from leaderboard.views.tradeoff import tradeoff
 
 USER_ERRORS = (UnknownModelError, UnknownTaskError, UnknownGridError, CompareInputError, LabelError)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from benchmark.hub_client import HubError, redact
-from benchmark.maintainers import NotAuthorizedError, require_maintainer
-from benchmark.queue import NothingToRequeueError, QueueBusyError, RequeueSelection, requeue
-from benchmark.request_record import RequestRecord
+from benchmark.queue.maintainers import NotAuthorizedError, require_maintainer
+from benchmark.queue.operations import NothingToRequeueError, QueueBusyError, RequeueSelection, requeue
+from benchmark.queue.request_record import RequestRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-
-from .checks import SubmissionRefused, check_model_id
+from leaderboard.submission.checks import SubmissionRefused, check_model_id
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from benchmark.hub_client import (
     HubNotSafetensorsError,
     HubRevisionNotFoundError,
 )
-from benchmark.request_record import RequestRecord
+from benchmark.queue.request_record import RequestRecord
 from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec
 
 MAX_NAME_CHARS = 96

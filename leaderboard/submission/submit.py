@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from benchmark.hub_client import HubClient, HubError, redact
-from benchmark.queue import QueueBusyError, read_requests, update_requests
+from benchmark.queue.operations import QueueBusyError, read_requests, update_requests
+from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.record import utc_now
-from benchmark.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-
-from . import checks
-from .checks import SubmissionRefused
+from leaderboard.submission import checks
+from leaderboard.submission.checks import SubmissionRefused
 
 log = logging.getLogger(__name__)
 

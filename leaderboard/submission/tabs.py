@@ -16,15 +16,14 @@ import os
 import gradio as gr
 
 from benchmark.hub_client import HubClient
-from benchmark.maintainers import maintainers
-from benchmark.request_record import RequestStatus
+from benchmark.queue.maintainers import maintainers
+from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
-
-from .admin import ACTIONS, ONE_MODEL, requeue_message
-from .checks import DTYPES
-from .queue_view import queue_tables
-from .submit import SubmissionSettings, submit_message
+from leaderboard.submission.admin import ACTIONS, ONE_MODEL, requeue_message
+from leaderboard.submission.checks import DTYPES
+from leaderboard.submission.queue_view import queue_tables
+from leaderboard.submission.submit import SubmissionSettings, submit_message
 
 SUBMIT_TEXT = """\
 ### Submit a model

@@ -1,0 +1,177 @@
+"""Energy against speed, per task and hardware: GPU Wh per 1,000 queries versus latency per query.
+
+Both come from the runner (``gpu_wh_per_1k_queries`` and ``latency_s_per_query``, the task's
+inference phases over the samples). Published figures carry no latency and runs with no GPU energy
+cannot sit on a log axis: they are left out and counted. One hardware at a time — latency and
+energy both depend on the machine, so a frontier across GPUs would mix model and machine. The
+default hardware is the one with the most plottable results. Plotly is imported on first use.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from benchmark.tasks import TASK_KEYS, TASKS
+from leaderboard.display.plots import STAR_COLOURS, UNRATED_COLOUR, empty_plot_note
+from leaderboard.results.data import LeaderboardData
+from leaderboard.views.model_page import json_value, record_index
+from leaderboard.views.pareto import pareto_frontier
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+
+def _plottable(energy: float, latency: float | None) -> bool:
+    return latency is not None and math.isfinite(latency) and latency > 0 and math.isfinite(energy) and energy > 0
+
+
+def _task_points(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
+    index = record_index(data)
+    points = []
+    for row in data.task_frame(task).itertuples(index=False):
+        record = index.get((row.model_id, row.task, row.hardware))
+        latency = record.latency_s_per_query if record is not None else None
+        points.append(
+            {
+                "model_id": row.model_id,
+                "hardware": row.hardware,
+                "stars": json_value(row.stars),
+                "gpu_wh_per_1k_queries": float(row.gpu_wh_per_1k_queries),
+                "latency_s_per_query": latency,
+                "plottable": _plottable(float(row.gpu_wh_per_1k_queries), latency),
+            }
+        )
+    return points
+
+
+def hardware_choices(data: LeaderboardData, task: str) -> list[str]:
+    """The task's hardware, the one with the most plottable results first (then by name)."""
+    points = _task_points(data, task)
+    plottable = Counter(p["hardware"] for p in points if p["plottable"])
+    return sorted({p["hardware"] for p in points}, key=lambda h: (-plottable[h], h))
+
+
+def default_task(data: LeaderboardData) -> str:
+    """The first task (registry order) with a plottable result, else the first with any result."""
+    with_rows = data.tasks_with_rows()
+    for task in with_rows:
+        if any(p["plottable"] for p in _task_points(data, task)):
+            return task
+    return with_rows[0] if with_rows else TASK_KEYS[0]
+
+
+def tradeoff(data: LeaderboardData, task: str, hardware: str | None = None) -> dict[str, Any]:
+    """The plotted points of ``task`` on ``hardware`` (default: the best-covered hardware), the
+    Pareto frontier among them (fastest first) and how many results were left out and why."""
+    return data.cached(("models:tradeoff", task, hardware or ""), lambda: _tradeoff(data, task, hardware))
+
+
+def _tradeoff(data: LeaderboardData, task: str, hardware: str | None) -> dict[str, Any]:
+    choices = hardware_choices(data, task)
+    chosen = hardware if hardware else (choices[0] if choices else None)
+    on_hardware = [p for p in _task_points(data, task) if p["hardware"] == chosen]
+    shown = [{k: v for k, v in p.items() if k != "plottable"} for p in on_hardware if p["plottable"]]
+    no_latency = sum(1 for p in on_hardware if p["latency_s_per_query"] is None)
+    frontier = [
+        shown[i] for i in pareto_frontier([(p["latency_s_per_query"], p["gpu_wh_per_1k_queries"]) for p in shown])
+    ]
+    members = {p["model_id"] for p in frontier}
+    for point in shown:
+        point["on_frontier"] = point["model_id"] in members
+    return {
+        "task": task,
+        "task_name": TASKS[task].display_name,
+        "hardware": chosen,
+        "hardware_choices": choices,
+        "points": shown,
+        "frontier": [p["model_id"] for p in frontier],
+        "n_left_out": len(on_hardware) - len(shown),
+        "n_left_out_no_latency": no_latency,
+        "n_other_hardware": len(data.task_frame(task)) - len(on_hardware),
+        "note": left_out_note(len(on_hardware) - len(shown), no_latency),
+    }
+
+
+def left_out_note(left_out: int, no_latency: int) -> str | None:
+    """Why results are missing from the plot, in one sentence; None when none is."""
+    if not left_out:
+        return None
+    other = left_out - no_latency
+    parts = []
+    if no_latency:
+        parts.append(f"{no_latency} without a measured latency (published figures carry none)")
+    if other:
+        parts.append(f"{other} with no GPU energy or latency above zero")
+    results = "result" if left_out == 1 else "results"
+    return f"{left_out} {results} not shown: " + "; ".join(parts) + "."
+
+
+def _hover(point: dict[str, Any]) -> str:
+    stars = f"{point['stars']}★" if point["stars"] is not None else "unrated"
+    return (
+        f"<b>{html.escape(point['model_id'])}</b><br>{point['gpu_wh_per_1k_queries']:.4g} Wh / 1,000 queries<br>"
+        f"{point['latency_s_per_query'] * 1000:.4g} ms per query<br>{stars}"
+    )
+
+
+def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
+    """The scatter (log–log, coloured by stars) with the frontier drawn as a line and named."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    points = view["points"]
+    by_level: dict[Any, list[dict[str, Any]]] = {}
+    for point in points:
+        by_level.setdefault(point["stars"], []).append(point)
+    for level in [5, 4, 3, 2, 1, None]:
+        group = by_level.get(level)
+        if not group:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in group],
+                y=[p["gpu_wh_per_1k_queries"] for p in group],
+                mode="markers",
+                name=f"{'★' * level} ({level})" if level else "unrated",
+                marker={
+                    "color": STAR_COLOURS.get(level, UNRATED_COLOUR),
+                    "size": 10,
+                    "line": {"width": 0.5, "color": "#333"},
+                },
+                hovertext=[_hover(p) for p in group],
+                hoverinfo="text",
+            )
+        )
+    frontier = [p for model in view["frontier"] for p in points if p["model_id"] == model]
+    if frontier:
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in frontier],
+                y=[p["gpu_wh_per_1k_queries"] for p in frontier],
+                mode="lines+markers+text",
+                name="Pareto frontier",
+                line={"color": "#1f2937", "width": 2, "dash": "dash"},
+                marker={"symbol": "circle-open", "size": 16, "color": "#1f2937", "line": {"width": 2}},
+                text=[html.escape(p["model_id"]) for p in frontier],
+                textposition="top right",
+                hoverinfo="skip",
+            )
+        )
+    subtitle = f"{len(points)} models on {html.escape(view['hardware'] or 'no hardware')}"
+    if view["note"]:
+        subtitle += f"; {html.escape(view['note'])}"
+    figure.update_layout(
+        title={"text": f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"},
+        xaxis={"type": "log", "title": {"text": "Latency per query, seconds (log scale)"}},
+        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        legend={"title": {"text": "Stars"}},
+        template="plotly_white",
+        height=500,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+    )
+    if not points:
+        empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
+    return figure
