@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from benchmark.run_files import RECORD_FILE
 from benchmark.tasks import TASKS
 
 
@@ -51,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"± {record.gpu_wh_per_1k_queries_std:.2g} GPU Wh per 1,000 queries "
         f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}"
     )
-    print(f"record: {result.run_dir / 'record.json'}")
+    print(f"record: {result.run_dir / RECORD_FILE}")
     if args.push:
         return _push([result.run_dir])
     return 0
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     push = sub.add_parser("push", help="publish records of earlier runs to RESULTS_REPO (or RESULTS_DIR)")
-    push.add_argument("paths", nargs="+", help="run folders or record.json files")
+    push.add_argument("paths", nargs="+", help=f"run folders or {RECORD_FILE} files")
     push.set_defaults(func=cmd_push)
 
     tasks = sub.add_parser("tasks", help="list the tasks and their control variables")

@@ -61,13 +61,15 @@ def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
 def build_demo(
     store: Store | None = None,
     *,
+    requests: Store | None = None,
     live: LiveData | None = None,
     extra_tabs: Sequence[TabBuilder] = (),
     refresh_s: float | None = None,
     snapshot_dir: Path = SNAPSHOT_DIR,
 ) -> gr.Blocks:
     """The leaderboard app on ``store`` (default: ``RESULTS_REPO``, ``RESULTS_DIR`` or the
-    bundled snapshot). Pass ``live`` to share (or inspect) the loaded data."""
+    bundled snapshot). Pass ``live`` to share (or inspect) the loaded data, ``requests`` for the
+    requests queue (default: ``REQUESTS_REPO`` / ``REQUESTS_DIR``)."""
     refresh_s = refresh_s if refresh_s is not None else refresh_interval_s()
     if live is None:
         store = store if store is not None else results_store(default_dir=snapshot_dir)
@@ -80,7 +82,7 @@ def build_demo(
             status = gr.Markdown("Loading the results…", elem_id="data-status")
             refresh = gr.Button("Refresh data", size="sm", scale=0, min_width=150, elem_id="refresh")
         timer = gr.Timer(refresh_s)
-        ctx = AppContext(live=live, demo=demo)
+        ctx = AppContext(live=live, demo=demo, requests_store=requests)
         ctx.refreshed.append(
             refresh.click(lambda: status_markdown(live.refresh(force=True)), None, status, **PRIVATE_EVENT)
         )

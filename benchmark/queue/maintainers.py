@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 
+from benchmark.errors import UserInputError
 
-class NotAuthorizedError(PermissionError):
+
+class NotAuthorizedError(UserInputError, PermissionError):
     """The caller is anonymous or not a maintainer; the message says which."""
 
 

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from benchmark.errors import UserInputError
 from benchmark.queue.request_record import REQUESTS_PREFIX, HistoryEntry, RequestRecord, RequestStatus
 from benchmark.record import utc_now
 from benchmark.store import StaleStoreError, Store
@@ -50,7 +51,7 @@ class LeaseLostError(RuntimeError):
     """The request is no longer this worker's (its lease expired and it was reaped or requeued)."""
 
 
-class NothingToRequeueError(ValueError):
+class NothingToRequeueError(UserInputError):
     """A requeue matched no request that could be requeued; the message says why."""
 
 

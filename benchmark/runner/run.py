@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
+from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runner import environment, nvml, preflight
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
@@ -32,10 +33,6 @@ from benchmark.tasks import TaskSpec, UnknownTaskError, get_task
 
 LOGGER = logging.getLogger("benchmark")
 
-RECORD_FILE = "record.json"
-ERROR_FILE = "error.log"
-REPORT_FILE = "report.json"
-LOG_FILE = "benchmark.log"
 # float16 on a CPU is unsupported for many ops or orders of magnitude slower: measure float32.
 CPU_FALLBACK_DTYPES = {"float16": "float32", "bfloat16": "float32"}
 
@@ -199,7 +196,7 @@ def launch_repeat(run: ResolvedRun, config: Any, index: int, folder: Path, progr
         wall_time_s=wall_time_s,
         nvml_gpu_energy_kwh=nvml_kwh,
         idle_power_w=idle_power_w,
-        report_file=f"repeat-{index}/{REPORT_FILE}",
+        report_file=f"{repeat_dir_name(index)}/{REPORT_FILE}",
     )
     if on_gpu and repeat.gpu_wh_per_1k_queries <= 0:
         raise BenchmarkError(
@@ -230,7 +227,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
     repeats = []
     for index in range(1, spec.repeats + 1):
         progress.repeat_started(index)
-        repeat = launch_repeat(run, config, index, run_dir / f"repeat-{index}", progress)
+        repeat = launch_repeat(run, config, index, run_dir / repeat_dir_name(index), progress)
         progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
         repeats.append(repeat)
 

@@ -93,6 +93,43 @@ def format_energy(value: float | None) -> str:
 
 
 def format_ratio(ratio: float | None) -> str:
+    """3.4 → "3.4×", 2.0 → "2×", 12.34 → "12.3×", 1234 → "1,234×"."""
     if ratio is None or not math.isfinite(ratio):
         return "–"
-    return f"×{ratio:.3g}" if ratio < 100 else f"×{ratio:,.0f}"
+    return f"{ratio:.3g}×" if ratio < 100 else f"{ratio:,.0f}×"
+
+
+def format_wh(value: float) -> str:
+    """An energy in Wh on labels and model pages: 4 significant digits, thousands separated."""
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 0.001:
+        return f"{value:.4g}"
+    return f"{value:.2e}"
+
+
+def format_amount(value: float | None) -> str:
+    """A figure for prose: 3 significant digits, no exponent for everyday sizes."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A latency: milliseconds under a second, else seconds; 3 significant digits."""
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def format_params(params: float, decimals: int | None = None) -> str:
+    """A parameter count as people say it: ``7.24B``, ``110M`` (3 significant digits), or with
+    ``decimals`` fixed digits after the point (``1.5B``, ``110.0M``)."""
+    value, unit = (params / 1e9, "B") if params >= 1e9 else (params / 1e6, "M")
+    return f"{value:.{decimals}f}{unit}" if decimals is not None else f"{value:.3g}{unit}"

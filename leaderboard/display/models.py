@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard.display.formats import escape_markdown, model_markdown, source_markdown
-from leaderboard.label.draw import format_wh
-from leaderboard.views.equivalences import GridIntensity, everyday_text, format_amount, get_grid
-
-PICK_A_MODEL = "*Pick a model above to see every task it was measured on.*"
-PICK_MODELS = "*Pick two to four models above to compare them on a task they share.*"
-STAR_FILLED, STAR_EMPTY = "★", "☆"
-PUBLISHED_NOTE = (
-    "*A published figure: no phase breakdown, latency, spread over repeats or software versions were recorded.*"
+from leaderboard.display import strings
+from leaderboard.display.formats import (
+    escape_markdown,
+    format_amount,
+    format_params,
+    format_seconds,
+    format_wh,
+    model_markdown,
+    source_markdown,
 )
+from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
+
+STAR_FILLED, STAR_EMPTY = "★", "☆"
 SOFTWARE_NAMES = {
     "optimum_benchmark": "optimum-benchmark",
     "transformers": "transformers",
@@ -26,12 +29,6 @@ SOFTWARE_NAMES = {
     "codecarbon": "codecarbon",
     "python": "Python",
 }
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
 
 
 def stars_markdown(stars: int | None, flag: str | None) -> str:
@@ -105,7 +102,7 @@ def phases_markdown(phases: list[dict[str, Any]]) -> str:
 def _params_text(params: int | None, size_class: str | None) -> str:
     if params is None:
         return "unknown"
-    size = f"{params / 1e9:.3g}B" if params >= 1e9 else f"{params / 1e6:.3g}M"
+    size = format_params(params)
     return f"{size} (size class {escape_markdown(size_class)})" if size_class else size
 
 
@@ -135,7 +132,7 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         parts.append(f"**Phases** (mean over runs of {samples} samples; the score is the sum of the GPU column)")
         parts.append(phases_markdown(entry["phases"]))
     else:
-        parts.append(PUBLISHED_NOTE)
+        parts.append(strings.PUBLISHED_NOTE)
     return "\n\n".join(parts)
 
 

@@ -1,4 +1,6 @@
-"""Energy versus model size: Plotly scatters on log–log axes, coloured by stars.
+"""The plots: energy versus model size, and energy versus latency with its Pareto frontier.
+
+Both are Plotly scatters on log–log axes, coloured by stars (``palette``).
 
 Energy per 1,000 queries spans orders of magnitude across models, so both axes are logarithmic
 (which ``gr.ScatterPlot`` cannot do; these figures go to ``gr.Plot``). Models without a parameter
@@ -9,24 +11,24 @@ the app starts without it.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from benchmark.tasks import TASKS
+from leaderboard.display.formats import format_params
+from leaderboard.display.palette import FRONTIER_COLOUR, MARKER_EDGE, STAR_COLOURS, UNRATED_COLOUR, star_colour
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-STAR_COLOURS = {5: "#1a9850", 4: "#91cf60", 3: "#d9c234", 2: "#fc8d59", 1: "#d73027"}
-UNRATED_COLOUR = "#9e9e9e"
 # Above this many points the browser draws with WebGL (SVG slows down with thousands of markers).
 WEBGL_ABOVE_POINTS = 2000
 
 
 def _params_text(params: np.ndarray) -> list[str]:
-    return [f"{p / 1e9:.3g}B" if p >= 1e9 else f"{p / 1e6:.3g}M" for p in params]
+    return [format_params(p) for p in params]
 
 
 def _hover_data(rows: pd.DataFrame) -> np.ndarray:
@@ -65,7 +67,7 @@ def energy_vs_size(rows: pd.DataFrame, title: str, show_task: bool = False) -> g
                 y=subset["gpu_wh_per_1k_queries"].to_numpy(),
                 mode="markers",
                 name=name,
-                marker={"color": colour, "size": 9, "line": {"width": 0.5, "color": "#333"}},
+                marker={"color": colour, "size": 9, "line": {"width": 0.5, "color": MARKER_EDGE}},
                 customdata=_hover_data(subset),
                 hovertemplate=hover,
             )
@@ -90,3 +92,71 @@ def empty_plot_note(figure: go.Figure, text: str) -> None:
     figure.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
+
+
+def _hover(point: dict[str, Any]) -> str:
+    stars = f"{point['stars']}★" if point["stars"] is not None else "unrated"
+    return (
+        f"<b>{html.escape(point['model_id'])}</b><br>{point['gpu_wh_per_1k_queries']:.4g} Wh / 1,000 queries<br>"
+        f"{point['latency_s_per_query'] * 1000:.4g} ms per query<br>{stars}"
+    )
+
+
+def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
+    """The scatter (log–log, coloured by stars) with the frontier drawn as a line and named."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    points = view["points"]
+    by_level: dict[Any, list[dict[str, Any]]] = {}
+    for point in points:
+        by_level.setdefault(point["stars"], []).append(point)
+    for level in [5, 4, 3, 2, 1, None]:
+        group = by_level.get(level)
+        if not group:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in group],
+                y=[p["gpu_wh_per_1k_queries"] for p in group],
+                mode="markers",
+                name=f"{'★' * level} ({level})" if level else "unrated",
+                marker={
+                    "color": star_colour(level),
+                    "size": 10,
+                    "line": {"width": 0.5, "color": MARKER_EDGE},
+                },
+                hovertext=[_hover(p) for p in group],
+                hoverinfo="text",
+            )
+        )
+    frontier = [p for model in view["frontier"] for p in points if p["model_id"] == model]
+    if frontier:
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in frontier],
+                y=[p["gpu_wh_per_1k_queries"] for p in frontier],
+                mode="lines+markers+text",
+                name="Pareto frontier",
+                line={"color": FRONTIER_COLOUR, "width": 2, "dash": "dash"},
+                marker={"symbol": "circle-open", "size": 16, "color": FRONTIER_COLOUR, "line": {"width": 2}},
+                text=[html.escape(p["model_id"]) for p in frontier],
+                textposition="top right",
+                hoverinfo="skip",
+            )
+        )
+    subtitle = f"{len(points)} models on {html.escape(view['hardware'] or 'no hardware')}"
+    if view["note"]:
+        subtitle += f"; {html.escape(view['note'])}"
+    figure.update_layout(
+        title={"text": f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"},
+        xaxis={"type": "log", "title": {"text": "Latency per query, seconds (log scale)"}},
+        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        legend={"title": {"text": "Stars"}},
+        template="plotly_white",
+        height=500,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+    )
+    if not points:
+        empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
+    return figure

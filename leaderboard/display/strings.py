@@ -1,6 +1,14 @@
-"""Short texts shown in the app (titles, intros, empty states). The About page is ``about.md``."""
+"""Every user-facing string of the app: titles, intros, help, empty states, tab texts, error lines.
+
+The About page is ``about.md`` (filled in by ``about.py``); the texts of the submission check's
+rules stay beside their rule (``leaderboard.submission.checks``), one function per rule.
+``error_message`` is how every tab shows a refused input (a ``benchmark.errors.UserInputError``)
+or a failure on our side: one line after a cross; API endpoints raise the same text as ``gr.Error``.
+"""
 
 from __future__ import annotations
+
+import html
 
 TITLE = "Green AI Leaderboard"
 
@@ -38,3 +46,55 @@ SORT_HELP = (
     "The table starts with the most efficient model; sort by any column from its header menu (⋮). "
     "**± Wh** is the standard deviation over repeated runs (blank for single published figures)."
 )
+
+# The Models tab
+MODELS_INTRO = (
+    "Look up one model, compare a few side by side, see which models trade energy for speed best, "
+    "and download a model's energy label for its model card. Energy is GPU energy per 1,000 queries; "
+    "the everyday equivalences and their sources are explained in the About tab."
+)
+LABEL_HELP = (
+    "Download the PNG, upload it to the model's repository next to its README, and paste the Markdown "
+    "into the model card. The label links to this leaderboard."
+)
+PICK_A_MODEL = "*Pick a model above to see every task it was measured on.*"
+PICK_MODELS = "*Pick two to four models above to compare them on a task they share.*"
+PUBLISHED_NOTE = (
+    "*A published figure: no phase breakdown, latency, spread over repeats or software versions were recorded.*"
+)
+
+# The Submit and Admin tabs
+SUBMIT_TEXT = """\
+### Submit a model
+Sign in with Hugging Face, give the model's Hub id and pick its task. We check that the model is
+public, not gated, has **safetensors** weights within the task's size limit and fits the task, then
+queue it pinned to the commit of the revision you give (default `main`). A worker with the
+reference GPU runs it and the result appears on the leaderboard. {per_day} submissions per user
+per day.
+"""
+
+NO_LOGIN_TEXT = """\
+_Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
+refused; run a benchmark directly with `python -m benchmark run`, or start the app with
+`LEADERBOARD_LOCAL_LOGIN=1` on a machine logged in to the Hub._
+"""
+
+ADMIN_TEXT = """\
+### Maintainers: rerun benchmarks
+Put finished requests back in the queue: one model on one task, every model of a task, or every
+failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
+"""
+NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
+RERUN_ONE_MODEL = "One model on one task"
+RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")
+
+# Failures on our side, shown as one line
+HUB_UNREACHABLE = "The Hub could not be reached to check or queue the model; please try again in a minute."
+STORE_UNREACHABLE = "The requests store could not be updated; please try again in a minute."
+CRASHED = "Something went wrong on our side; please try again later."
+
+
+def error_message(error: BaseException | str) -> str:
+    """How every tab shows a refused input or a failure: ``❌`` and the one-line message, with HTML
+    shown as text (a message may quote what the user typed)."""
+    return f"❌ {html.escape(str(error), quote=False)}"

@@ -12,11 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmark.tasks import TASKS, UnknownTaskError
+from benchmark.errors import UserInputError
+from benchmark.tasks import TASKS
 from leaderboard.label.draw import label_png
-from leaderboard.label.facts import LabelError, label_facts, label_markdown
+from leaderboard.label.facts import label_facts, label_markdown
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
-from leaderboard.views.model_page import UnknownModelError
 
 
 def _load_data() -> LeaderboardData:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         facts = label_facts(data, args.model, args.task, args.hardware or None, args.url or None)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(label_png(facts))
-    except (UnknownModelError, UnknownTaskError, LabelError, FileNotFoundError, OSError) as exc:
+    except (UserInputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")

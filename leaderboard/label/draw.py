@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from leaderboard.display.plots import STAR_COLOURS
+from leaderboard.display.formats import format_wh
+from leaderboard.display.palette import STAR_COLOURS
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -145,14 +146,6 @@ def model_text_box_px() -> tuple[int, int, int, int]:
 def energy_text_box_px() -> tuple[int, int, int, int]:
     """The box the energy figure is drawn in, in output pixels."""
     return _px(MARGIN + 10), _px(384), _px(DESIGN_SIZE[0] - MARGIN - 10), _px(430)
-
-
-def format_wh(value: float) -> str:
-    if value >= 1000:
-        return f"{value:,.0f}"
-    if value >= 0.001:
-        return f"{value:.4g}"
-    return f"{value:.2e}"
 
 
 def _level_colour(stars: int | None) -> str:

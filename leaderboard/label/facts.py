@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 
+from benchmark.errors import UserInputError
 from benchmark.record import model_slug
 from benchmark.tasks import TASKS, get_task
 from leaderboard.display.downloads import download_file
-from leaderboard.label.draw import LabelFacts, format_wh, label_png
+from leaderboard.display.formats import format_wh
+from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import CLASSED_TASKS
 from leaderboard.views.equivalences import smartphone_charges
@@ -21,7 +23,7 @@ from leaderboard.views.model_page import check_model, json_value, provider, rank
 DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
 
 
-class LabelError(ValueError):
+class LabelError(UserInputError):
     pass
 
 

@@ -14,14 +14,15 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime
 
+from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue.operations import QueueBusyError, read_requests, update_requests
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
+from leaderboard.display.strings import CRASHED, HUB_UNREACHABLE, error_message
 from leaderboard.submission import checks
-from leaderboard.submission.checks import SubmissionRefused
 
 log = logging.getLogger(__name__)
 
@@ -115,14 +116,14 @@ def submit_message(
             dtype=dtype,
             settings=settings,
         )
-    except SubmissionRefused as refusal:
-        return f"❌ {refusal.message}"
+    except UserInputError as exc:
+        return error_message(exc)
     except (HubError, QueueBusyError) as exc:
         log.warning("submission not checked: %s", redact(str(exc)))
-        return "❌ The Hub could not be reached to check or queue the model; please try again in a minute."
+        return error_message(HUB_UNREACHABLE)
     except Exception:  # noqa: BLE001 - the user gets one line; the traceback goes to the log
         log.error("submission crashed: %s", redact(traceback.format_exc()))
-        return "❌ Something went wrong on our side; please try again later."
+        return error_message(CRASHED)
     return (
         f"✅ Queued {request.model_id} at {request.revision[:7]} for {TASKS[request.task].display_name} "
         f"({checks.format_params(request.params or 0)} parameters): request {request.request_id}."

@@ -25,9 +25,10 @@ from leaderboard.display.strings import (
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.views.tables import (
     ALL_HEADERS,
+    COLUMN_WIDTHS,
+    DATATYPES,
     OVERVIEW_DATATYPES,
     OVERVIEW_HEADERS,
-    TASK_COLUMNS,
     UNKNOWN_SIZE,
     TaskView,
     task_view,
@@ -103,7 +104,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             columns = gr.CheckboxGroup(ALL_HEADERS, value=ALL_HEADERS, label=COLUMNS_HELP, elem_id=f"columns-{task}")
         gr.Markdown(SORT_HELP)
         table = _table(
-            f"table-{task}", ALL_HEADERS, [c.datatype for c in TASK_COLUMNS], [f"{c.width_px}px" for c in TASK_COLUMNS]
+            f"table-{task}", ALL_HEADERS, DATATYPES, COLUMN_WIDTHS
         )
         download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")

@@ -2,7 +2,7 @@
 
 Layout and event wiring only; the data comes from ``model_page``, ``compare``, ``tradeoff`` and
 ``label``, the text from ``models_render``. Choices are filled when the tab is first opened and
-after every data refresh; the public API of the tab is ``models_api``.
+after every data refresh; the public API of the tab is in ``leaderboard.api``.
 """
 
 from __future__ import annotations
@@ -11,28 +11,19 @@ from typing import Any
 
 import gradio as gr
 
+from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import models as text
-from leaderboard.display.formats import escape_markdown
-from leaderboard.label.facts import LabelError, cached_label_path, label_facts, label_file_name, label_markdown
-from leaderboard.models_api import register_models_api
+from leaderboard.display import strings
+from leaderboard.display.plots import tradeoff_figure
+from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
-from leaderboard.views.compare import MAX_MODELS, CompareInputError, compare
-from leaderboard.views.equivalences import DEFAULT_GRID, GRID_CHOICES, UnknownGridError
-from leaderboard.views.model_page import UnknownModelError, model_ids, model_page
-from leaderboard.views.tradeoff import default_task, tradeoff, tradeoff_figure
+from leaderboard.views.compare import MAX_MODELS, compare
+from leaderboard.views.equivalences import DEFAULT_GRID, GRID_CHOICES
+from leaderboard.views.model_page import model_ids, model_page
+from leaderboard.views.tradeoff import default_task, tradeoff
 
-MODELS_INTRO = (
-    "Look up one model, compare a few side by side, see which models trade energy for speed best, "
-    "and download a model's energy label for its model card. Energy is GPU energy per 1,000 queries; "
-    "the everyday equivalences and their sources are explained in the About tab."
-)
-LABEL_HELP = (
-    "Download the PNG, upload it to the model's repository next to its README, and paste the Markdown "
-    "into the model card. The label links to this leaderboard."
-)
 _SEP = "::"  # between task key and hardware in the label's result choices (task keys have no colons)
-USER_ERRORS = (UnknownModelError, UnknownGridError, CompareInputError, LabelError)
 
 
 def _task_choices() -> list[tuple[str, str]]:
@@ -50,18 +41,14 @@ def _results_of(data: Any, model_id: str | None) -> list[tuple[str, str]]:
     ]
 
 
-def _error(exc: Exception) -> str:
-    return f"**{escape_markdown(exc)}**"
-
-
 def build_models_tab(ctx: AppContext) -> None:
     with gr.Tab("Models", id="models", elem_id="tab-models") as tab:
-        gr.Markdown(MODELS_INTRO)
+        gr.Markdown(strings.MODELS_INTRO)
         grid = gr.Dropdown(GRID_CHOICES, value=DEFAULT_GRID, label="Electricity grid for CO₂e", elem_id="models-grid")
         with gr.Tabs():
             with gr.Tab("Model page", id="model-page", elem_id="tab-model-page"):
                 page_model = gr.Dropdown([], value=None, label="Model", elem_id="model-page-model")
-                page = gr.Markdown(text.PICK_A_MODEL, latex_delimiters=[], elem_id="model-page")
+                page = gr.Markdown(strings.PICK_A_MODEL, latex_delimiters=[], elem_id="model-page")
             with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
                 with gr.Row(equal_height=True):
                     compare_models = gr.Dropdown(
@@ -80,7 +67,7 @@ def build_models_tab(ctx: AppContext) -> None:
                         elem_id="compare-task",
                         scale=1,
                     )
-                compared = gr.Markdown(text.PICK_MODELS, latex_delimiters=[], elem_id="compare-result")
+                compared = gr.Markdown(strings.PICK_MODELS, latex_delimiters=[], elem_id="compare-result")
             with gr.Tab("Trade-off", id="tradeoff", elem_id="tab-tradeoff") as tradeoff_tab:
                 gr.Markdown(
                     "GPU energy per 1,000 queries against latency per query, both measured by the runner, on "
@@ -117,9 +104,8 @@ def build_models_tab(ctx: AppContext) -> None:
                             wrap_lines=True,
                             elem_id="label-snippet",
                         )
-                        label_status = gr.Markdown(LABEL_HELP, latex_delimiters=[], elem_id="label-status")
+                        label_status = gr.Markdown(strings.LABEL_HELP, latex_delimiters=[], elem_id="label-status")
         shown_version = gr.State(None)
-        register_models_api(ctx.live)
 
     def fill_choices(shown: int | None) -> tuple[Any, ...]:
         data = ctx.data
@@ -146,19 +132,19 @@ def build_models_tab(ctx: AppContext) -> None:
 
     def draw_page(model_id: str | None, grid_key: str) -> str:
         if not model_id:
-            return text.PICK_A_MODEL
+            return strings.PICK_A_MODEL
         try:
             return text.model_page_markdown(model_page(ctx.data, model_id, grid_key))
-        except USER_ERRORS as exc:
-            return _error(exc)
+        except UserInputError as exc:
+            return strings.error_message(exc)
 
     def draw_compare(models: list[str] | None, task: str, grid_key: str) -> str:
         if not models or len(models) < 2:
-            return text.PICK_MODELS
+            return strings.PICK_MODELS
         try:
             return text.compare_markdown(compare(ctx.data, models, task or None, None, grid_key))
-        except USER_ERRORS as exc:
-            return _error(exc)
+        except UserInputError as exc:
+            return strings.error_message(exc)
 
     def draw_tradeoff(task: str, hardware: str | None) -> tuple[Any, ...]:
         view = tradeoff(ctx.data, task, hardware or None)
@@ -174,14 +160,14 @@ def build_models_tab(ctx: AppContext) -> None:
 
     def draw_label(model_id: str | None, result: str | None) -> tuple[Any, ...]:
         if not model_id or not result or _SEP not in result:
-            return None, None, "", LABEL_HELP
+            return None, None, "", strings.LABEL_HELP
         task, _, hardware = result.partition(_SEP)
         try:
             facts = label_facts(ctx.data, model_id, task, hardware)
-        except USER_ERRORS as exc:
-            return None, None, "", _error(exc)
+        except UserInputError as exc:
+            return None, None, "", strings.error_message(exc)
         path = cached_label_path(ctx.data, facts, task)
-        return path, path, label_markdown(facts, label_file_name(facts, task)), LABEL_HELP
+        return path, path, label_markdown(facts, label_file_name(facts, task)), strings.LABEL_HELP
 
     gr.on([page_model.change, grid.change], draw_page, [page_model, grid], page, **PRIVATE_EVENT)
     gr.on(

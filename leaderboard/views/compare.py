@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS, get_task
+from leaderboard.display.formats import format_ratio
 from leaderboard.results.data import LeaderboardData
 from leaderboard.views.equivalences import get_grid
 from leaderboard.views.model_page import check_model, entry
@@ -19,13 +21,8 @@ MIN_MODELS = 2
 MAX_MODELS = 4
 
 
-class CompareInputError(ValueError):
+class CompareInputError(UserInputError):
     pass
-
-
-def format_ratio_times(ratio: float) -> str:
-    """3.4 → "3.4×", 2.0 → "2×", 12.34 → "12.3×", 1234 → "1,234×"."""
-    return f"{ratio:,.0f}×" if ratio >= 1000 else f"{ratio:.3g}×"
 
 
 def _task_order(key: tuple[str, str]) -> tuple[int, str]:
@@ -62,13 +59,13 @@ def _no_shared_message(measured: dict[str, set[tuple[str, str]]], task: str | No
 
 def _ratio_sentence(row: dict[str, Any], base: dict[str, Any], energy_ratio: float, latency_ratio: float | None) -> str:
     text = (
-        f"{row['model_id']} uses {format_ratio_times(energy_ratio)} the energy of {base['model_id']} per 1,000 queries"
+        f"{row['model_id']} uses {format_ratio(energy_ratio)} the energy of {base['model_id']} per 1,000 queries"
     )
     if latency_ratio is not None and latency_ratio > 0:
         if latency_ratio >= 1:
-            text += f" and takes {format_ratio_times(latency_ratio)} as long per query"
+            text += f" and takes {format_ratio(latency_ratio)} as long per query"
         else:
-            text += f" and is {format_ratio_times(1 / latency_ratio)} faster per query"
+            text += f" and is {format_ratio(1 / latency_ratio)} faster per query"
     return text + "."
 
 

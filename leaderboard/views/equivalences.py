@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from benchmark.errors import UserInputError
+from leaderboard.display.formats import format_amount
+
 # US EPA, Greenhouse Gas Equivalencies Calculator — Calculations and References, "Number of
 # smartphones charged": 14.46 Wh used in 24 hours (US DOE data) minus 22 h × 0.13 W of
 # maintenance power = 11.6 Wh per full charge; EPA rounds it to 0.012 kWh.
@@ -54,7 +57,7 @@ DEFAULT_GRID = "world"
 GRID_CHOICES: list[tuple[str, str]] = [(f"{g.name} ({g.g_co2e_per_kwh:g} g/kWh)", g.key) for g in GRIDS]
 
 
-class UnknownGridError(ValueError):
+class UnknownGridError(UserInputError):
     pass
 
 
@@ -90,19 +93,6 @@ def everyday(wh: float | None, grid: GridIntensity) -> dict[str, object]:
         "grid_name": grid.name,
         "grid_g_co2e_per_kwh": grid.g_co2e_per_kwh,
     }
-
-
-def format_amount(value: float | None) -> str:
-    """A figure for prose: 3 significant digits, no exponent for everyday sizes."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 0.001:
-        return f"{value:.3g}"
-    return f"{value:.2e}"
 
 
 def everyday_text(wh: float | None, grid: GridIntensity) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.errors import UserInputError
 from benchmark.record import ResultRecord, per_1k_queries_wh
 from benchmark.tasks import TASKS
 from leaderboard.display.formats import is_hub_id
@@ -31,7 +32,7 @@ PHASE_NAMES = {
 }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(UserInputError):
     pass
 
 

@@ -8,6 +8,7 @@ boolean mask and a column choice a selection — no per-request formatting.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,49 +22,69 @@ from leaderboard.views.summary import summarize
 UNKNOWN_SIZE = "unknown"
 
 
+def _date(rows: pd.DataFrame) -> pd.Series:
+    return rows["created_at"].dt.strftime("%Y-%m-%d")
+
+
 @dataclass(frozen=True)
 class Column:
-    """A column of a task table: header, Gradio datatype, the raw field it shows, screen width."""
+    """A column of a task table, declared once: every list of headers, datatypes, widths, CSV
+    columns and API fields derives from ``TASK_COLUMNS``.
+
+    ``field`` is the raw column it shows (an API field); ``screen`` its on-screen values (links, ★,
+    rounded numbers), ``plain`` its CSV values at full precision (default: the raw field).
+    ``companion`` is a (CSV header, raw field) pair that follows it in the CSV and the API.
+    """
 
     header: str
     datatype: str
     field: str
     width_px: int
+    screen: Callable[[pd.DataFrame], Any]
+    plain: Callable[[pd.DataFrame], Any] | None = None
+    companion: tuple[str, str] | None = None
+
+    def plain_values(self, rows: pd.DataFrame) -> Any:
+        return self.plain(rows) if self.plain is not None else rows[self.field]
 
 
 TASK_COLUMNS: tuple[Column, ...] = (
-    Column("Model", "markdown", "model_id", 280),
-    Column("Stars", "str", "stars", 100),
-    Column("GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120),
-    Column("± Wh", "number", "gpu_wh_per_1k_queries_std", 80),
-    Column("Params (B)", "number", "params", 90),
-    Column("Size class", "str", "size_class", 80),
-    Column("Hardware", "str", "hardware", 180),
-    Column("Date", "str", "created_at", 110),
-    Column("Source", "markdown", "source", 300),
+    Column("Model", "markdown", "model_id", 280, lambda r: [model_markdown(m) for m in r["model_id"]]),
+    Column(
+        "Stars", "str", "stars", 100,
+        lambda r: [stars_text(s, f) for s, f in zip(r["stars"], r["rating_flag"], strict=True)],
+        companion=("Unrated because", "rating_flag"),
+    ),
+    Column(
+        "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120,
+        lambda r: round_significant(r["gpu_wh_per_1k_queries"]),
+    ),
+    Column(
+        "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"])
+    ),
+    Column(
+        "Params (B)", "number", "params", 90,
+        lambda r: round_significant(r["params"] / 1e9), lambda r: r["params"] / 1e9,
+    ),
+    Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
+    Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str)),
+    Column("Date", "str", "created_at", 110, _date, _date),
+    Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
 )
 COLUMN_BY_HEADER = {column.header: column for column in TASK_COLUMNS}
 ALL_HEADERS = [column.header for column in TASK_COLUMNS]
+DATATYPES = [column.datatype for column in TASK_COLUMNS]
+COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
 ALWAYS_SHOWN = ("Model",)
-ENERGY_HEADER = "GPU Wh / 1,000 queries"
+# API rows: every column's raw field, its companion after it, and the run that measured it.
+API_FIELDS = tuple(
+    name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
+) + ("run_id",)
 
 
 def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """The on-screen version of rated rows: links, ★, rounded numbers; same index as ``rows``."""
-    return pd.DataFrame(
-        {
-            "Model": [model_markdown(m) for m in rows["model_id"]],
-            "Stars": [stars_text(s, f) for s, f in zip(rows["stars"], rows["rating_flag"], strict=True)],
-            "GPU Wh / 1,000 queries": round_significant(rows["gpu_wh_per_1k_queries"]),
-            "± Wh": round_significant(rows["gpu_wh_per_1k_queries_std"]),
-            "Params (B)": round_significant(rows["params"] / 1e9),
-            "Size class": rows["size_class"].fillna(UNKNOWN_SIZE).astype(str),
-            "Hardware": rows["hardware"].astype(str),
-            "Date": rows["created_at"].dt.strftime("%Y-%m-%d"),
-            "Source": [source_markdown(s) for s in rows["source"]],
-        },
-        index=rows.index,
-    )
+    return pd.DataFrame({column.header: column.screen(rows) for column in TASK_COLUMNS}, index=rows.index)
 
 
 def task_display(data: LeaderboardData, task: str) -> pd.DataFrame:
@@ -128,21 +149,15 @@ def task_view(
 
 
 def csv_frame(view: TaskView) -> pd.DataFrame:
-    """The shown table for download: same rows and columns, plain values at full precision."""
-    plain = {
-        "Model": view.rows["model_id"],
-        "Stars": view.rows["stars"],
-        "GPU Wh / 1,000 queries": view.rows["gpu_wh_per_1k_queries"],
-        "± Wh": view.rows["gpu_wh_per_1k_queries_std"],
-        "Params (B)": view.rows["params"] / 1e9,
-        "Size class": view.rows["size_class"],
-        "Hardware": view.rows["hardware"],
-        "Date": view.rows["created_at"].dt.strftime("%Y-%m-%d"),
-        "Source": view.rows["source"],
-    }
-    frame = pd.DataFrame({header: plain[header] for header in view.headers})
-    if "Stars" in frame:
-        frame.insert(frame.columns.get_loc("Stars") + 1, "Unrated because", view.rows["rating_flag"])
+    """The shown table for download: same rows and columns, plain values at full precision (and each
+    shown column's companion after it, e.g. why a row is unrated)."""
+    frame = pd.DataFrame(index=view.rows.index)
+    for header in view.headers:
+        column = COLUMN_BY_HEADER[header]
+        frame[header] = column.plain_values(view.rows)
+        if column.companion:
+            companion_header, companion_field = column.companion
+            frame[companion_header] = view.rows[companion_field]
     return frame
 
 
@@ -159,21 +174,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-API_FIELDS = (
-    "model_id",
-    "stars",
-    "rating_flag",
-    "gpu_wh_per_1k_queries",
-    "gpu_wh_per_1k_queries_std",
-    "params",
-    "size_class",
-    "hardware",
-    "created_at",
-    "source",
-    "run_id",
-)
-
-
 def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows for API clients, in leaderboard order: plain JSON values, ISO dates, stars as ints."""
     out = rows[list(API_FIELDS)].copy()
@@ -183,19 +183,21 @@ def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in record.items()} for record in records]
 
 
-OVERVIEW_HEADERS = [
-    "Task",
-    "Hardware",
-    "Models",
-    "Measured",
-    "Mean GPU Wh / 1k",
-    "Median",
-    "Std",
-    "Most efficient",
-    "Least efficient",
-    "Spread (max / min)",
-]
-OVERVIEW_DATATYPES = ["str", "str", "number", "number", "number", "number", "number", "markdown", "markdown", "str"]
+# The overview table's columns: (header, Gradio datatype), declared once.
+OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Task", "str"),
+    ("Hardware", "str"),
+    ("Models", "number"),
+    ("Measured", "number"),
+    ("Mean GPU Wh / 1k", "number"),
+    ("Median", "number"),
+    ("Std", "number"),
+    ("Most efficient", "markdown"),
+    ("Least efficient", "markdown"),
+    ("Spread (max / min)", "str"),
+)
+OVERVIEW_HEADERS = [header for header, _ in OVERVIEW_COLUMNS]
+OVERVIEW_DATATYPES = [datatype for _, datatype in OVERVIEW_COLUMNS]
 
 
 def overview_rows(data: LeaderboardData) -> list[dict[str, Any]]:

@@ -4,24 +4,20 @@ Both come from the runner (``gpu_wh_per_1k_queries`` and ``latency_s_per_query``
 inference phases over the samples). Published figures carry no latency and runs with no GPU energy
 cannot sit on a log axis: they are left out and counted. One hardware at a time — latency and
 energy both depend on the machine, so a frontier across GPUs would mix model and machine. The
-default hardware is the one with the most plottable results. Plotly is imported on first use.
+default hardware is the one with the most plottable results. The figure is
+``leaderboard.display.plots.tradeoff_figure``.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.display.plots import STAR_COLOURS, UNRATED_COLOUR, empty_plot_note
 from leaderboard.results.data import LeaderboardData
 from leaderboard.views.model_page import json_value, record_index
 from leaderboard.views.pareto import pareto_frontier
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 
 def _plottable(energy: float, latency: float | None) -> bool:
@@ -107,71 +103,3 @@ def left_out_note(left_out: int, no_latency: int) -> str | None:
         parts.append(f"{other} with no GPU energy or latency above zero")
     results = "result" if left_out == 1 else "results"
     return f"{left_out} {results} not shown: " + "; ".join(parts) + "."
-
-
-def _hover(point: dict[str, Any]) -> str:
-    stars = f"{point['stars']}★" if point["stars"] is not None else "unrated"
-    return (
-        f"<b>{html.escape(point['model_id'])}</b><br>{point['gpu_wh_per_1k_queries']:.4g} Wh / 1,000 queries<br>"
-        f"{point['latency_s_per_query'] * 1000:.4g} ms per query<br>{stars}"
-    )
-
-
-def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
-    """The scatter (log–log, coloured by stars) with the frontier drawn as a line and named."""
-    import plotly.graph_objects as go
-
-    figure = go.Figure()
-    points = view["points"]
-    by_level: dict[Any, list[dict[str, Any]]] = {}
-    for point in points:
-        by_level.setdefault(point["stars"], []).append(point)
-    for level in [5, 4, 3, 2, 1, None]:
-        group = by_level.get(level)
-        if not group:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=[p["latency_s_per_query"] for p in group],
-                y=[p["gpu_wh_per_1k_queries"] for p in group],
-                mode="markers",
-                name=f"{'★' * level} ({level})" if level else "unrated",
-                marker={
-                    "color": STAR_COLOURS.get(level, UNRATED_COLOUR),
-                    "size": 10,
-                    "line": {"width": 0.5, "color": "#333"},
-                },
-                hovertext=[_hover(p) for p in group],
-                hoverinfo="text",
-            )
-        )
-    frontier = [p for model in view["frontier"] for p in points if p["model_id"] == model]
-    if frontier:
-        figure.add_trace(
-            go.Scatter(
-                x=[p["latency_s_per_query"] for p in frontier],
-                y=[p["gpu_wh_per_1k_queries"] for p in frontier],
-                mode="lines+markers+text",
-                name="Pareto frontier",
-                line={"color": "#1f2937", "width": 2, "dash": "dash"},
-                marker={"symbol": "circle-open", "size": 16, "color": "#1f2937", "line": {"width": 2}},
-                text=[html.escape(p["model_id"]) for p in frontier],
-                textposition="top right",
-                hoverinfo="skip",
-            )
-        )
-    subtitle = f"{len(points)} models on {html.escape(view['hardware'] or 'no hardware')}"
-    if view["note"]:
-        subtitle += f"; {html.escape(view['note'])}"
-    figure.update_layout(
-        title={"text": f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"},
-        xaxis={"type": "log", "title": {"text": "Latency per query, seconds (log scale)"}},
-        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
-        legend={"title": {"text": "Stars"}},
-        template="plotly_white",
-        height=500,
-        margin={"l": 70, "r": 20, "t": 80, "b": 60},
-    )
-    if not points:
-        empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
-    return figure

@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmark.run_files import RECORD_FILE  # noqa: E402
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
 from tests.support.tiny_assets import build_dataset, build_model
 
@@ -37,7 +38,7 @@ def check(task: str, work: Path) -> bool:
         print(f"  repeat {repeat.index}: idle {repeat.idle_power_w:.1f} W, NVML whole-run delta "
               f"{repeat.nvml_gpu_energy_kwh:.3e} kWh >= sum of all phases {phases_gpu_kwh:.3e} kWh: "
               f"{'yes' if delta_ok else 'NO'}; scored GPU {repeat.gpu_wh_per_1k_queries:.6g} Wh/1k")
-    print(f"{'PASS' if ok else 'FAIL'} {task}: record {result.run_dir / 'record.json'}")
+    print(f"{'PASS' if ok else 'FAIL'} {task}: record {result.run_dir / RECORD_FILE}")
     return ok
 
 

@@ -23,6 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmark.run_files import LOG_FILE
 from benchmark.runner.ob_config import build_config
 from benchmark.runner.progress import Progress
 from benchmark.runner.run import RunSpec, get_task, resolve, run_benchmark
@@ -51,7 +52,7 @@ def main() -> None:
         folder = work / f"direct-{i}"
         folder.mkdir()
         started = time.perf_counter()
-        with contextlib.chdir(folder), output_to(folder / "benchmark.log"):
+        with contextlib.chdir(folder), output_to(folder / LOG_FILE):
             Benchmark.launch(config)
         return time.perf_counter() - started
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from PIL import Image, ImageChops
 
-from leaderboard.display.plots import STAR_COLOURS
+from leaderboard.display.palette import STAR_COLOURS
 from leaderboard.label.draw import (
     DESIGN_SIZE,
     EMPTY_STAR_FILL,

@@ -59,7 +59,7 @@ def test_a_task_tab_shows_rows_and_plot_and_sorts_by_energy(page):
     plot = page.locator("#plot-summarization .js-plotly-plot")
     plot.wait_for(timeout=20_000)
     assert plot.is_visible() and page.locator("#plot-summarization .scatterlayer .point").count() == 4
-    assert "×12" in page.locator("#summary-summarization").inner_text()
+    assert "12×" in page.locator("#summary-summarization").inner_text()
 
     header = table.locator('th[title="GPU Wh / 1,000 queries"]')
     header.hover()

@@ -95,7 +95,7 @@ def test_summary_counts_mean_median_std_and_spread(data):
     assert summary.spread_ratio == pytest.approx(12.0)
     assert (summary.most_efficient, summary.least_efficient) == ("org/small-sum", "org/big-sum")
     text = summary_markdown(summary)
-    assert "**4** models" in text and "×12" in text
+    assert "**4** models" in text and "12×" in text
 
 
 def test_api_rows_are_plain_json_in_leaderboard_order(data):
@@ -116,7 +116,7 @@ def test_the_overview_has_a_row_per_task_with_the_spread(data):
     frame = overview_frame(data)
     assert len(frame) == 10
     summarization = frame[frame["Task"] == "Summarization"].iloc[0]
-    assert summarization["Models"] == 4 and summarization["Spread (max / min)"] == "×12"
+    assert summarization["Models"] == 4 and summarization["Spread (max / min)"] == "12×"
     assert frame[frame["Task"] == "Image Classification"].iloc[0]["Hardware"] == "no results yet"
 
 
