@@ -1,7 +1,7 @@
 """``python -m benchmark worker`` and ``python -m benchmark requeue``.
 
 ``register(subparsers)`` adds both subcommands to the main CLI; each sets ``func(args) -> int``
-(the exit code). ``python -m benchmark.queue_cli`` runs them on their own. The stores come from
+(the exit code). ``python -m benchmark.queue.cli`` runs them on their own. The stores come from
 the environment: ``REQUESTS_REPO`` / ``REQUESTS_DIR`` for the queue, ``RESULTS_REPO`` /
 ``RESULTS_DIR`` for results (see ``benchmark.store``).
 """
@@ -141,7 +141,7 @@ def cmd_requeue(args: argparse.Namespace, store: Store | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.queue_cli")
+    parser = argparse.ArgumentParser(prog="python -m benchmark.queue.cli")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return args.func(args)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from optimum_benchmark import BenchmarkConfig, EnergyStarConfig, ProcessConfig, PyTorchConfig
+
 from benchmark.tasks import TaskSpec
 
 # Energy-star runs 10 warm-up passes by default; a tiny CPU test set does not need them, but the
@@ -70,8 +72,6 @@ def backend_kwargs(run: ResolvedRun) -> dict[str, Any]:
 
 def build_config(run: ResolvedRun, name: str) -> Any:
     """An optimum-benchmark ``BenchmarkConfig`` with the ``energy_star`` scenario, in a process."""
-    from optimum_benchmark import BenchmarkConfig, EnergyStarConfig, ProcessConfig, PyTorchConfig
-
     return BenchmarkConfig(
         name=name,
         # A fresh process per repeat; device isolation watches for other processes on the GPU.

@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from optimum_benchmark.backends.transformers_utils import get_transformers_auto_model_class_for_task
+from transformers import AutoConfig
+
 from benchmark.tasks import TaskSpec
 
 
@@ -28,9 +31,6 @@ def check_model(model: str, spec: TaskSpec, revision: str | None = None) -> str:
     """The model's type (``bert``, ``StableDiffusionPipeline``...) if it can load for ``spec``."""
     if spec.library == "diffusers":
         return _check_pipeline(model, spec, revision)
-    from optimum_benchmark.backends.transformers_utils import get_transformers_auto_model_class_for_task
-    from transformers import AutoConfig
-
     try:
         config = AutoConfig.from_pretrained(model, revision=revision)
     except Exception as exc:  # noqa: BLE001 - any failure to read the config means "cannot load"

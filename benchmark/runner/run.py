@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from optimum_benchmark import Benchmark
+
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runner import environment, nvml, preflight
@@ -167,8 +169,6 @@ def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
 
 def launch_repeat(run: ResolvedRun, config: Any, index: int, folder: Path, progress: Progress) -> Repeat:
     """One ``Benchmark.launch`` in ``folder``; the parsed repeat, with NVML's cross-check on GPUs."""
-    from optimum_benchmark import Benchmark
-
     folder.mkdir(parents=True)
     on_gpu = run.device == "cuda"
     idle_power_w = nvml.power_w(run.device_ids) if on_gpu else None

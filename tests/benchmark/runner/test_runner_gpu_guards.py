@@ -1,5 +1,5 @@
-"""The runner's GPU bookkeeping and guards, with the device layer (``benchmark.nvml``) and the launch
-simulated: this machine has no GPU. The real-GPU check is ``benchmarks/gpu_check.sh``."""
+"""The runner's GPU bookkeeping and guards, with the device layer (``benchmark.runner.nvml``) and the launch
+simulated: this machine has no GPU. The real-GPU check is ``scripts/speed/gpu_check.sh``."""
 
 from __future__ import annotations
 
