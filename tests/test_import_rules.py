@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,17 @@ def _is(module: str, *names: str) -> bool:
     return any(module == name or module.startswith(name + ".") for name in names)
 
 
+def _offending_imports(where: Callable[[str], bool], *names: str, top_level_only: bool = False) -> list[str]:
+    """``path: module`` for each import of ``names`` by a module whose path satisfies ``where``."""
+    return sorted(
+        f"{_rel(path)}: {module}"
+        for path in MODULES
+        if where(_rel(path))
+        for module, top_level in _imports(path)
+        if _is(module, *names) and (top_level or not top_level_only)
+    )
+
+
 MODULES = _modules()
 
 
@@ -102,36 +114,23 @@ def test_only_the_tab_and_api_modules_import_gradio():
 
 
 def test_the_leaderboard_never_imports_the_runner_or_the_worker():
-    offenders = sorted(
-        f"{_rel(path)}: {module}"
-        for path in MODULES
-        if _rel(path).startswith("leaderboard/")
-        for module, _ in _imports(path)
-        if _is(module, "benchmark.runner", "benchmark.queue.worker", "benchmark.queue.cli", "benchmark.cli")
-    )
-    assert offenders == []
+    forbidden = ("benchmark.runner", "benchmark.queue.worker", "benchmark.queue.cli", "benchmark.cli")
+    assert _offending_imports(lambda rel: rel.startswith("leaderboard/"), *forbidden) == []
 
 
 def test_only_the_runner_package_imports_the_runner_stack():
-    offenders = sorted(
-        f"{_rel(path)}: {module}"
-        for path in MODULES
-        if not _rel(path).startswith("benchmark/runner/")
-        for module, _ in _imports(path)
-        if _is(module, *HEAVY)
-    )
-    assert offenders == []
+    assert _offending_imports(lambda rel: not rel.startswith("benchmark/runner/"), *HEAVY) == []
 
 
 def test_light_modules_import_the_runner_package_only_inside_the_entry_points_functions():
-    offenders = sorted(
-        f"{_rel(path)}: {module}{'' if top_level else ' (in a function)'}"
-        for path in MODULES
-        if not _rel(path).startswith("benchmark/runner/")
-        for module, top_level in _imports(path)
-        if _is(module, "benchmark.runner") and (top_level or _rel(path) not in RUNNER_CALLERS)
-    )
-    assert offenders == []
+    def outside(rel: str) -> bool:
+        return not rel.startswith("benchmark/runner/")
+
+    def not_an_entry_point(rel: str) -> bool:
+        return outside(rel) and rel not in RUNNER_CALLERS
+
+    assert _offending_imports(outside, "benchmark.runner", top_level_only=True) == []
+    assert _offending_imports(not_an_entry_point, "benchmark.runner") == []
 
 
 @pytest.mark.parametrize(

@@ -73,18 +73,23 @@ def energy_vs_size(rows: pd.DataFrame, title: str, show_task: bool = False) -> g
             )
         )
     subtitle = f"{len(plottable)} models" + (f"; {missing} without a parameter count not shown" if missing else "")
-    figure.update_layout(
-        title={"text": f"{html.escape(title)}<br><sup>{subtitle}</sup>"},
-        xaxis={"type": "log", "title": {"text": "Parameters (log scale)"}},
-        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
-        legend={"title": {"text": "Stars"}},
-        template="plotly_white",
-        height=460,
-        margin={"l": 70, "r": 20, "t": 70, "b": 60},
-    )
+    _log_log_layout(figure, f"{html.escape(title)}<br><sup>{subtitle}</sup>", "Parameters (log scale)", 460, 70)
     if plottable.empty:
         empty_plot_note(figure, "No model with both a GPU energy and a parameter count to plot yet")
     return figure
+
+
+def _log_log_layout(figure: go.Figure, title: str, x_title: str, height_px: int, top_margin_px: int) -> None:
+    """Both plots: log–log axes, GPU energy up, a star legend, the same template and margins."""
+    figure.update_layout(
+        title={"text": title},
+        xaxis={"type": "log", "title": {"text": x_title}},
+        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        legend={"title": {"text": "Stars"}},
+        template="plotly_white",
+        height=height_px,
+        margin={"l": 70, "r": 20, "t": top_margin_px, "b": 60},
+    )
 
 
 def empty_plot_note(figure: go.Figure, text: str) -> None:
@@ -148,15 +153,8 @@ def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
     subtitle = f"{len(points)} models on {html.escape(view['hardware'] or 'no hardware')}"
     if view["note"]:
         subtitle += f"; {html.escape(view['note'])}"
-    figure.update_layout(
-        title={"text": f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"},
-        xaxis={"type": "log", "title": {"text": "Latency per query, seconds (log scale)"}},
-        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
-        legend={"title": {"text": "Stars"}},
-        template="plotly_white",
-        height=500,
-        margin={"l": 70, "r": 20, "t": 80, "b": 60},
-    )
+    title = f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"
+    _log_log_layout(figure, title, "Latency per query, seconds (log scale)", 500, 80)
     if not points:
         empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
     return figure

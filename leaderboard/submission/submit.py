@@ -13,6 +13,7 @@ import os
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
@@ -93,29 +94,12 @@ def submit_request(
     return update_requests(store, mutate, f"Request {request.model_id} on {spec.key} (by {user})")
 
 
-def submit_message(
-    store: Store,
-    client: HubClient,
-    *,
-    username: str | None,
-    model_id: str | None,
-    task: str | None,
-    revision: str | None = None,
-    dtype: str | None = None,
-    settings: SubmissionSettings | None = None,
-) -> str:
-    """The Submit tab's answer: one line saying what was queued or why not (never a traceback)."""
+def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
+    """The Submit tab's answer to ``submit_request(store, client, **fields)`` (same keyword fields:
+    username, model_id, task, revision, dtype, settings): one line saying what was queued or why not
+    (never a traceback)."""
     try:
-        request = submit_request(
-            store,
-            client,
-            username=username,
-            model_id=model_id,
-            task=task,
-            revision=revision,
-            dtype=dtype,
-            settings=settings,
-        )
+        request = submit_request(store, client, **fields)
     except UserInputError as exc:
         return error_message(exc)
     except (HubError, QueueBusyError) as exc:

@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.hub_client import HubClient
 from benchmark.publish import PublishError, publish_run
 from benchmark.record import Hardware, ResultRecord, Settings, utc_now
 from benchmark.runner.scoring import repeat_from_report, summary
-from benchmark.store import HubStore, LocalStore
 from benchmark.tasks import get_task
 from tests.support.env import PYTHON, subprocess_env
-from tests.support.hub_double import FakeHfApi
+from tests.support.hub_double import local_or_hub_store
 
 
 def energy(gpu: float) -> dict:
@@ -46,11 +44,7 @@ def make_run(folder: Path, run_id: str, model_id: str = "org/model") -> Path:
 
 @pytest.fixture(params=["local", "hub"])
 def store(request, tmp_path):
-    if request.param == "local":
-        return LocalStore(tmp_path / "results")
-    api = FakeHfApi()
-    api.create_dataset("org/results")
-    return HubStore("org/results", client=HubClient(api=api, token="hf_x"))
+    return local_or_hub_store(request.param, tmp_path / "results")
 
 
 def test_a_published_run_is_its_record_plus_its_raw_reports_beside_it(store, tmp_path):

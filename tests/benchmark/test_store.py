@@ -8,16 +8,12 @@ import pytest
 
 from benchmark.hub_client import HubClient
 from benchmark.store import HubStore, LocalStore, StaleStoreError, StorePathError, results_store
-from tests.support.hub_double import FakeHfApi
+from tests.support.hub_double import FakeHfApi, local_or_hub_store
 
 
 @pytest.fixture(params=["local", "hub"])
 def store(request, tmp_path):
-    if request.param == "local":
-        return LocalStore(tmp_path / "store")
-    api = FakeHfApi()
-    api.create_dataset("org/results")
-    return HubStore("org/results", client=HubClient(api=api, token="hf_secret"))
+    return local_or_hub_store(request.param, tmp_path / "store", token="hf_secret")
 
 
 def test_added_files_are_listed_and_read_back(store):

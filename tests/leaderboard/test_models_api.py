@@ -10,14 +10,12 @@ from PIL import Image
 
 from benchmark.record import record_path
 from benchmark.store import LocalStore
-from leaderboard.app import build_demo
 from leaderboard.label.draw import OUTPUT_SIZE, label_png
 from leaderboard.label.facts import label_facts
-from leaderboard.results.live import LiveData
 from tests.support.leaderboard_fixtures import SCRIPT_ID
-from tests.support.models_fixtures import runner_record, write_models_folder
+from tests.support.models_fixtures import LEADERBOARD_URL, runner_record, served_models_app
 
-URL = "https://example.org/green-ai-leaderboard"
+URL = LEADERBOARD_URL
 H100 = "NVIDIA H100 80GB HBM3"
 A100 = "NVIDIA A100-SXM4-80GB"
 
@@ -25,16 +23,10 @@ A100 = "NVIDIA A100-SXM4-80GB"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("results")
-    write_models_folder(folder)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("LEADERBOARD_URL", URL)
-        live = LiveData(LocalStore(folder), min_check_interval_s=0, min_force_interval_s=0)
-        demo = build_demo(live=live, refresh_s=3600)
-        _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
+    with served_models_app(folder, min_check_interval_s=0, min_force_interval_s=0) as (url, live):
         client = Client(url, verbose=False)
         yield client, live
         client.close()
-        demo.close()
 
 
 def test_the_models_endpoints_are_published(served):

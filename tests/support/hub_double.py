@@ -347,3 +347,16 @@ class FakeHfApi:
         if self.user is None:
             raise HfHubHTTPError("401 Client Error: Unauthorized. Invalid user token.", response=_response(401))
         return {"type": "user", "name": self.user}
+
+
+def local_or_hub_store(kind: str, folder: Path, token: str = "hf_x") -> Any:
+    """The same store interface on both backends: a ``LocalStore`` in ``folder`` (``kind="local"``),
+    or a ``HubStore`` on a fresh dataset of this double (``kind="hub"``)."""
+    from benchmark.hub_client import HubClient
+    from benchmark.store import HubStore, LocalStore
+
+    if kind == "local":
+        return LocalStore(folder)
+    api = FakeHfApi()
+    api.create_dataset("org/results")
+    return HubStore("org/results", client=HubClient(api=api, token=token))

@@ -9,13 +9,17 @@ and the energy–latency frontier is fast → balanced → frugal (slow is beate
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmark.record import Hardware, ResultRecord, Settings, Software
 from benchmark.runner.scoring import PREPROCESS_TARGET, repeat_from_report, summary
+from benchmark.store import LocalStore
 from benchmark.tasks import TASKS
+from leaderboard.results.live import LiveData
 from tests.support.leaderboard_fixtures import H100, SCRIPT_ID, make_record, write_record
 
 A100 = Hardware(
@@ -113,3 +117,26 @@ def write_models_folder(root: Path) -> list[ResultRecord]:
     for record in records:
         write_record(root, record)
     return records
+
+
+LEADERBOARD_URL = "https://example.org/green-ai-leaderboard"
+
+
+@contextmanager
+def served_models_app(folder: Path, **live_options: Any) -> Iterator[tuple[str, LiveData]]:
+    """The app on the models folder (written into ``folder``), served on localhost with
+    ``LEADERBOARD_URL`` set: its address and its live data."""
+    import pytest
+
+    from leaderboard.app import build_demo
+
+    write_models_folder(folder)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LEADERBOARD_URL", LEADERBOARD_URL)
+        live = LiveData(LocalStore(folder), **live_options)
+        demo = build_demo(live=live, refresh_s=3600)
+        _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
+        try:
+            yield url, live
+        finally:
+            demo.close()

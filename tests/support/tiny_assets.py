@@ -46,6 +46,16 @@ HIDDEN = 32
 LAYERS = 2
 HEADS = 2
 FFN = 37
+# BART and Whisper share their encoder-decoder sizes.
+ENCODER_DECODER_SIZES: dict[str, int] = {
+    "d_model": HIDDEN,
+    "encoder_layers": LAYERS,
+    "decoder_layers": LAYERS,
+    "encoder_attention_heads": HEADS,
+    "decoder_attention_heads": HEADS,
+    "encoder_ffn_dim": FFN,
+    "decoder_ffn_dim": FFN,
+}
 
 _WORDS = (
     "the a cat dog sat on mat energy model runs fast slow small tiny image text what where who is "
@@ -154,13 +164,7 @@ def _build_summarization(out: Path) -> Path:
     config = BartConfig(
         vocab_size=len(tokenizer),
         max_position_embeddings=128,
-        d_model=HIDDEN,
-        encoder_layers=LAYERS,
-        decoder_layers=LAYERS,
-        encoder_attention_heads=HEADS,
-        decoder_attention_heads=HEADS,
-        encoder_ffn_dim=FFN,
-        decoder_ffn_dim=FFN,
+        **ENCODER_DECODER_SIZES,
         bos_token_id=tokenizer.bos_token_id,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
@@ -285,13 +289,7 @@ def _build_automatic_speech_recognition(out: Path) -> Path:
     config = WhisperConfig(
         vocab_size=len(tokenizer),
         num_mel_bins=80,
-        d_model=HIDDEN,
-        encoder_layers=LAYERS,
-        decoder_layers=LAYERS,
-        encoder_attention_heads=HEADS,
-        decoder_attention_heads=HEADS,
-        encoder_ffn_dim=FFN,
-        decoder_ffn_dim=FFN,
+        **ENCODER_DECODER_SIZES,
         max_source_positions=feature_extractor.nb_max_frames // 2,
         # room for the 4 prompt tokens + optimum-benchmark's default of 100 new tokens
         max_target_positions=128,

@@ -8,31 +8,22 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.store import LocalStore
-from leaderboard.app import build_demo
 from leaderboard.label.draw import OUTPUT_SIZE
-from leaderboard.results.live import LiveData
 from tests.support.env import ARTIFACTS, CHROMIUM
 from tests.support.leaderboard_fixtures import SCRIPT_ID
-from tests.support.models_fixtures import write_models_folder
+from tests.support.models_fixtures import LEADERBOARD_URL, served_models_app
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless browser tests need Debian's chromium at {CHROMIUM}"),
 ]
-URL = "https://example.org/green-ai-leaderboard"
+URL = LEADERBOARD_URL
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("results")
-    write_models_folder(folder)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("LEADERBOARD_URL", URL)
-        demo = build_demo(live=LiveData(LocalStore(folder)), refresh_s=3600)
-        _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
+    with served_models_app(tmp_path_factory.mktemp("results")) as (url, _):
         yield url
-        demo.close()
 
 
 
