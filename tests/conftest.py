@@ -32,7 +32,7 @@ class TinyAssets:
         return self._models[task]
 
     def dataset(self, task: str) -> Path:
-        from tests.support.tiny_assets import build_dataset
+        from tests.support.tiny_datasets import build_dataset
 
         if task not in self._datasets:
             self._datasets[task] = build_dataset(task, self.root)

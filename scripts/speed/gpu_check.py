@@ -11,7 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmark.run_files import RECORD_FILE  # noqa: E402
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
-from tests.support.tiny_assets import build_dataset, build_model
+from tests.support.tiny_assets import build_model
+from tests.support.tiny_datasets import build_dataset
 
 TASKS = ("text_classification", "text_generation")
 NUM_SAMPLES = 50

@@ -28,7 +28,8 @@ from benchmark.runner.ob_config import build_config
 from benchmark.runner.progress import Progress
 from benchmark.runner.run import RunSpec, get_task, resolve, run_benchmark
 from benchmark.runner.run import _output_to as output_to
-from tests.support.tiny_assets import build_dataset, build_model
+from tests.support.tiny_assets import build_model
+from tests.support.tiny_datasets import build_dataset
 
 TASK = "text_classification"
 

@@ -1,11 +1,12 @@
-"""Tiny random models and tiny local datasets for the ten benchmark tasks.
+"""Tiny random models for the ten benchmark tasks (datasets: ``tiny_datasets``; the diffusion
+pipeline: ``tiny_diffusion``), and the sizes and helpers they share.
 
 Everything is built from configs with random (seeded) weights and locally written tokenizers, so
 nothing touches the network. The models are just large enough for optimum-benchmark's
 ``energy_star`` scenario to run every phase on CPU in a few seconds.
 
     model_dir = build_model("text_classification", tmp_path)
-    data_dir = build_dataset("text_classification", tmp_path)
+    data_dir = tiny_datasets.build_dataset("text_classification", tmp_path)
     datasets.load_dataset(str(data_dir), split="train")
 
 Nothing here calls ``from_pretrained`` or any Hub API, so the builders work with the network off; the
@@ -17,7 +18,6 @@ is cheap.
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
 from collections.abc import Callable
@@ -67,7 +67,7 @@ _WORDS = (
 # helpers
 
 
-def _fresh_dir(path: Path) -> Path:
+def fresh_dir(path: Path) -> Path:
     # Rebuild from scratch so stale files from an older layout never leak into a run.
     if path.exists():
         shutil.rmtree(path)
@@ -75,13 +75,7 @@ def _fresh_dir(path: Path) -> Path:
     return path
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row) + "\n")
-
-
-def _sentence(rng: random.Random, n_words: int) -> str:
+def sentence(rng: random.Random, n_words: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(n_words))
 
 
@@ -118,7 +112,7 @@ def _byte_level_files(workdir: Path, specials_front: list[str], specials_back: l
     return str(vocab_file), str(merges_file)
 
 
-def _cleanup_byte_level_files(workdir: Path) -> None:
+def cleanup_byte_level_files(workdir: Path) -> None:
     for name in ("_vocab.json", "_merges.txt"):
         (workdir / name).unlink(missing_ok=True)
 
@@ -138,7 +132,7 @@ def _build_text_generation(out: Path) -> Path:
 
     vocab, merges = _byte_level_files(out, [], ["<|endoftext|>"])
     tokenizer = GPT2TokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
-    _cleanup_byte_level_files(out)
+    cleanup_byte_level_files(out)
     eos = tokenizer.eos_token_id
     config = GPT2Config(
         vocab_size=len(tokenizer),
@@ -160,7 +154,7 @@ def _build_summarization(out: Path) -> Path:
 
     vocab, merges = _byte_level_files(out, ["<s>", "<pad>", "</s>", "<unk>"], ["<mask>"])
     tokenizer = BartTokenizerFast(vocab_file=vocab, merges_file=merges, model_max_length=128)
-    _cleanup_byte_level_files(out)
+    cleanup_byte_level_files(out)
     config = BartConfig(
         vocab_size=len(tokenizer),
         max_position_embeddings=128,
@@ -279,7 +273,7 @@ def _build_automatic_speech_recognition(out: Path) -> Path:
         additional_special_tokens=_WHISPER_SPECIALS[1:],
         model_max_length=128,
     )
-    _cleanup_byte_level_files(out)
+    cleanup_byte_level_files(out)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in _WHISPER_SPECIALS}
     eos = ids["<|endoftext|>"]
 
@@ -344,81 +338,9 @@ def _build_image_to_text(out: Path) -> Path:
 
 
 def _build_text_to_image(out: Path) -> Path:
-    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+    from tests.support.tiny_diffusion import build_text_to_image
 
-    # CLIP BPE marks word ends with "</w>": every byte, alone and word-final, and no merges.
-    byte_chars = list(bytes_to_unicode().values())
-    tokens = byte_chars + [c + "</w>" for c in byte_chars] + ["<|startoftext|>", "<|endoftext|>"]
-    vocab_file, merges_file = out / "_vocab.json", out / "_merges.txt"
-    vocab_file.write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
-    merges_file.write_text("#version: 0.2\n", encoding="utf-8")
-    # Short max length keeps the text encoder tiny; the pipeline pads every prompt to it.
-    tokenizer = CLIPTokenizer(vocab_file=str(vocab_file), merges_file=str(merges_file), model_max_length=16)
-    _cleanup_byte_level_files(out)
-
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=HIDDEN,
-            intermediate_size=FFN,
-            num_hidden_layers=LAYERS,
-            num_attention_heads=HEADS,
-            max_position_embeddings=tokenizer.model_max_length,
-            projection_dim=HIDDEN,
-            bos_token_id=tokenizer.bos_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-        )
-    )
-    # 64x64 latents for 512x512 images. Two levels, cross-attention only in the 32x32 mid block: on a
-    # small CPU a step's cost is mostly per-op overhead, so the fewest ops wins (~40 steps/s on 1 core).
-    unet = UNet2DConditionModel(
-        sample_size=64,
-        in_channels=4,
-        out_channels=4,
-        block_out_channels=(4, 8),
-        layers_per_block=1,
-        norm_num_groups=4,
-        down_block_types=("DownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "UpBlock2D"),
-        cross_attention_dim=HIDDEN,
-        attention_head_dim=4,
-    )
-    # Four blocks → the pipeline's vae_scale_factor is 2**3 = 8, like Stable Diffusion.
-    vae = AutoencoderKL(
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        block_out_channels=(4, 4, 4, 4),
-        layers_per_block=1,
-        norm_num_groups=4,
-        latent_channels=4,
-        sample_size=512,
-        mid_block_add_attention=False,  # 4096-token attention at 64x64 would dominate the decode
-    )
-    scheduler = DDIMScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        clip_sample=False,
-        set_alpha_to_one=False,
-        steps_offset=1,
-    )
-    pipeline = StableDiffusionPipeline(
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
-    pipeline.save_pretrained(out)
-    return out
+    return build_text_to_image(out)
 
 
 _MODEL_BUILDERS: dict[str, Callable[[Path], Path]] = {
@@ -435,7 +357,7 @@ _MODEL_BUILDERS: dict[str, Callable[[Path], Path]] = {
 }
 
 
-def _check_task(task_key: str) -> None:
+def check_task(task_key: str) -> None:
     if task_key not in TASK_KEYS:
         raise ValueError(f"unknown task {task_key!r}: choose one of {', '.join(TASK_KEYS)}")
 
@@ -444,69 +366,9 @@ def build_model(task_key: str, root: Path) -> Path:
     """Save a tiny random model for ``task_key`` under ``root/models/<task_key>`` and return that folder."""
     import torch
 
-    _check_task(task_key)
-    out = _fresh_dir(Path(root) / "models" / task_key)
+    check_task(task_key)
+    out = fresh_dir(Path(root) / "models" / task_key)
     # Seeded for byte-identical weights, inside fork_rng so the caller's RNG state is left alone.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
         return _MODEL_BUILDERS[task_key](out)
-
-
-# --------------------------------------------------------------------------------------------
-# dataset builders
-
-
-def _image_rows(out: Path, rng: random.Random, num_rows: int) -> list[dict[str, Any]]:
-    from PIL import Image
-
-    rows = []
-    for i in range(num_rows):
-        # Varied sizes exercise the processors' resize.
-        size = (IMAGE_SIDE + 8 * (i % 3), IMAGE_SIDE + 4 * (i % 2))
-        pixels = bytes(rng.randrange(256) for _ in range(size[0] * size[1] * 3))
-        image = Image.frombytes("RGB", size, pixels)
-        name = f"{i:04d}.png"
-        image.save(out / name)
-        rows.append({"file_name": name})
-    return rows
-
-
-def _audio_row(rng: random.Random, index: int) -> dict[str, Any]:
-    # ~1 s of a quiet tone plus noise, rounded to keep the JSONL small.
-    freq = 220.0 * (1 + index % 4)
-    samples = [
-        round(0.1 * math.sin(2 * math.pi * freq * t / AUDIO_SAMPLING_RATE) + 0.01 * rng.uniform(-1, 1), 4)
-        for t in range(AUDIO_SAMPLING_RATE)
-    ]
-    return {"audio": {"array": samples, "sampling_rate": AUDIO_SAMPLING_RATE}}
-
-
-def build_dataset(task_key: str, root: Path, num_rows: int = 4) -> Path:
-    """Write a tiny local dataset for ``task_key`` under ``root/datasets/<task_key>``; return the folder.
-
-    ``datasets.load_dataset(str(folder), split="train")`` loads it: JSONL (``data.jsonl``) for text and
-    audio, an imagefolder (PNG files + ``metadata.jsonl``) for images.
-    """
-    _check_task(task_key)
-    rng = random.Random(SEED)
-    out = _fresh_dir(Path(root) / "datasets" / task_key)
-
-    if task_key in ("image_classification", "object_detection", "image_to_text"):
-        _write_jsonl(out / "metadata.jsonl", _image_rows(out, rng, num_rows))
-        return out
-
-    rows: list[dict[str, Any]]
-    if task_key == "question_answering":
-        rows = [{"question": _sentence(rng, 4) + "?", "context": _sentence(rng, 12) + "."} for _ in range(num_rows)]
-    elif task_key == "sentence_similarity":
-        rows = [{"sentence1": _sentence(rng, 6), "sentence2": _sentence(rng, 6)} for _ in range(num_rows)]
-    elif task_key == "automatic_speech_recognition":
-        rows = [_audio_row(rng, i) for i in range(num_rows)]
-    elif task_key == "text_to_image":
-        rows = [{"prompt": _sentence(rng, 5)} for _ in range(num_rows)]
-    elif task_key == "summarization":
-        rows = [{"text": _sentence(rng, 20) + "."} for _ in range(num_rows)]
-    else:  # text_generation, text_classification
-        rows = [{"text": _sentence(rng, 8)} for _ in range(num_rows)]
-    _write_jsonl(out / "data.jsonl", rows)
-    return out
