@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -18,14 +17,13 @@ from benchmark.store import Store, results_store
 from benchmark.tasks import TASK_KEYS
 from leaderboard.api import register_api
 from leaderboard.display.board import status_markdown
-from leaderboard.display.strings import INTRO, TITLE
+from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
 from leaderboard.submission.tabs import build_submission_tabs
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.tabs.models import build_models_tab
-from leaderboard.views.equivalences import about_section as everyday_scale_about
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0
@@ -54,7 +52,7 @@ def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
         build_models_tab,
         *extra_tabs,
         build_submission_tabs,
-        partial(build_about_tab, extra_sections=(everyday_scale_about(),)),
+        build_about_tab,
     ]
 
 
@@ -79,7 +77,7 @@ def build_demo(
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600), fill_width=True) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=True):
-            status = gr.Markdown("Loading the results…", elem_id="data-status")
+            status = gr.Markdown(LOADING, elem_id="data-status")
             refresh = gr.Button("Refresh data", size="sm", scale=0, min_width=150, elem_id="refresh")
         timer = gr.Timer(refresh_s)
         ctx = AppContext(live=live, demo=demo, requests_store=requests)

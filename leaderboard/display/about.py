@@ -2,7 +2,8 @@
 
 The task table and the star rule are generated, not retyped, so they cannot drift from what the
 runner and the rating actually do. Later tabs can append their own sections (e.g. the constants
-behind an equivalence) through ``about_markdown(extra_sections=...)``.
+behind an equivalence, ``everyday_scale_section``) through ``about_markdown(extra_sections=...)``:
+the app's tabs add them to ``AppContext.about_sections``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from string import Template
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 from leaderboard.display.formats import escape_markdown
 from leaderboard.results.rating import CLASSED_TASKS, N_STAR_LEVELS
+from leaderboard.views.equivalences import GRIDS, SMARTPHONE_CHARGE_WH, SMARTPHONE_SOURCE, SMARTPHONE_SOURCE_URL
 
 ABOUT_TEMPLATE = Path(__file__).with_name("about.md")
 
@@ -74,3 +76,30 @@ def about_markdown(extra_sections: Iterable[str] = ()) -> str:
         tasks_table=tasks_table(), star_rule=star_rule()
     )
     return "\n\n".join([text.rstrip(), *extra_sections])
+
+
+def everyday_scale_section() -> str:
+    """The About tab's section on the everyday equivalences and their sources."""
+    rows = "\n".join(f"| {grid.name} | {grid.g_co2e_per_kwh:g} | {grid.year} | {grid.source} |" for grid in GRIDS)
+    return f"""## Everyday scale
+
+The **Models** tab puts each energy figure next to two everyday quantities. They are rough
+guides for a sense of size, computed from the GPU energy per 1,000 queries only (the rest of the
+server — CPU, memory, cooling — draws more):
+
+- **Smartphone charges**: GPU Wh ÷ {SMARTPHONE_CHARGE_WH:.1f} Wh per full charge. Source:
+  [{SMARTPHONE_SOURCE}]({SMARTPHONE_SOURCE_URL}).
+- **Grams of CO₂e**: GPU kWh × the life-cycle carbon intensity of the chosen grid. The intensities
+  below are yearly averages, rounded to whole grams and approximate (Ember revises its series as
+  national statistics arrive); the emissions of a real deployment also depend on the hour, the
+  data centre and its electricity contracts.
+
+| Grid | g CO₂e per kWh | Year | Source |
+|---|---|---|---|
+{rows}
+
+Ember's data: [ember-energy.org](https://ember-energy.org/data/yearly-electricity-data/) and
+[Our World in Data](https://ourworldindata.org/grapher/carbon-intensity-electricity).
+
+Endpoints for the Models tab: `/model_page`, `/compare`, `/tradeoff`, `/energy_label` (a PNG
+file) and `/energy_label_markdown`."""

@@ -1,4 +1,6 @@
-"""Every user-facing string of the app: titles, intros, help, empty states, tab texts, error lines.
+"""Every user-facing sentence of the app: titles, intros, help, empty states, tab texts, error lines.
+
+Short widget labels ("Task", "Submit") stay beside their widget in the tab modules, as layout.
 
 The About page is ``about.md`` (filled in by ``about.py``); the texts of the submission check's
 rules stay beside their rule (``leaderboard.submission.checks``), one function per rule.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import html
 
 TITLE = "Green AI Leaderboard"
+LOADING = "Loading the results…"
 
 INTRO = (
     "# Green AI Leaderboard\n"

@@ -147,6 +147,8 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
     ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
 
 
-def build_about_tab(ctx: AppContext, extra_sections: tuple[str, ...] = ()) -> None:
+def build_about_tab(ctx: AppContext) -> None:
+    """The method, the tasks and the rating rule, then the sections the tabs before it added to
+    ``ctx.about_sections`` (build it last)."""
     with gr.Tab("About", id="about", elem_id="tab-about"):
-        gr.Markdown(about_markdown(extra_sections), elem_id="about-text")
+        gr.Markdown(about_markdown(tuple(ctx.about_sections)), elem_id="about-text")

@@ -31,6 +31,7 @@ class AppContext:
     demo: gr.Blocks
     refreshed: list[Any] = field(default_factory=list)  # events after which the data may be new
     requests_store: Store | None = None  # the requests queue (default: REQUESTS_REPO / REQUESTS_DIR)
+    about_sections: list[str] = field(default_factory=list)  # added by tabs, shown on the About tab
 
     @property
     def data(self) -> LeaderboardData:

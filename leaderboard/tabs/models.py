@@ -15,6 +15,7 @@ from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import models as text
 from leaderboard.display import strings
+from leaderboard.display.about import everyday_scale_section
 from leaderboard.display.plots import tradeoff_figure
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
@@ -42,6 +43,7 @@ def _results_of(data: Any, model_id: str | None) -> list[tuple[str, str]]:
 
 
 def build_models_tab(ctx: AppContext) -> None:
+    ctx.about_sections.append(everyday_scale_section())  # the constants behind the equivalences shown here
     with gr.Tab("Models", id="models", elem_id="tab-models") as tab:
         gr.Markdown(strings.MODELS_INTRO)
         grid = gr.Dropdown(GRID_CHOICES, value=DEFAULT_GRID, label="Electricity grid for CO₂e", elem_id="models-grid")

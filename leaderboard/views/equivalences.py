@@ -1,7 +1,8 @@
 """Everyday scale for energy figures: smartphone charges and grams of CO₂e on a chosen grid.
 
-Every constant carries its unit in its name and its source beside it; ``about_section`` turns
-them into the About tab's text, so the page and the arithmetic cannot drift apart. The figures
+Every constant carries its unit in its name and its source beside it;
+``leaderboard.display.about.everyday_scale_section`` turns them into the About tab's text, so the
+page and the arithmetic cannot drift apart. The figures
 are GPU energy only (what the leaderboard measures): the whole server draws more.
 """
 
@@ -102,30 +103,3 @@ def everyday_text(wh: float | None, grid: GridIntensity) -> str:
         return "–"
     plural = "" if format_amount(charges) == "1" else "s"
     return f"≈ {format_amount(charges)} smartphone charge{plural} · {format_amount(grams)} g CO₂e ({grid.name} grid)"
-
-
-def about_section() -> str:
-    """The About tab's section on the everyday equivalences and their sources."""
-    rows = "\n".join(f"| {grid.name} | {grid.g_co2e_per_kwh:g} | {grid.year} | {grid.source} |" for grid in GRIDS)
-    return f"""## Everyday scale
-
-The **Models** tab puts each energy figure next to two everyday quantities. They are rough
-guides for a sense of size, computed from the GPU energy per 1,000 queries only (the rest of the
-server — CPU, memory, cooling — draws more):
-
-- **Smartphone charges**: GPU Wh ÷ {SMARTPHONE_CHARGE_WH:.1f} Wh per full charge. Source:
-  [{SMARTPHONE_SOURCE}]({SMARTPHONE_SOURCE_URL}).
-- **Grams of CO₂e**: GPU kWh × the life-cycle carbon intensity of the chosen grid. The intensities
-  below are yearly averages, rounded to whole grams and approximate (Ember revises its series as
-  national statistics arrive); the emissions of a real deployment also depend on the hour, the
-  data centre and its electricity contracts.
-
-| Grid | g CO₂e per kWh | Year | Source |
-|---|---|---|---|
-{rows}
-
-Ember's data: [ember-energy.org](https://ember-energy.org/data/yearly-electricity-data/) and
-[Our World in Data](https://ourworldindata.org/grapher/carbon-intensity-electricity).
-
-Endpoints for the Models tab: `/model_page`, `/compare`, `/tradeoff`, `/energy_label` (a PNG
-file) and `/energy_label_markdown`."""

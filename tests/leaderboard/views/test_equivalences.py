@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard.display.about import about_markdown
+from leaderboard.display.about import about_markdown, everyday_scale_section
 from leaderboard.views.equivalences import (
     GRIDS,
     SMARTPHONE_CHARGE_WH,
     UnknownGridError,
-    about_section,
     everyday_text,
     get_grid,
     grams_co2e,
@@ -39,7 +38,7 @@ def test_everyday_text_reads_as_a_sentence():
 
 
 def test_the_about_section_states_every_constant_with_its_source():
-    section = about_section()
+    section = everyday_scale_section()
     assert "11.6 Wh" in section and "US EPA" in section
     for grid in GRIDS:
         assert f"| {grid.name} | {grid.g_co2e_per_kwh:g} | {grid.year} | {grid.source} |" in section
