@@ -1,7 +1,16 @@
-"""The measuring half: task registry, runner, result records and the stores they go to.
+"""The measuring half: task registry → runner → result record → stores, and the requests queue.
 
-Importing this package is light (no torch, no optimum-benchmark): the leaderboard Space reads
-``benchmark.tasks``, ``benchmark.record`` and ``benchmark.store`` without the runner's stack.
+Map of the packages. The root is the light contract, importable without torch, optimum-benchmark or
+a GPU (the leaderboard Space reads it): ``tasks`` (the task registry: ten tasks, their data, control
+variables and allowed configurations), ``record`` (the typed result record), ``run_files`` (the
+names of the files in a run folder), ``errors`` (``UserInputError``), ``store`` and ``hub_client``
+(one store interface over a Hub dataset or a local folder of the same layout), ``publish`` (a run
+folder into the results store) and ``cli`` / ``__main__`` (``python -m benchmark``).
+``benchmark.runner`` is everything that needs the runner's stack: the run itself (``run``), the
+optimum-benchmark config (``ob_config``), scoring, preflight checks, model download, NVML (``nvml``,
+the one module that talks to pynvml), machine facts, progress and parameter counts; nothing outside
+it imports it at import time. ``benchmark.queue`` is the requests queue: request records, the
+compare-and-swap operations, maintainers, the worker that runs requests, and its CLI verbs.
 """
 
 __version__ = "0.1.0"

@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from .tasks import TASKS
+from benchmark.run_files import RECORD_FILE
+from benchmark.tasks import TASKS
 
 
 def _error(message: str) -> int:
@@ -23,7 +24,12 @@ def _gpu_indices(text: str) -> tuple[int, ...]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import BenchmarkError, RunSpec, run_benchmark
+    try:
+        from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
+    except RuntimeError as exc:  # compat.CompatError: optimum-benchmark cannot run on this transformers
+        if type(exc).__name__ != "CompatError":
+            raise
+        return _error(str(exc))
 
     spec = RunSpec(
         model=args.model,
@@ -52,16 +58,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"± {record.gpu_wh_per_1k_queries_std:.2g} GPU Wh per 1,000 queries "
         f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}"
     )
-    print(f"record: {result.run_dir / 'record.json'}")
+    print(f"record: {result.run_dir / RECORD_FILE}")
     if args.push:
         return _push([result.run_dir])
     return 0
 
 
 def _push(paths: list[Path]) -> int:
-    from .hub_client import HubError
-    from .publish import PublishError, publish_run
-    from .store import results_store
+    from benchmark.hub_client import HubError
+    from benchmark.publish import PublishError, publish_run
+    from benchmark.store import results_store
 
     store = results_store()
     for path in paths:
@@ -113,14 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     push = sub.add_parser("push", help="publish records of earlier runs to RESULTS_REPO (or RESULTS_DIR)")
-    push.add_argument("paths", nargs="+", help="run folders or record.json files")
+    push.add_argument("paths", nargs="+", help=f"run folders or {RECORD_FILE} files")
     push.set_defaults(func=cmd_push)
 
     tasks = sub.add_parser("tasks", help="list the tasks and their control variables")
     tasks.set_defaults(func=cmd_tasks)
 
     try:
-        from . import queue_cli
+        from benchmark.queue import cli as queue_cli
     except ImportError:
         queue_cli = None
     if queue_cli is not None:

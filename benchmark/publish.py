@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .record import ResultRecord, record_path, reports_dir
-from .store import Store
+from benchmark.errors import UserInputError
+from benchmark.record import ResultRecord, record_path, reports_dir
+from benchmark.run_files import RECORD_FILE
+from benchmark.store import Store
 
-RECORD_FILE = "record.json"
 
-
-class PublishError(ValueError):
+class PublishError(UserInputError):
     pass
 
 

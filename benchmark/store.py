@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .hub_client import FileChange, HubClient, HubConflictError
+from benchmark.hub_client import FileChange, HubClient, HubConflictError
 
 _VERSION_FILE = ".store-version"
 _LOCK_FILE = ".store-lock"

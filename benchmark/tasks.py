@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from benchmark.errors import UserInputError
+
 NUM_SAMPLES = 1000
 BATCH_SIZE = 1
 NEW_TOKENS = 10
@@ -249,7 +251,7 @@ SIZE_CLASS_BOUNDS: tuple[tuple[str, float], ...] = (
 )
 
 
-class UnknownTaskError(ValueError):
+class UnknownTaskError(UserInputError):
     pass
 
 

@@ -1,31 +1,57 @@
-"""Named API endpoints for ``gradio_client`` users: the data the tabs show, as plain JSON.
+"""Every named API endpoint, registered in one place, for ``gradio_client`` users: the data the
+tabs show, as plain JSON.
 
     from gradio_client import Client
     client = Client("http://127.0.0.1:7860")
     client.predict("text_generation", api_name="/task_rows")
+    client.predict("org/name", "world", api_name="/model_page")
+    client.predict(["org/a", "org/b"], "", "", "world", api_name="/compare")
+    client.predict("summarization", "", api_name="/tradeoff")
+    path = client.predict("org/name", "summarization", "", api_name="/energy_label")  # a PNG file
 
 Rows come in leaderboard order (rated first, least GPU energy first), with ``stars`` as an
 integer (``None`` when unrated, ``rating_flag`` saying why) and energies at full precision.
+Refused inputs (a ``UserInputError``: unknown model, task or grid; a wrong number of models) are
+one-line ``gr.Error`` messages, never tracebacks.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 import gradio as gr
+from gradio.data_classes import FileData
 
-from benchmark.tasks import TASKS, UnknownTaskError, get_task
+from benchmark.errors import UserInputError
+from benchmark.tasks import TASKS, get_task
+from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
+from leaderboard.results.live import LiveData
+from leaderboard.views.compare import compare
+from leaderboard.views.model_page import model_page
+from leaderboard.views.summary import summarize
+from leaderboard.views.tables import api_rows, filter_mask, overview_rows
+from leaderboard.views.tradeoff import tradeoff
 
-from .live import LiveData
-from .summary import summarize
-from .tables import api_rows, filter_mask, overview_rows
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _task_or_error(task: str) -> str:
-    try:
-        return get_task(task.strip()).key
-    except UnknownTaskError as exc:
-        raise gr.Error(str(exc), print_exception=False) from None
+def user_errors(fn: F) -> F:
+    """Turn refused inputs into one-line ``gr.Error`` messages (no traceback for the user)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserInputError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _task_key(task: str) -> str:
+    return get_task(task.strip()).key
 
 
 def _choices(text: str) -> list[str]:
@@ -33,7 +59,7 @@ def _choices(text: str) -> list[str]:
 
 
 def register_api(live: LiveData) -> None:
-    """Declare the endpoints (call inside the app's ``gr.Blocks`` context)."""
+    """Declare every endpoint (call inside the app's ``gr.Blocks`` context)."""
 
     def tasks() -> list[dict[str, Any]]:
         """Every task: its key, name, dataset and how many results it has."""
@@ -49,19 +75,21 @@ def register_api(live: LiveData) -> None:
             for key, spec in TASKS.items()
         ]
 
+    @user_errors
     def task_rows(task: str, query: str = "", hardware: str = "", size_class: str = "") -> list[dict[str, Any]]:
         """The rows of one task with their stars, most efficient first. Optional filters: part of a
         model id (`;` separates alternatives), hardware names and size classes (comma separated)."""
-        key = _task_or_error(task)
+        key = _task_key(task)
         data = live.current
         if not (query.strip() or hardware.strip() or size_class.strip()):
             return data.cached(("api_rows", key), lambda: api_rows(data.task_frame(key)))
         rows = data.task_frame(key)
         return api_rows(rows[filter_mask(rows, query, _choices(hardware), _choices(size_class)).to_numpy()])
 
+    @user_errors
     def task_summary(task: str, hardware: str = "") -> dict[str, Any]:
         """Number of models, mean / median / std of GPU Wh per 1,000 queries and the max/min spread."""
-        key = _task_or_error(task)
+        key = _task_key(task)
         rows = live.current.task_frame(key)
         if hardware.strip():
             rows = rows[filter_mask(rows, hardware=_choices(hardware)).to_numpy()]
@@ -85,5 +113,53 @@ def register_api(live: LiveData) -> None:
             "notice": data.notice,
         }
 
-    for fn in (tasks, task_rows, task_summary, overview, status):
-        gr.api(fn, api_name=fn.__name__)
+    @user_errors
+    def model_page_endpoint(model_id: str, grid: str = "world") -> dict[str, Any]:
+        """Every task a model was measured on: stars, rank r of n within its rating group, GPU Wh per
+        1,000 queries with its spread, phases, latency, hardware, software and everyday equivalences."""
+        return model_page(live.current, model_id, grid)
+
+    @user_errors
+    def compare_endpoint(
+        model_ids: list[str], task: str = "", hardware: str = "", grid: str = "world"
+    ) -> dict[str, Any]:
+        """Two to four models on a shared task and hardware (default: the first shared), with the ratio
+        of each model's GPU energy to the most frugal one's; `message` says why when none is shared."""
+        return compare(live.current, model_ids, task or None, hardware or None, grid)
+
+    @user_errors
+    def tradeoff_endpoint(task: str, hardware: str = "") -> dict[str, Any]:
+        """GPU Wh per 1,000 queries against latency per query for one task and hardware (default: the
+        one with the most measured latencies), the Pareto frontier's models (fastest first) and how
+        many results were left out."""
+        return tradeoff(live.current, _task_key(task), hardware.strip() or None)
+
+    @user_errors
+    def energy_label_endpoint(model_id: str, task: str, hardware: str = "") -> FileData:
+        """The energy label of a model on a task as a PNG file (800×1224 pixels)."""
+        key = _task_key(task)
+        data = live.current
+        facts = label_facts(data, model_id, key, hardware or None)
+        return FileData(path=cached_label_path(data, facts, key), mime_type="image/png")
+
+    @user_errors
+    def energy_label_markdown_endpoint(model_id: str, task: str, hardware: str = "") -> str:
+        """Markdown for a model card: the label image (uploaded next to the README) linking to the leaderboard."""
+        key = _task_key(task)
+        facts = label_facts(live.current, model_id, key, hardware or None)
+        return label_markdown(facts, label_file_name(facts, key))
+
+    endpoints = {
+        "tasks": tasks,
+        "task_rows": task_rows,
+        "task_summary": task_summary,
+        "overview": overview,
+        "status": status,
+        "model_page": model_page_endpoint,
+        "compare": compare_endpoint,
+        "tradeoff": tradeoff_endpoint,
+        "energy_label": energy_label_endpoint,
+        "energy_label_markdown": energy_label_markdown_endpoint,
+    }
+    for name, fn in endpoints.items():
+        gr.api(fn, api_name=name)

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 import gradio as gr
 
 from benchmark.store import Store, results_store
 from benchmark.tasks import TASK_KEYS
-
-from .api import register_api
-from .context import PRIVATE_EVENT, AppContext
-from .data import SNAPSHOT_DIR
-from .equivalences import about_section as everyday_scale_about
-from .live import LiveData
-from .models_tab import build_models_tab
-from .render import status_markdown
-from .submission.tabs import build_submission_tabs
-from .tabs import build_about_tab, build_overview_tab, build_task_tab
-from .texts import INTRO, TITLE
+from leaderboard.api import register_api
+from leaderboard.display.board import status_markdown
+from leaderboard.display.strings import INTRO, LOADING, TITLE
+from leaderboard.results.data import SNAPSHOT_DIR
+from leaderboard.results.live import LiveData
+from leaderboard.submission.tabs import build_submission_tabs
+from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
+from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.tabs.models import build_models_tab
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0
@@ -55,20 +52,22 @@ def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
         build_models_tab,
         *extra_tabs,
         build_submission_tabs,
-        partial(build_about_tab, extra_sections=(everyday_scale_about(),)),
+        build_about_tab,
     ]
 
 
 def build_demo(
     store: Store | None = None,
     *,
+    requests: Store | None = None,
     live: LiveData | None = None,
     extra_tabs: Sequence[TabBuilder] = (),
     refresh_s: float | None = None,
     snapshot_dir: Path = SNAPSHOT_DIR,
 ) -> gr.Blocks:
     """The leaderboard app on ``store`` (default: ``RESULTS_REPO``, ``RESULTS_DIR`` or the
-    bundled snapshot). Pass ``live`` to share (or inspect) the loaded data."""
+    bundled snapshot). Pass ``live`` to share (or inspect) the loaded data, ``requests`` for the
+    requests queue (default: ``REQUESTS_REPO`` / ``REQUESTS_DIR``)."""
     refresh_s = refresh_s if refresh_s is not None else refresh_interval_s()
     if live is None:
         store = store if store is not None else results_store(default_dir=snapshot_dir)
@@ -78,10 +77,10 @@ def build_demo(
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600), fill_width=True) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=True):
-            status = gr.Markdown("Loading the results…", elem_id="data-status")
+            status = gr.Markdown(LOADING, elem_id="data-status")
             refresh = gr.Button("Refresh data", size="sm", scale=0, min_width=150, elem_id="refresh")
         timer = gr.Timer(refresh_s)
-        ctx = AppContext(live=live, demo=demo)
+        ctx = AppContext(live=live, demo=demo, requests_store=requests)
         ctx.refreshed.append(
             refresh.click(lambda: status_markdown(live.refresh(force=True)), None, status, **PRIVATE_EVENT)
         )

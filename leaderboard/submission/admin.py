@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import logging
 
+from benchmark.errors import UserInputError
 from benchmark.hub_client import HubError, redact
-from benchmark.maintainers import NotAuthorizedError, require_maintainer
-from benchmark.queue import NothingToRequeueError, QueueBusyError, RequeueSelection, requeue
-from benchmark.request_record import RequestRecord
+from benchmark.queue.maintainers import require_maintainer
+from benchmark.queue.operations import QueueBusyError, RequeueSelection, requeue
+from benchmark.queue.request_record import RequestRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-
-from .checks import SubmissionRefused, check_model_id
+from leaderboard.display.strings import RERUN_ACTIONS, STORE_UNREACHABLE, error_message
+from leaderboard.submission.checks import SubmissionRefused, check_model_id
 
 log = logging.getLogger(__name__)
 
-ONE_MODEL = "One model on one task"
-ALL_MODELS_OF_TASK = "Every model of a task"
-ALL_FAILED = "Every failed request"
-ACTIONS = (ONE_MODEL, ALL_MODELS_OF_TASK, ALL_FAILED)
+ONE_MODEL, ALL_MODELS_OF_TASK, ALL_FAILED = RERUN_ACTIONS
+ACTIONS = RERUN_ACTIONS
 
 
-class RerunRefused(ValueError):
+class RerunRefused(UserInputError):
     """The rerun request is malformed (unknown action or task, bad model id)."""
 
 
@@ -57,11 +56,11 @@ def requeue_message(
     """The Admin tab's answer, one line (plus the list of requeued requests)."""
     try:
         changed = requeue_as(store, username, action, model_id, task)
-    except (NotAuthorizedError, RerunRefused, NothingToRequeueError) as exc:
-        return f"❌ {exc}"
+    except UserInputError as exc:
+        return error_message(exc)
     except (HubError, QueueBusyError) as exc:
         log.warning("requeue failed: %s", redact(str(exc)))
-        return "❌ The requests store could not be updated; please try again in a minute."
+        return error_message(STORE_UNREACHABLE)
     lines = [f"✅ Requeued {len(changed)} request(s), recorded as asked by {username}:"]
     lines += [
         f"- {r.model_id} on {TASKS[r.task].display_name if r.task in TASKS else r.task} ({r.request_id})"

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from benchmark.errors import UserInputError
 from benchmark.hub_client import (
     HubClient,
     HubGatedError,
@@ -21,8 +22,9 @@ from benchmark.hub_client import (
     HubNotSafetensorsError,
     HubRevisionNotFoundError,
 )
-from benchmark.request_record import RequestRecord
+from benchmark.queue.request_record import RequestRecord
 from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec
+from leaderboard.display.formats import format_params as display_params
 
 MAX_NAME_CHARS = 96
 MAX_REVISION_CHARS = 255
@@ -48,7 +50,7 @@ _ARCHITECTURE_TAGS = {
 }
 
 
-class SubmissionRefused(ValueError):
+class SubmissionRefused(UserInputError):
     """A rule refused the submission. ``rule`` names it; the message is one sentence for the user."""
 
     def __init__(self, rule: str, message: str) -> None:
@@ -58,8 +60,8 @@ class SubmissionRefused(ValueError):
 
 
 def format_params(params: int) -> str:
-    """``1.5B``, ``110.0M``: parameter counts as people say them."""
-    return f"{params / 1e9:.1f}B" if params >= 1e9 else f"{params / 1e6:.1f}M"
+    """``1.5B``, ``110.0M``: parameter counts in submission messages (one decimal)."""
+    return display_params(params, decimals=1)
 
 
 def check_logged_in(username: str | None) -> str:

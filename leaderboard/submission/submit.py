@@ -13,16 +13,17 @@ import os
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
-from benchmark.queue import QueueBusyError, read_requests, update_requests
+from benchmark.queue.operations import QueueBusyError, read_requests, update_requests
+from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.record import utc_now
-from benchmark.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-
-from . import checks
-from .checks import SubmissionRefused
+from leaderboard.display.strings import CRASHED, HUB_UNREACHABLE, error_message
+from leaderboard.submission import checks
 
 log = logging.getLogger(__name__)
 
@@ -93,37 +94,20 @@ def submit_request(
     return update_requests(store, mutate, f"Request {request.model_id} on {spec.key} (by {user})")
 
 
-def submit_message(
-    store: Store,
-    client: HubClient,
-    *,
-    username: str | None,
-    model_id: str | None,
-    task: str | None,
-    revision: str | None = None,
-    dtype: str | None = None,
-    settings: SubmissionSettings | None = None,
-) -> str:
-    """The Submit tab's answer: one line saying what was queued or why not (never a traceback)."""
+def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
+    """The Submit tab's answer to ``submit_request(store, client, **fields)`` (same keyword fields:
+    username, model_id, task, revision, dtype, settings): one line saying what was queued or why not
+    (never a traceback)."""
     try:
-        request = submit_request(
-            store,
-            client,
-            username=username,
-            model_id=model_id,
-            task=task,
-            revision=revision,
-            dtype=dtype,
-            settings=settings,
-        )
-    except SubmissionRefused as refusal:
-        return f"❌ {refusal.message}"
+        request = submit_request(store, client, **fields)
+    except UserInputError as exc:
+        return error_message(exc)
     except (HubError, QueueBusyError) as exc:
         log.warning("submission not checked: %s", redact(str(exc)))
-        return "❌ The Hub could not be reached to check or queue the model; please try again in a minute."
+        return error_message(HUB_UNREACHABLE)
     except Exception:  # noqa: BLE001 - the user gets one line; the traceback goes to the log
         log.error("submission crashed: %s", redact(traceback.format_exc()))
-        return "❌ Something went wrong on our side; please try again later."
+        return error_message(CRASHED)
     return (
         f"✅ Queued {request.model_id} at {request.revision[:7]} for {TASKS[request.task].display_name} "
         f"({checks.format_params(request.params or 0)} parameters): request {request.request_id}."

@@ -16,36 +16,16 @@ import os
 import gradio as gr
 
 from benchmark.hub_client import HubClient
-from benchmark.maintainers import maintainers
-from benchmark.request_record import RequestStatus
+from benchmark.queue.maintainers import maintainers
+from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
-
-from .admin import ACTIONS, ONE_MODEL, requeue_message
-from .checks import DTYPES
-from .queue_view import queue_tables
-from .submit import SubmissionSettings, submit_message
-
-SUBMIT_TEXT = """\
-### Submit a model
-Sign in with Hugging Face, give the model's Hub id and pick its task. We check that the model is
-public, not gated, has **safetensors** weights within the task's size limit and fits the task, then
-queue it pinned to the commit of the revision you give (default `main`). A worker with the
-reference GPU runs it and the result appears on the leaderboard. {per_day} submissions per user
-per day.
-"""
-
-NO_LOGIN_TEXT = """\
-_Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
-refused; run a benchmark directly with `python -m benchmark run`, or start the app with
-`LEADERBOARD_LOCAL_LOGIN=1` on a machine logged in to the Hub._
-"""
-
-ADMIN_TEXT = """\
-### Maintainers: rerun benchmarks
-Put finished requests back in the queue: one model on one task, every model of a task, or every
-failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
-"""
+from leaderboard.display import strings
+from leaderboard.submission.admin import requeue_message
+from leaderboard.submission.checks import DTYPES
+from leaderboard.submission.queue_view import queue_tables
+from leaderboard.submission.submit import SubmissionSettings, submit_message
+from leaderboard.tabs.context import PRIVATE_SLOW_EVENT, AppContext
 
 
 def login_available() -> bool:
@@ -92,12 +72,12 @@ def add_submission_tabs(
     def on_requeue(action: str, model_id: str, task: str, profile: gr.OAuthProfile | None) -> str:
         return requeue_message(store, username_of(profile), action, model_id, task or None)
 
-    with gr.Tab("Submit"):
-        gr.Markdown(SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
+    with gr.Tab("Submit", id="submit", elem_id="tab-submit"):
+        gr.Markdown(strings.SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
         if login:
             gr.LoginButton()
         else:
-            gr.Markdown(NO_LOGIN_TEXT)
+            gr.Markdown(strings.NO_LOGIN_TEXT)
         with gr.Row():
             model_box = gr.Textbox(label="Model id", placeholder="owner/name", max_lines=1, scale=2)
             task_box = gr.Dropdown(choices=task_choices, value=TASK_KEYS[0], label="Task")
@@ -108,26 +88,26 @@ def add_submission_tabs(
         submit_answer = gr.Markdown()
         # Private like the app's other UI handlers; the handler's own checks are the protection.
         submit_button.click(
-            on_submit, [model_box, task_box, revision_box, dtype_box], submit_answer, api_visibility="private"
+            on_submit, [model_box, task_box, revision_box, dtype_box], submit_answer, **PRIVATE_SLOW_EVENT
         )
 
-    with gr.Tab("Queue") as queue_tab:
+    with gr.Tab("Queue", id="queue", elem_id="tab-queue") as queue_tab:
         refresh_button = gr.Button("Refresh", size="sm")
         frames = []
         for status in RequestStatus:
             gr.Markdown(f"#### {status.value.capitalize()}")
             frames.append(gr.Dataframe(interactive=False, wrap=True, max_height=320))
-        refresh_button.click(on_refresh, None, frames, api_visibility="private")
-        queue_tab.select(on_refresh, None, frames, api_visibility="private")
+        refresh_button.click(on_refresh, None, frames, **PRIVATE_SLOW_EVENT)
+        queue_tab.select(on_refresh, None, frames, **PRIVATE_SLOW_EVENT)
 
-    with gr.Tab("Admin"):
-        gr.Markdown(ADMIN_TEXT)
+    with gr.Tab("Admin", id="admin", elem_id="tab-admin"):
+        gr.Markdown(strings.ADMIN_TEXT)
         if login:
             gr.LoginButton()
         if not maintainers():
-            gr.Markdown("_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._")
+            gr.Markdown(strings.NO_MAINTAINERS_TEXT)
         with gr.Row():
-            action_box = gr.Radio(choices=list(ACTIONS), value=ONE_MODEL, label="Rerun")
+            action_box = gr.Radio(choices=list(strings.RERUN_ACTIONS), value=strings.RERUN_ONE_MODEL, label="Rerun")
             admin_model_box = gr.Textbox(label="Model id (for one model)", placeholder="owner/name", max_lines=1)
             admin_task_box = gr.Dropdown(
                 choices=[("Any task (failed only)", ""), *task_choices], value="", label="Task"
@@ -135,11 +115,11 @@ def add_submission_tabs(
         requeue_button = gr.Button("Requeue", variant="stop")
         requeue_answer = gr.Markdown()
         requeue_button.click(
-            on_requeue, [action_box, admin_model_box, admin_task_box], requeue_answer, api_visibility="private"
+            on_requeue, [action_box, admin_model_box, admin_task_box], requeue_answer, **PRIVATE_SLOW_EVENT
         )
 
 
-def build_submission_tabs(ctx: object | None = None) -> None:
-    """The app's tab-builder form (``leaderboard.app.tab_builders``): stores and settings from the
-    environment (``REQUESTS_REPO`` / ``REQUESTS_DIR``, ``SUBMISSIONS_PER_DAY``, ``MAINTAINERS``)."""
-    add_submission_tabs()
+def build_submission_tabs(ctx: AppContext) -> None:
+    """The app's tab-builder form (``leaderboard.app.tab_builders``): the requests store of the app
+    context (``ctx.requests``), settings from the environment (``SUBMISSIONS_PER_DAY``, ``MAINTAINERS``)."""
+    add_submission_tabs(store=ctx.requests)

@@ -1,0 +1,323 @@
+"""The requests queue: every change of a request is a compare-and-swap over the requests store.
+
+Each operation reads the store at ``head()``, decides, and commits with ``parent=head``; if
+anything else was written in between, the commit raises ``StaleStoreError`` and the operation
+starts over from a fresh read. So a decision (this request is the oldest PENDING one, this user
+has 4 requests today, this lease is still mine) is only ever written against the state it was
+made on: two workers never claim the same request, and concurrent submissions never slip past the
+duplicate and rate-limit checks. On the Hub this is a commit with ``parent_commit``; locally a
+version counter under a file lock (``benchmark.store``).
+
+Leases: a worker that claims a request holds it until ``lease_expires_at`` and renews it while it
+runs. Any later operation that reads the queue (claims, ``reap_expired``) sends a RUNNING request
+with an expired lease back to PENDING, or to FAILED once it used ``max_attempts`` attempts.
+Wall clocks of workers are trusted to agree to well within a lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from benchmark.errors import UserInputError
+from benchmark.queue.request_record import REQUESTS_PREFIX, HistoryEntry, RequestRecord, RequestStatus
+from benchmark.record import utc_now
+from benchmark.store import StaleStoreError, Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Changes = dict[str, RequestRecord]
+Mutation = Callable[[dict[str, RequestRecord]], tuple[Changes, T]]
+
+DEFAULT_MAX_ATTEMPTS = 3
+RETRY_DEADLINE_S = 120.0
+_BACKOFF_CAP_S = 0.5
+ACTIVE_STATUSES = (RequestStatus.PENDING, RequestStatus.RUNNING)
+
+
+class QueueBusyError(RuntimeError):
+    """The store kept moving under us past the retry deadline."""
+
+
+class LeaseLostError(RuntimeError):
+    """The request is no longer this worker's (its lease expired and it was reaped or requeued)."""
+
+
+class NothingToRequeueError(UserInputError):
+    """A requeue matched no request that could be requeued; the message says why."""
+
+
+def read_requests(store: Store) -> dict[str, RequestRecord]:
+    """Every readable request in the store, by path. A corrupt file is logged and skipped."""
+    folder = Path(store.local_folder([f"{REQUESTS_PREFIX}*.json"]))
+    records: dict[str, RequestRecord] = {}
+    for file in sorted((folder / REQUESTS_PREFIX).glob("*.json")):
+        path = f"{REQUESTS_PREFIX}{file.name}"
+        try:
+            records[path] = RequestRecord.from_json(file.read_bytes())
+        except (ValueError, OSError) as exc:
+            log.warning("skipping unreadable request %s: %s", path, str(exc).splitlines()[0])
+    return records
+
+
+def update_requests(store: Store, mutate: Mutation[T], message: str, deadline_s: float = RETRY_DEADLINE_S) -> T:
+    """Run ``mutate`` on a fresh read and commit its changes against that read, until one sticks.
+
+    ``mutate`` gets the requests by path and returns ``(changes, result)``; it may raise to
+    refuse, and then nothing is written. It must not keep state between calls: after a conflict
+    it runs again on the new state.
+    """
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        parent = store.head()
+        changes, result = mutate(read_requests(store))
+        if not changes:
+            return result
+        try:
+            store.commit({path: record.to_bytes() for path, record in changes.items()}, parent, message)
+            return result
+        except StaleStoreError:
+            attempt += 1
+            if time.monotonic() - started > deadline_s:
+                raise QueueBusyError(f"the requests store is busy ({attempt} conflicts); try again") from None
+            # Jittered exponential backoff: the writers that collided spread out.
+            time.sleep(random.uniform(0, min(_BACKOFF_CAP_S, 0.01 * 2 ** min(attempt, 8))))
+
+
+def _event(now: datetime, action: str, by: str | None = None, detail: str | None = None) -> HistoryEntry:
+    return HistoryEntry(at=now, action=action, by=by, detail=detail)
+
+
+def _with(record: RequestRecord, entry: HistoryEntry, **fields: object) -> RequestRecord:
+    return record.model_copy(update={**fields, "history": [*record.history, entry]})
+
+
+_CLEAR_LEASE = {"worker_id": None, "lease_token": None, "lease_expires_at": None}
+
+
+def _reap(records: dict[str, RequestRecord], now: datetime, max_attempts: int) -> Changes:
+    changes: Changes = {}
+    for path, record in records.items():
+        if not record.lease_expired(now):
+            continue
+        detail = f"worker {record.worker_id} stopped renewing its lease (attempt {record.attempts}/{max_attempts})"
+        if record.attempts >= max_attempts:
+            error = f"the worker stopped responding on {record.attempts} attempts"
+            changes[path] = _with(
+                record, _event(now, "lease_expired", detail=detail),
+                status=RequestStatus.FAILED, error=error, finished_at=now, **_CLEAR_LEASE,
+            )
+        else:
+            changes[path] = _with(
+                record, _event(now, "lease_expired", detail=detail), status=RequestStatus.PENDING, **_CLEAR_LEASE
+            )
+    return changes
+
+
+def reap_expired(
+    store: Store, max_attempts: int = DEFAULT_MAX_ATTEMPTS, now: datetime | None = None
+) -> list[RequestRecord]:
+    """Send RUNNING requests whose lease expired back to PENDING (or FAILED after ``max_attempts``)."""
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, list[RequestRecord]]:
+        changes = _reap(records, now or utc_now(), max_attempts)
+        return changes, list(changes.values())
+
+    return update_requests(store, mutate, "Requeue requests whose worker stopped")
+
+
+def claim_next(
+    store: Store,
+    worker_id: str,
+    lease_seconds: float,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> RequestRecord | None:
+    """Atomically take the PENDING request queued longest ago (reaping expired leases first)."""
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord | None]:
+        moment = now or utc_now()
+        changes = _reap(records, moment, max_attempts)
+        current = {**records, **changes}
+        pending = [(r.queue_position_key, path) for path, r in current.items() if r.status is RequestStatus.PENDING]
+        if not pending:
+            return changes, None
+        path = min(pending)[1]
+        record = current[path]
+        attempt = record.attempts + 1
+        claimed = _with(
+            record,
+            _event(moment, "claimed", worker_id, f"attempt {attempt}/{max_attempts}"),
+            status=RequestStatus.RUNNING,
+            attempts=attempt,
+            worker_id=worker_id,
+            lease_token=uuid.uuid4().hex,
+            lease_expires_at=moment + timedelta(seconds=lease_seconds),
+            started_at=moment,
+            finished_at=None,
+        )
+        changes[path] = claimed
+        return changes, claimed
+
+    return update_requests(store, mutate, f"Worker {worker_id} claims a request")
+
+
+def _owned(records: dict[str, RequestRecord], claimed: RequestRecord) -> RequestRecord:
+    current = records.get(claimed.path)
+    if (
+        current is None
+        or current.status is not RequestStatus.RUNNING
+        or current.lease_token != claimed.lease_token
+    ):
+        state = "missing" if current is None else current.status.value
+        raise LeaseLostError(f"request {claimed.request_id} is no longer held by this worker (now {state})")
+    return current
+
+
+def renew_lease(store: Store, claimed: RequestRecord, lease_seconds: float, now: datetime | None = None) -> datetime:
+    """Push the lease of a request this worker holds forward; ``LeaseLostError`` if it is not held."""
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, datetime]:
+        current = _owned(records, claimed)
+        expires = (now or utc_now()) + timedelta(seconds=lease_seconds)
+        return {claimed.path: current.model_copy(update={"lease_expires_at": expires})}, expires
+
+    return update_requests(store, mutate, f"Renew the lease on {claimed.request_id}")
+
+
+def complete(
+    store: Store, claimed: RequestRecord, run_id: str, result_path: str | None, now: datetime | None = None
+) -> RequestRecord:
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
+        moment = now or utc_now()
+        done = _with(
+            _owned(records, claimed),
+            _event(moment, "completed", claimed.worker_id, f"run {run_id}"),
+            status=RequestStatus.COMPLETED, run_id=run_id, result_path=result_path, error=None,
+            finished_at=moment, **_CLEAR_LEASE,
+        )
+        return {claimed.path: done}, done
+
+    return update_requests(store, mutate, f"Complete {claimed.request_id}")
+
+
+def fail(
+    store: Store, claimed: RequestRecord, error: str, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> RequestRecord:
+    """Record a failed attempt: back to PENDING while attempts remain, FAILED (final) after that."""
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
+        moment = now or utc_now()
+        current = _owned(records, claimed)
+        final = current.attempts >= max_attempts
+        detail = f"attempt {current.attempts}/{max_attempts}: {error}"
+        updated = _with(
+            current,
+            _event(moment, "failed", claimed.worker_id, detail),
+            status=RequestStatus.FAILED if final else RequestStatus.PENDING,
+            error=error, finished_at=moment if final else None, **_CLEAR_LEASE,
+        )
+        return {claimed.path: updated}, updated
+
+    return update_requests(store, mutate, f"Attempt on {claimed.request_id} failed")
+
+
+def release(store: Store, claimed: RequestRecord, reason: str, now: datetime | None = None) -> RequestRecord:
+    """Give a request back untried (the worker was stopped): PENDING, the attempt not counted."""
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
+        current = _owned(records, claimed)
+        updated = _with(
+            current, _event(now or utc_now(), "released", claimed.worker_id, reason),
+            status=RequestStatus.PENDING, attempts=max(current.attempts - 1, 0), **_CLEAR_LEASE,
+        )
+        return {claimed.path: updated}, updated
+
+    return update_requests(store, mutate, f"Release {claimed.request_id}")
+
+
+@dataclass(frozen=True)
+class RequeueSelection:
+    """What a maintainer asks to run again.
+
+    ``model_id`` and ``task``: that model's latest request on that task. ``task`` alone: the
+    latest request of every model on that task. ``failed_only``: every FAILED request (optionally
+    narrowed by ``task``). PENDING and RUNNING requests are never touched: they will run anyway.
+    """
+
+    model_id: str | None = None
+    task: str | None = None
+    failed_only: bool = False
+
+    def describe(self) -> str:
+        if self.failed_only:
+            return "every failed request" + (f" of {self.task}" if self.task else "")
+        if self.model_id:
+            return f"{self.model_id} on {self.task}"
+        return f"every model on {self.task}"
+
+    def pick(self, records: dict[str, RequestRecord]) -> list[str]:
+        if self.failed_only:
+            return sorted(
+                path for path, r in records.items()
+                if r.status is RequestStatus.FAILED and (self.task is None or r.task == self.task)
+            )
+        if not self.task:
+            raise NothingToRequeueError("choose a task to requeue (and optionally a model)")
+        latest: dict[str, tuple[tuple[datetime, str], str]] = {}
+        for path, r in records.items():
+            if r.task != self.task or (self.model_id and r.model_id != self.model_id):
+                continue
+            key = (r.submitted_at, r.request_id)
+            if r.model_id not in latest or key > latest[r.model_id][0]:
+                latest[r.model_id] = (key, path)
+        return sorted(path for _, path in latest.values())
+
+
+def requeue(
+    store: Store, selection: RequeueSelection, by: str, now: datetime | None = None
+) -> list[RequestRecord]:
+    """Put the selected finished requests back in the queue, at its end, recording who asked.
+
+    Authorization is the caller's job (the admin handler and the CLI check the maintainer list).
+    Raises ``NothingToRequeueError`` if nothing matched or everything matched is still queued.
+    """
+
+    def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, list[RequestRecord]]:
+        moment = now or utc_now()
+        picked = selection.pick(records)
+        if not picked:
+            raise NothingToRequeueError(f"no request matches {selection.describe()}")
+        changes: Changes = {}
+        for path in picked:
+            record = records[path]
+            if record.status in ACTIVE_STATUSES:
+                continue
+            was = f"was {record.status.value}" + (f" (run {record.run_id})" if record.run_id else "")
+            changes[path] = _with(
+                record, _event(moment, "requeued", by, f"{selection.describe()}; {was}"),
+                status=RequestStatus.PENDING, attempts=0, queued_at=moment, error=None, run_id=None,
+                result_path=None, started_at=None, finished_at=None, **_CLEAR_LEASE,
+            )
+        if not changes:
+            raise NothingToRequeueError(f"everything matching {selection.describe()} is already pending or running")
+        return changes, list(changes.values())
+
+    return update_requests(store, mutate, f"Requeue {selection.describe()} (asked by {by})")
+
+
+def by_status(records: Iterable[RequestRecord]) -> dict[RequestStatus, list[RequestRecord]]:
+    grouped: dict[RequestStatus, list[RequestRecord]] = {status: [] for status in RequestStatus}
+    for record in sorted(records, key=lambda r: r.queue_position_key):
+        grouped[record.status].append(record)
+    return grouped

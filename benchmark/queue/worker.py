@@ -1,0 +1,251 @@
+"""The queue worker: claim the oldest pending request, run it, publish the result, record the outcome.
+
+One request at a time. While the run goes on, a heartbeat thread renews the request's lease
+every third of the lease; if the worker dies, the lease runs out and the next claim by any
+worker sends the request back to PENDING. How a request is run is a function (``RunFn``), so
+tests drive the real queue with a fake run; the default runs ``benchmark.runner`` and publishes
+through ``benchmark.publish`` (both imported only when a request runs: they pull in torch).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmark.hub_client import HubError, redact
+from benchmark.queue import operations as queue
+from benchmark.queue.operations import QueueBusyError
+from benchmark.queue.request_record import RequestRecord
+from benchmark.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 300
+FINISH_TRIES = 5
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
+
+
+@dataclass
+class WorkerConfig:
+    """How a worker runs. ``lease_seconds`` is how long a silent worker keeps its request."""
+
+    device: str = "cuda"
+    lease_seconds: float = 600.0
+    max_attempts: int = queue.DEFAULT_MAX_ATTEMPTS
+    poll_seconds: float = 30.0
+    repeats: int = 3
+    output_dir: Path = Path("runs")
+    worker_id: str = field(default_factory=default_worker_id)
+    # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
+    datasets_dir: Path | None = None
+    num_samples: int | None = None
+
+    def dataset_for(self, task: str) -> str | None:
+        if self.datasets_dir is None:
+            return None
+        folder = self.datasets_dir / task
+        return str(folder) if folder.exists() else None
+
+
+@dataclass
+class RunContext:
+    """What a run function gets besides the request. ``lease_lost`` is set if another worker may
+    have taken the request over: a run function should not publish after that."""
+
+    config: WorkerConfig
+    lease_lost: threading.Event
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    result_path: str | None = None
+
+
+class RunFailedError(RuntimeError):
+    """A run failed with a message fit for the submitter (one line, no token, no traceback)."""
+
+
+RunFn = Callable[[RequestRecord, RunContext], RunOutcome]
+
+
+def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOutcome:
+    """The default run: ``run_benchmark`` on the request's pinned revision, then ``publish_run``."""
+    from benchmark.publish import publish_run
+    from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
+    from benchmark.store import results_store
+
+    config = context.config
+    spec = RunSpec(
+        model=request.model_id,
+        task=request.task,
+        revision=request.revision,
+        dtype=request.dtype,
+        device=config.device,
+        repeats=config.repeats,
+        num_samples=config.num_samples,
+        dataset=config.dataset_for(request.task),
+        output_dir=config.output_dir,
+    )
+    try:
+        result = run_benchmark(spec)
+    except BenchmarkError as exc:
+        if exc.run_dir:
+            log.warning("run of %s failed; details in %s", request.request_id, exc.run_dir)
+        raise RunFailedError(str(exc)) from exc
+    if context.lease_lost.is_set():
+        raise queue.LeaseLostError(f"lease on {request.request_id} lost during the run; result not published")
+    return RunOutcome(run_id=result.record.run_id, result_path=publish_run(result.run_dir, results_store()))
+
+
+def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """The first non-empty line, token scrubbed, cut to ``limit`` characters."""
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    line = redact(line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the lease of one claimed request until stopped; flags ``lost`` if it was taken over."""
+
+    def __init__(self, store: Store, claimed: RequestRecord, lease_seconds: float, lost: threading.Event) -> None:
+        super().__init__(name=f"lease-{claimed.request_id}", daemon=True)
+        self.store, self.claimed, self.lease_seconds, self.lost = store, claimed, lease_seconds, lost
+        self.interval_s = max(lease_seconds / 3, 0.05)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval_s):
+            try:
+                queue.renew_lease(self.store, self.claimed, self.lease_seconds)
+            except queue.LeaseLostError as exc:
+                log.warning("%s", exc)
+                self.lost.set()
+                return
+            except Exception as exc:  # noqa: BLE001 - a flaky store must not kill the run; retry next beat
+                log.warning("could not renew the lease on %s: %s", self.claimed.request_id, one_line(str(exc)))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+class Worker:
+    """Processes requests from ``store`` with ``run_fn``."""
+
+    def __init__(self, store: Store, run_fn: RunFn = benchmark_and_publish, config: WorkerConfig | None = None):
+        self.store = store
+        self.run_fn = run_fn
+        self.config = config or WorkerConfig()
+
+    def process_one(self) -> RequestRecord | None:
+        """Claim and run one request. Returns it as last recorded (COMPLETED, FAILED or PENDING for
+        a retry; as claimed if the lease was lost), or None when nothing was pending."""
+        config = self.config
+        claimed = queue.claim_next(self.store, config.worker_id, config.lease_seconds, config.max_attempts)
+        if claimed is None:
+            return None
+        log.info(
+            "running %s: %s on %s @ %s (attempt %d/%d)", claimed.request_id, claimed.model_id, claimed.task,
+            claimed.revision[:12], claimed.attempts, config.max_attempts,
+        )
+        lost = threading.Event()
+        heartbeat = _Heartbeat(self.store, claimed, config.lease_seconds, lost)
+        heartbeat.start()
+        error: str | None = None
+        outcome: RunOutcome | None = None
+        try:
+            outcome = self.run_fn(claimed, RunContext(config=config, lease_lost=lost))
+        except KeyboardInterrupt:
+            heartbeat.stop()
+            log.warning("stopped: giving %s back to the queue", claimed.request_id)
+            try:
+                queue.release(self.store, claimed, "the worker was stopped")
+            except (queue.LeaseLostError, HubError, QueueBusyError, OSError) as exc:
+                log.warning("could not give %s back (%s): its lease will run out", claimed.request_id,
+                            one_line(str(exc)))
+            raise
+        except queue.LeaseLostError as exc:
+            heartbeat.stop()
+            log.warning("%s", exc)
+            return claimed
+        except RunFailedError as exc:
+            error = one_line(str(exc)) or "the run failed"
+        except Exception as exc:  # noqa: BLE001 - any crash of a run is that request's failure, not the worker's
+            log.error("run of %s crashed: %s", claimed.request_id, redact(traceback.format_exc()))
+            error = one_line(f"worker error: {type(exc).__name__}: {exc}")
+        finally:
+            if heartbeat.is_alive():
+                heartbeat.stop()
+        try:
+            final = self._record_outcome(claimed, outcome, error)
+        except queue.LeaseLostError as exc:
+            log.warning("%s; outcome dropped", exc)
+            return claimed
+        return final
+
+    def _record_outcome(self, claimed: RequestRecord, outcome: RunOutcome | None, error: str | None) -> RequestRecord:
+        """Write COMPLETED or the failure, retrying a flaky store: a result already published but
+        never recorded would be run again once the lease runs out."""
+        for attempt in range(FINISH_TRIES):
+            try:
+                if outcome is not None:
+                    final = queue.complete(self.store, claimed, outcome.run_id, outcome.result_path)
+                    log.info("completed %s: run %s", claimed.request_id, outcome.run_id)
+                else:
+                    final = queue.fail(self.store, claimed, error or "the run failed", self.config.max_attempts)
+                    log.warning("%s %s: %s", final.status.value.lower(), claimed.request_id, error)
+                return final
+            except (HubError, QueueBusyError, OSError) as exc:
+                if attempt == FINISH_TRIES - 1:
+                    raise
+                log.warning("could not record the outcome of %s (%s); retrying", claimed.request_id,
+                            one_line(str(exc)))
+                time.sleep(min(2.0**attempt, 30.0))
+        raise AssertionError("unreachable")
+
+    def run(self, once: bool = False, drain: bool = False, stop: threading.Event | None = None) -> int:
+        """Process requests: one (``once``), until none is pending (``drain``), or until ``stop``.
+        Returns how many requests this worker took."""
+        stop = stop or threading.Event()
+        taken = 0
+        while not stop.is_set():
+            try:
+                record = self.process_one()
+            except (HubError, QueueBusyError, OSError) as exc:
+                if once or drain:
+                    raise
+                # A long-lived worker outlasts a Hub outage: wait a poll and try again.
+                log.warning("the requests store failed (%s); retrying in %.0f s", one_line(str(exc)),
+                            self.config.poll_seconds)
+                stop.wait(self.config.poll_seconds)
+                continue
+            if record is not None:
+                taken += 1
+            if once or (drain and record is None):
+                break
+            if record is None:
+                stop.wait(self.config.poll_seconds)
+        return taken
+
+
+class RedactTokenFilter(logging.Filter):
+    """Scrubs the HF token from log messages and tracebacks before any handler writes them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True

@@ -1,0 +1,89 @@
+"""Build optimum-benchmark's ``BenchmarkConfig`` for a task of the registry.
+
+The registry entry supplies everything task-specific (optimum-benchmark task name, library,
+dataset columns, generate / call kwargs); this module has no per-task branches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from optimum_benchmark import EnergyStarConfig, ProcessConfig, PyTorchConfig
+
+from benchmark.runner.compat import benchmark_config
+from benchmark.tasks import TaskSpec
+
+# Energy-star runs 10 warm-up passes by default; a tiny CPU test set does not need them, but the
+# registry's 1,000-sample runs keep optimum-benchmark's default.
+DEFAULT_WARMUP_RUNS = 10
+
+
+@dataclass(frozen=True)
+class ResolvedRun:
+    """A run with every choice made: what the record's ``settings`` will say."""
+
+    spec: TaskSpec
+    model_id: str
+    model: str  # a local folder: the model as given, or its Hub snapshot
+    revision: str | None
+    dataset: str
+    dataset_split: str
+    num_samples: int
+    device: str
+    device_ids: tuple[int, ...]
+    dtype: str
+    dtype_requested: str
+    warmup_runs: int = DEFAULT_WARMUP_RUNS
+    allow_shared_gpu: bool = False
+
+
+def scenario_kwargs(run: ResolvedRun) -> dict[str, Any]:
+    spec = run.spec
+    return {
+        "dataset_name": run.dataset,
+        "dataset_split": run.dataset_split,
+        "num_samples": run.num_samples,
+        "input_shapes": {"batch_size": spec.batch_size},
+        "energy": True,
+        "latency": True,
+        "memory": False,
+        "warmup_runs": run.warmup_runs,
+        "generate_kwargs": dict(spec.generate_kwargs),
+        "call_kwargs": dict(spec.call_kwargs),
+        **dict(spec.columns),
+        **dict(spec.scenario_options),
+    }
+
+
+def backend_kwargs(run: ResolvedRun) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "model": run.model,
+        "task": run.spec.ob_task,
+        "library": run.spec.library,
+        "device": run.device,
+        "torch_dtype": run.dtype,
+        "no_weights": False,
+    }
+    if run.device == "cuda":
+        kwargs["device_ids"] = ",".join(str(i) for i in run.device_ids)
+        if len(run.device_ids) > 1:
+            kwargs["device_map"] = "auto"
+    return kwargs
+
+
+def build_config(run: ResolvedRun, name: str) -> Any:
+    """An optimum-benchmark ``BenchmarkConfig`` with the ``energy_star`` scenario, in a process."""
+    return benchmark_config(
+        name=name,
+        # A fresh process per repeat. Device isolation watches the measured GPUs for other processes
+        # during the run and makes the child fail ("error") unless sharing was allowed.
+        launcher=ProcessConfig(
+            device_isolation=run.device == "cuda",
+            device_isolation_action="warn" if run.allow_shared_gpu else "error",
+        ),
+        backend=PyTorchConfig(**backend_kwargs(run)),
+        scenario=EnergyStarConfig(**scenario_kwargs(run)),
+        print_report=False,
+        log_report=False,
+    )

@@ -1,0 +1,326 @@
+"""Run a model on a task of the registry with optimum-benchmark, R times, and make one record.
+
+Each repeat is one ``Benchmark.launch`` (a fresh child process) in its own folder of the run
+folder, whose output and codecarbon files land there. On a GPU the runner also reads NVML's
+energy counter around each launch, as a cross-check of the phases optimum-benchmark measured.
+Any failure leaves a traceback in the run folder and raises ``BenchmarkError`` with one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from optimum_benchmark import Benchmark
+
+from benchmark.record import Repeat, ResultRecord, Settings, utc_now
+from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.runner import crosscheck, environment, nvml, preflight
+from benchmark.runner.model_source import resolve_model
+from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
+from benchmark.runner.params import count_params
+from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
+from benchmark.runner.scoring import repeat_from_report, summary
+from benchmark.tasks import TaskSpec, UnknownTaskError, get_task
+
+LOGGER = logging.getLogger("benchmark")
+
+# float16 on a CPU is unsupported for many ops or orders of magnitude slower: measure float32.
+CPU_FALLBACK_DTYPES = {"float16": "float32", "bfloat16": "float32"}
+
+
+class BenchmarkError(RuntimeError):
+    """A run could not be made; ``str()`` is one line for the user, ``run_dir`` holds the details."""
+
+    def __init__(self, message: str, run_dir: Path | None = None) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What the user asked for; ``None`` means the task's default from the registry."""
+
+    model: str
+    task: str
+    dataset: str | None = None
+    dataset_split: str | None = None
+    num_samples: int | None = None
+    repeats: int = 3
+    device: str | None = None
+    device_ids: tuple[int, ...] = (0,)
+    dtype: str | None = None
+    revision: str | None = None
+    model_id: str | None = None
+    output_dir: Path = field(default_factory=lambda: Path("runs"))
+    warmup_runs: int | None = None
+    # A maintainer's choice: measure a GPU that other processes use (the record says so).
+    allow_shared_gpu: bool = False
+
+
+@dataclass(frozen=True)
+class RunResult:
+    record: ResultRecord
+    run_dir: Path
+
+
+def validate(spec: RunSpec) -> TaskSpec:
+    """The checks that need no model or data; raise ``BenchmarkError`` naming the bad input."""
+    try:
+        task = get_task(spec.task)
+    except UnknownTaskError as exc:
+        raise BenchmarkError(str(exc)) from None
+    if spec.num_samples is not None and spec.num_samples <= 0:
+        raise BenchmarkError(f"--num-samples must be a positive number of samples, got {spec.num_samples}")
+    if spec.repeats < 1:
+        raise BenchmarkError(f"--repeats must be at least 1, got {spec.repeats}")
+    if spec.device not in (None, "cuda", "cpu"):
+        raise BenchmarkError(f"--device must be cuda or cpu, got {spec.device!r}")
+    if spec.warmup_runs is not None and spec.warmup_runs < 0:
+        raise BenchmarkError(f"warm-up runs must be 0 or more, got {spec.warmup_runs}")
+    if not spec.device_ids or any(i < 0 for i in spec.device_ids):
+        raise BenchmarkError(f"GPU indices must be 0 or more, got {spec.device_ids}")
+    return task
+
+
+def new_run_id() -> str:
+    return f"{utc_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _default_device() -> str:
+    return "cuda" if nvml.device_count() > 0 else "cpu"
+
+
+def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
+    device = spec.device or _default_device()
+    dtype_requested = spec.dtype or task.dtype
+    dtype = CPU_FALLBACK_DTYPES.get(dtype_requested, dtype_requested) if device == "cpu" else dtype_requested
+    source = resolve_model(spec.model, spec.revision, spec.model_id)
+    return ResolvedRun(
+        spec=task,
+        model_id=source.model_id,
+        model=source.path,
+        revision=source.revision,
+        dataset=spec.dataset or task.dataset_id,
+        dataset_split=spec.dataset_split or task.dataset_split,
+        num_samples=spec.num_samples or task.num_samples,
+        device=device,
+        device_ids=tuple(spec.device_ids) if device == "cuda" else (),
+        dtype=dtype,
+        dtype_requested=dtype_requested,
+        warmup_runs=DEFAULT_WARMUP_RUNS if spec.warmup_runs is None else spec.warmup_runs,
+        allow_shared_gpu=spec.allow_shared_gpu,
+    )
+
+
+def settings_of(run: ResolvedRun) -> Settings:
+    controls = run.spec.control_variables()
+    return Settings(
+        dataset=run.dataset,
+        dataset_split=run.dataset_split,
+        num_samples=run.num_samples,
+        batch_size=run.spec.batch_size,
+        dtype=run.dtype,
+        dtype_requested=run.dtype_requested,
+        new_tokens=controls.get("new_tokens"),
+        denoising_steps=controls.get("denoising_steps"),
+        image_height_px=controls.get("image_height_px"),
+        image_width_px=controls.get("image_width_px"),
+        sampling_rate_hz=controls.get("sampling_rate_hz"),
+    )
+
+
+@contextlib.contextmanager
+def _output_to(log_path: Path) -> Iterator[None]:
+    """Send this process's and the child's stdout/stderr to ``log_path`` (the child inherits fds)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
+    """One line from a failure inside optimum-benchmark's child process."""
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    last = lines[-1] if lines else type(exc).__name__
+    if "DeviceIsolationError" in text:
+        return (
+            "another process started using the measured GPU during the run: its energy would be counted as "
+            "the model's, refusing to publish (--allow-shared-gpu to measure anyway)"
+        )
+    if any(marker in text for marker in ("from_pretrained", "load_transformers_model", "load_diffusers_model")):
+        return f"model {run.model!r} cannot be loaded for task {run.spec.key}: {last}"
+    return f"the benchmark failed inside optimum-benchmark: {last}"
+
+
+def launch_repeat(
+    run: ResolvedRun, config: Any, index: int, folder: Path, progress: Progress, power_limit_w: float | None = None
+) -> Repeat:
+    """One ``Benchmark.launch`` in ``folder``; the parsed repeat, with NVML's cross-check on GPUs."""
+    folder.mkdir(parents=True)
+    on_gpu = run.device == "cuda"
+    other_pids = _gpu_sharers(run) if on_gpu else []
+    idle_power_w = nvml.power_w(run.device_ids) if on_gpu else None
+    counter_before_mj = nvml.energy_counter_mj(run.device_ids) if on_gpu else None
+    started = time.perf_counter()
+    with (
+        contextlib.chdir(folder),
+        _output_to(folder / LOG_FILE),
+        PhaseWatcher(folder, lambda phase: progress.phase(index, phase)),
+    ):
+        try:
+            report = Benchmark.launch(config)
+        except Exception as exc:  # noqa: BLE001 - the child's failures arrive as many types
+            raise BenchmarkError(_child_failure(exc, run)) from exc
+    wall_time_s = time.perf_counter() - started
+    nvml_kwh = nvml.mj_to_kwh(nvml.energy_counter_mj(run.device_ids) - counter_before_mj) if on_gpu else None
+
+    report_dict = report.to_dict()
+    (folder / REPORT_FILE).write_text(json.dumps(report_dict, indent=2))
+    ratio = None
+    if on_gpu:
+        try:
+            ratio = crosscheck.check_counter(nvml_kwh, report_dict, power_limit_w)
+        except crosscheck.CounterBelowPhases as exc:
+            raise BenchmarkError(f"repeat {index}: {exc}") from exc
+    repeat = repeat_from_report(
+        index,
+        report_dict,
+        run.spec,
+        run.num_samples,
+        device=run.device,
+        wall_time_s=wall_time_s,
+        nvml_gpu_energy_kwh=nvml_kwh,
+        phases_gpu_energy_kwh=crosscheck.all_phases_gpu_kwh(report_dict)[0] if on_gpu else None,
+        nvml_to_phases_ratio=ratio,
+        idle_power_w=idle_power_w,
+        other_gpu_pids=other_pids,
+        report_file=f"{repeat_dir_name(index)}/{REPORT_FILE}",
+    )
+    if on_gpu and repeat.gpu_wh_per_1k_queries <= 0:
+        raise BenchmarkError(
+            f"measured GPU energy is {repeat.gpu_wh_per_1k_queries} Wh on {run.spec.key}: "
+            "the energy counter did not move, refusing to publish a zero"
+        )
+    return repeat
+
+
+def _gpu_sharers(run: ResolvedRun) -> list[int]:
+    """Other processes on the measured GPUs: refused unless the run allows sharing."""
+    if not run.allow_shared_gpu:
+        try:
+            crosscheck.require_idle(run.device_ids)
+        except crosscheck.GpuInUse as exc:
+            raise BenchmarkError(str(exc)) from exc
+        return []
+    return sorted({p.pid for p in crosscheck.other_gpu_processes(run.device_ids)})
+
+
+def _check_engine() -> None:
+    """optimum-benchmark must import on this transformers before anything is measured."""
+    from benchmark.runner.compat import CompatError, check
+
+    try:
+        check()
+    except CompatError as exc:
+        raise BenchmarkError(str(exc)) from exc
+
+
+def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress: Progress) -> ResultRecord:
+    created_at = utc_now()
+    _check_engine()
+    run = resolve(spec, task)
+    if run.device == "cuda":
+        if nvml.device_count() == 0:
+            raise BenchmarkError("--device cuda was asked for but NVML sees no NVIDIA GPU")
+        try:
+            nvml.energy_counter_mj(run.device_ids)
+        except nvml.NoEnergyCounter as exc:
+            raise BenchmarkError(f"{exc}: GPU energy cannot be measured, refusing to run") from exc
+    preflight.check_model(run.model, task, run.revision)
+    preflight.check_dataset(run.dataset, run.dataset_split, task, run.num_samples)
+
+    config = build_config(run, name=f"{task.key}-{run_id}")
+    hardware = environment.hardware(run.device, run.device_ids)
+    if run.device == "cuda" and run.allow_shared_gpu:
+        hardware = hardware.model_copy(update={"gpu_sharing_allowed": True})
+    software = environment.software_versions()
+
+    progress.start(run.model_id, task.key, spec.repeats)
+    repeats = []
+    for index in range(1, spec.repeats + 1):
+        progress.repeat_started(index)
+        repeat = launch_repeat(
+            run, config, index, run_dir / repeat_dir_name(index), progress, hardware.gpu_power_limit_w
+        )
+        progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
+        repeats.append(repeat)
+
+    return ResultRecord(
+        run_id=run_id,
+        model_id=run.model_id,
+        model_revision=run.revision,
+        task=task.key,
+        created_at=created_at,
+        hardware=hardware,
+        software=software,
+        settings=settings_of(run),
+        repeats=repeats,
+        params=count_params(run.model, task.library),
+        **summary(repeats, task, run.num_samples),
+    )
+
+
+def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
+    """Measure ``spec`` and write ``<output_dir>/<run_id>/record.json``; raise ``BenchmarkError``."""
+    task = validate(spec)
+    run_id = new_run_id()
+    run_dir = Path(spec.output_dir).absolute() / run_id
+    run_dir.mkdir(parents=True)
+    progress = progress or make_progress()
+    try:
+        record = _measure(spec, task, run_id, run_dir, progress)
+    except BenchmarkError as exc:
+        _keep_traceback(run_dir, exc)
+        exc.run_dir = run_dir
+        raise
+    except preflight.PreflightError as exc:
+        _keep_traceback(run_dir, exc)
+        raise BenchmarkError(str(exc), run_dir) from exc
+    except Exception as exc:  # noqa: BLE001 - anything else is reported in one line, kept in full
+        _keep_traceback(run_dir, exc)
+        raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
+    finally:
+        progress.close()
+    (run_dir / RECORD_FILE).write_text(record.to_json())
+    return RunResult(record=record, run_dir=run_dir)
+
+
+def _keep_traceback(run_dir: Path, exc: BaseException) -> None:
+    text = "".join(traceback.format_exception(exc))
+    cause = exc.__cause__
+    if cause is not None and str(cause) and "Traceback" in str(cause):
+        text += "\n--- traceback from optimum-benchmark's process ---\n" + str(cause)
+    (run_dir / ERROR_FILE).write_text(text)

@@ -1,0 +1,97 @@
+"""What each view shows for the current data: pure functions from ``LeaderboardData`` (and the
+user's filters) to values for Gradio components. Layout and event wiring live in ``tabs.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from benchmark.tasks import TASKS
+from leaderboard.display.downloads import download_file
+from leaderboard.display.formats import escape_markdown
+from leaderboard.display.strings import EMPTY_TASK, NO_MATCH
+from leaderboard.results.data import LeaderboardData
+from leaderboard.views.summary import summarize, summary_markdown
+from leaderboard.views.tables import TaskView, csv_frame, overview_frame, overview_rows
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+def status_markdown(data: LeaderboardData) -> str:
+    """The data line at the top of the page: source, size, drops, and any notice."""
+    lines = []
+    if data.notice:
+        lines.append(f"⚠️ **{escape_markdown(data.notice)}**")
+    text = (
+        f"Data: {escape_markdown(data.source)} · {len(data.records)} results · "
+        f"loaded {data.loaded_at:%Y-%m-%d %H:%M} UTC"
+    )
+    if data.dropped_total:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(data.dropped.items()))
+        text += f" · **{data.dropped_total} dropped** ({reasons})"
+    lines.append(text)
+    return "  \n".join(lines)
+
+
+def _write_csv(frame: pd.DataFrame, name: str) -> str:
+    """``frame`` as a CSV file named ``name`` (same content → same file, written atomically)."""
+    return download_file("csv", name, frame.to_csv(index=False).encode("utf-8"))
+
+
+def task_csv(view: TaskView) -> str:
+    return _write_csv(csv_frame(view), f"green-ai-leaderboard-{view.task}.csv")
+
+
+def overview_csv(data: LeaderboardData) -> str:
+    return _write_csv(pd.DataFrame(overview_rows(data)), "green-ai-leaderboard-overview.csv")
+
+
+def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
+    total = len(data.task_frame(view.task))
+    if total == 0:
+        return ""
+    text = summary_markdown(summarize(view.rows))
+    if len(view.rows) != total:
+        text += f"  \n*Showing {len(view.rows)} of {total} rows (filtered).*"
+    return text
+
+
+def task_empty_state(data: LeaderboardData, view: TaskView) -> str | None:
+    """The message shown instead of an empty table, or ``None`` when there are rows."""
+    if data.task_frame(view.task).empty:
+        spec = TASKS[view.task]
+        return EMPTY_TASK.format(name=spec.display_name, key=spec.key)
+    if view.rows.empty:
+        return NO_MATCH
+    return None
+
+
+def task_figure(data: LeaderboardData, view: TaskView, filtered: bool) -> go.Figure:
+    from leaderboard.display.plots import energy_vs_size
+
+    title = f"{TASKS[view.task].display_name}: energy vs model size"
+    if filtered:
+        return energy_vs_size(view.rows, title)
+    return data.cached(("figure", view.task), lambda: energy_vs_size(view.rows, title))
+
+
+def overview_figure(data: LeaderboardData) -> go.Figure:
+    from leaderboard.display.plots import energy_vs_size
+
+    return data.cached(
+        "overview_figure", lambda: energy_vs_size(data.frame, "All tasks: energy vs model size", show_task=True)
+    )
+
+
+def overview_table(data: LeaderboardData) -> pd.DataFrame:
+    return data.cached("overview_table", lambda: overview_frame(data))
+
+
+def hardware_choices(data: LeaderboardData, task: str) -> list[str]:
+    return sorted(set(data.task_frame(task)["hardware"]))
+
+
+def is_filtered(query: str, hardware: list[str] | None, sizes: list[str] | None) -> bool:
+    return bool((query or "").strip() or hardware or sizes)

@@ -1,0 +1,135 @@
+"""Turning record values into safe display text.
+
+Everything that comes from a record (model ids, sources, notes) is untrusted: it is rendered as
+text, never as HTML. Markdown cells escape both HTML (``&lt;script&gt;`` shows as ``<script>``)
+and Markdown syntax, and only well-formed Hub ids become links.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from urllib.parse import quote, urlsplit
+
+import numpy as np
+import pandas as pd
+
+HUB_URL = "https://huggingface.co/"
+STAR = "★"
+UNRATED = "unrated"
+SIGNIFICANT_DIGITS = 4
+
+# A Hub repo id: an optional owner and a name of letters, digits, "-", "_" and "." (no "--" or
+# ".." tricks matter here: the id is only used to build a link, percent-encoded).
+_HUB_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_URL = re.compile(r"^https?://[^\s]+$")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as literal Markdown: no HTML, no links, no emphasis, no LaTeX, one line."""
+    plain = _CONTROL.sub(" ", str(text))
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", plain), quote=True)
+
+
+def is_hub_id(model_id: str) -> bool:
+    return bool(_HUB_ID.match(model_id))
+
+
+def hub_url(model_id: str) -> str:
+    return HUB_URL + quote(model_id, safe="/")
+
+
+def model_markdown(model_id: str) -> str:
+    """A Markdown link to the model's Hub page, or escaped plain text if the id is not a Hub id."""
+    label = escape_markdown(model_id)
+    return f"[{label}]({hub_url(model_id)})" if is_hub_id(model_id) else label
+
+
+def source_markdown(source: str) -> str:
+    """A source as Markdown: a link (labelled by host and first path parts) plus any trailing text."""
+    head, _, rest = source.strip().partition(" ")
+    if not _URL.match(head):
+        return escape_markdown(source)
+    parts = urlsplit(head)
+    label = "/".join([parts.netloc, *[p for p in parts.path.split("/") if p][:3]])
+    url = quote(head, safe=":/?#@!$&'*+,;=%~-._")
+    link = f"[{escape_markdown(label)}]({url})"
+    return f"{link} {escape_markdown(rest)}" if rest else link
+
+
+def stars_text(stars: object, flag: object = None) -> str:
+    """★ repeated ``stars`` times; "unrated (why)" where there are none.
+
+    Only filled stars are used so that sorting the column as text sorts it by rating.
+    """
+    if stars is None or stars is pd.NA or (isinstance(stars, float) and math.isnan(stars)):
+        return f"{UNRATED} ({flag})" if flag else UNRATED
+    return STAR * int(stars)
+
+
+def round_significant(values: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd.Series:
+    """Round to ``digits`` significant figures (vectorised; NaN stays NaN)."""
+    array = values.to_numpy(dtype=float, na_value=np.nan)
+    out = array.copy()
+    finite = np.isfinite(array) & (array != 0)
+    magnitude = np.floor(np.log10(np.abs(array[finite])))
+    decimals = (digits - 1 - magnitude).astype(int)
+    rounded = out[finite]
+    for places in np.unique(decimals):
+        mask = decimals == places
+        rounded[mask] = np.round(rounded[mask], int(places))
+    out[finite] = rounded
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def format_energy(value: float | None) -> str:
+    """An energy in Wh for prose: four significant figures."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.4g}"
+
+
+def format_ratio(ratio: float | None) -> str:
+    """3.4 → "3.4×", 2.0 → "2×", 12.34 → "12.3×", 1234 → "1,234×"."""
+    if ratio is None or not math.isfinite(ratio):
+        return "–"
+    return f"{ratio:.3g}×" if ratio < 100 else f"{ratio:,.0f}×"
+
+
+def format_wh(value: float) -> str:
+    """An energy in Wh on labels and model pages: 4 significant digits, thousands separated."""
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 0.001:
+        return f"{value:.4g}"
+    return f"{value:.2e}"
+
+
+def format_amount(value: float | None) -> str:
+    """A figure for prose: 3 significant digits, no exponent for everyday sizes."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A latency: milliseconds under a second, else seconds; 3 significant digits."""
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def format_params(params: float, decimals: int | None = None) -> str:
+    """A parameter count as people say it: ``7.24B``, ``110M`` (3 significant digits), or with
+    ``decimals`` fixed digits after the point (``1.5B``, ``110.0M``)."""
+    value, unit = (params / 1e9, "B") if params >= 1e9 else (params / 1e6, "M")
+    return f"{value:.{decimals}f}{unit}" if decimals is not None else f"{value:.3g}{unit}"

@@ -1,0 +1,220 @@
+"""The Models tab's text: the model page, a comparison and the trade-off frontier as Markdown.
+
+Everything from a record (ids, hardware, versions, sources) goes through ``escape_markdown`` or
+``model_markdown``/``source_markdown``: shown as text, never parsed as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leaderboard.display import strings
+from leaderboard.display.formats import (
+    escape_markdown,
+    format_amount,
+    format_params,
+    format_seconds,
+    format_wh,
+    model_markdown,
+    source_markdown,
+)
+from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
+
+STAR_FILLED, STAR_EMPTY = "★", "☆"
+SOFTWARE_NAMES = {
+    "optimum_benchmark": "optimum-benchmark",
+    "transformers": "transformers",
+    "diffusers": "diffusers",
+    "torch": "torch",
+    "codecarbon": "codecarbon",
+    "python": "Python",
+}
+
+
+def stars_markdown(stars: int | None, flag: str | None) -> str:
+    if not stars:
+        return f"**not rated** ({escape_markdown(flag)})" if flag else "**not rated**"
+    return f"**{STAR_FILLED * stars}{STAR_EMPTY * (5 - stars)}** {stars} of 5 stars"
+
+
+def rank_markdown(entry: dict[str, Any]) -> str:
+    if entry["rank"] is None:
+        return "no rank (unrated)"
+    return f"**rank {entry['rank']} of {entry['rank_of']}** among {escape_markdown(entry['rank_among'])}"
+
+
+def energy_markdown(entry: dict[str, Any]) -> str:
+    text = f"**{format_wh(entry['gpu_wh_per_1k_queries'])} Wh**"
+    if entry["gpu_wh_per_1k_queries_std"] is not None:
+        text += f" ± {format_wh(entry['gpu_wh_per_1k_queries_std'])} (std over {entry['n_repeats']} runs)"
+    elif entry["n_repeats"] == 1:
+        text += " (one run: no spread)"
+    return text
+
+
+def latency_markdown(entry: dict[str, Any]) -> str:
+    if entry["latency_s_per_query"] is None:
+        return "not measured"
+    return (
+        f"{format_seconds(entry['latency_s_per_query'])} per query ({format_amount(entry['queries_per_s'])} queries/s)"
+    )
+
+
+def _hardware_markdown(entry: dict[str, Any]) -> str:
+    details = entry["hardware_details"]
+    parts = [escape_markdown(entry["hardware"])]
+    for key, name in (("gpu_memory_mib", "MiB"), ("gpu_power_limit_w", "W power limit")):
+        if key in details:
+            parts.append(f"{escape_markdown(details[key])} {name}")
+    for key, name in (("driver_version", "driver"), ("cuda_version", "CUDA"), ("cpu_model", "CPU")):
+        if key in details and not (key == "cpu_model" and entry["hardware"].startswith("CPU")):
+            parts.append(f"{name} {escape_markdown(details[key])}")
+    return " · ".join(parts)
+
+
+def _software_markdown(software: dict[str, Any]) -> str:
+    if not software:
+        return "not recorded"
+    return " · ".join(f"{escape_markdown(SOFTWARE_NAMES.get(k, k))} {escape_markdown(v)}" for k, v in software.items())
+
+
+def phases_markdown(phases: list[dict[str, Any]]) -> str:
+    """The phase table; the score is the sum of the GPU column."""
+    lines = [
+        "| Phase | GPU Wh / 1,000 queries | Share of GPU energy | CPU + RAM Wh / 1,000 queries "
+        "| Latency per query | Throughput |",
+        "|---|---|---|---|---|---|",
+    ]
+    for phase in phases:
+        share = f"{phase['share_of_gpu'] * 100:.0f}%" if phase["share_of_gpu"] is not None else "–"
+        throughput = "–"
+        if phase["throughput"] is not None:
+            unit = escape_markdown(phase["throughput_unit"] or "per s")
+            throughput = f"{format_amount(phase['throughput'])} {unit}"
+        lines.append(
+            f"| {escape_markdown(phase['phase_name'])} | {format_wh(phase['gpu_wh_per_1k_queries'])} | {share} | "
+            f"{format_wh(phase['cpu_wh_per_1k_queries'] + phase['ram_wh_per_1k_queries'])} | "
+            f"{format_seconds(phase['latency_s_per_query'])} | {throughput} |"
+        )
+    return "\n".join(lines)
+
+
+def _params_text(params: int | None, size_class: str | None) -> str:
+    if params is None:
+        return "unknown"
+    size = format_params(params)
+    return f"{size} (size class {escape_markdown(size_class)})" if size_class else size
+
+
+def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
+    """One task of the model page."""
+    title = f"### {escape_markdown(entry['task_name'])} · {escape_markdown(entry['hardware'])}"
+    rows = [
+        ("GPU energy per 1,000 queries", energy_markdown(entry)),
+        ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
+    ]
+    if entry["total_wh_per_1k_queries"] is not None:
+        rows.append(
+            ("Total energy (GPU + CPU + RAM)", f"{format_wh(entry['total_wh_per_1k_queries'])} Wh per 1,000 queries")
+        )
+    rows += [
+        ("Latency", latency_markdown(entry)),
+        ("Parameters", _params_text(entry["params"], entry["size_class"])),
+        ("Hardware", _hardware_markdown(entry)),
+        ("Software", _software_markdown(entry["software"])),
+        ("Measured", f"{entry['created_at'][:10]} · run {escape_markdown(entry['run_id'])}"),
+        ("Source", source_markdown(entry["source"])),
+    ]
+    facts = "\n".join(f"- **{name}:** {value}" for name, value in rows)
+    parts = [title, f"{stars_markdown(entry['stars'], entry['rating_flag'])} · {rank_markdown(entry)}", facts]
+    if entry["phases"]:
+        samples = entry["num_samples"]
+        parts.append(f"**Phases** (mean over runs of {samples} samples; the score is the sum of the GPU column)")
+        parts.append(phases_markdown(entry["phases"]))
+    else:
+        parts.append(strings.PUBLISHED_NOTE)
+    return "\n\n".join(parts)
+
+
+def model_page_markdown(page: dict[str, Any]) -> str:
+    grid = get_grid(page["grid"])
+    provider = escape_markdown(page["provider"]) if page["provider"] else "not given in the model id"
+    n = len(page["entries"])
+    head = (
+        f"## {model_markdown(page['model_id'])}\n"
+        f"Provider: **{provider}** · {n} result{'s' if n != 1 else ''} · "
+        f"CO₂e on the {escape_markdown(grid.name)} grid ({grid.g_co2e_per_kwh:g} g/kWh; sources in About)"
+    )
+    return "\n\n".join([head, *(entry_markdown(entry, grid) for entry in page["entries"])])
+
+
+def _column(rows: list[dict[str, Any]], render: Any) -> str:
+    return " | ".join(render(row) for row in rows)
+
+
+def compare_markdown(result: dict[str, Any]) -> str:
+    """The comparison: the ratio sentences, then one column per model."""
+    if not result["rows"]:
+        return f"**{escape_markdown(result['message'])}**"
+    grid = get_grid(result["grid"])
+    rows = result["rows"]
+    title = f"### {escape_markdown(_task_name(result))} on {escape_markdown(result['hardware'])}"
+    sentences = [f"- **{escape_markdown(r['sentence'])}**" for r in result["ratios"]]
+    if result["message"]:
+        sentences.append(f"- {escape_markdown(result['message'])}")
+    phase_names = [p["phase"] for p in rows[0]["phases"]] if all(r["phases"] for r in rows) else []
+    lines = [
+        "| | " + _column(rows, lambda r: model_markdown(r["model_id"])) + " |",
+        "|---|" + "---|" * len(rows),
+        "| Stars | " + _column(rows, lambda r: stars_markdown(r["stars"], r["rating_flag"])) + " |",
+        "| Rank | " + _column(rows, lambda r: f"{r['rank']} of {r['rank_of']}" if r["rank"] else "unrated") + " |",
+        "| GPU Wh / 1,000 queries | " + _column(rows, energy_markdown) + " |",
+        "| Everyday scale | "
+        + _column(rows, lambda r: escape_markdown(everyday_text(r["gpu_wh_per_1k_queries"], grid)))
+        + " |",
+        "| Latency | " + _column(rows, latency_markdown) + " |",
+    ]
+    for name in phase_names:
+        label = escape_markdown(next(p["phase_name"] for p in rows[0]["phases"] if p["phase"] == name))
+        lines.append(f"| Phase: {label} (GPU Wh / 1k) | " + _column(rows, lambda r, n=name: _phase_wh(r, n)) + " |")
+    others = [s for s in result["shared"] if (s["task"], s["hardware"]) != (result["task"], result["hardware"])]
+    parts = [title, "\n".join(sentences), "\n".join(lines)]
+    if others:
+        listing = "; ".join(f"{escape_markdown(s['task_name'])} on {escape_markdown(s['hardware'])}" for s in others)
+        parts.append(f"*Also shared: {listing}. Pick the task above to switch.*")
+    return "\n\n".join(parts)
+
+
+def _phase_wh(row: dict[str, Any], name: str) -> str:
+    for phase in row["phases"]:
+        if phase["phase"] == name:
+            return format_wh(phase["gpu_wh_per_1k_queries"])
+    return "–"
+
+
+def _task_name(result: dict[str, Any]) -> str:
+    return next(s["task_name"] for s in result["shared"] if s["task"] == result["task"])
+
+
+def frontier_markdown(view: dict[str, Any]) -> str:
+    """The frontier's models, fastest first, and what was left out."""
+    points = {p["model_id"]: p for p in view["points"]}
+    lines = []
+    if view["frontier"]:
+        lines.append(
+            "**Pareto frontier** — no other model on this hardware is both faster and more frugal (fastest first):"
+        )
+        for position, model_id in enumerate(view["frontier"], start=1):
+            point = points[model_id]
+            lines.append(
+                f"{position}. {model_markdown(model_id)} — {format_seconds(point['latency_s_per_query'])} per query, "
+                f"{format_wh(point['gpu_wh_per_1k_queries'])} Wh per 1,000 queries"
+            )
+    else:
+        lines.append("*No result of this task has both a measured latency and a GPU energy on this hardware yet.*")
+    if view["note"]:
+        lines.append(f"\n*{escape_markdown(view['note'])}*")
+    if view["n_other_hardware"]:
+        n = view["n_other_hardware"]
+        lines.append(f"*{n} more result{'s were' if n > 1 else ' was'} measured on other hardware: pick it above.*")
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""The plots: energy versus model size, and energy versus latency with its Pareto frontier.
+
+Both are Plotly scatters on log–log axes, coloured by stars (``palette``).
+
+Energy per 1,000 queries spans orders of magnitude across models, so both axes are logarithmic
+(which ``gr.ScatterPlot`` cannot do; these figures go to ``gr.Plot``). Models without a parameter
+count cannot be placed and are counted in the title instead. Plotly is imported on first use so
+the app starts without it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.tasks import TASKS
+from leaderboard.display.formats import format_params
+from leaderboard.display.palette import FRONTIER_COLOUR, MARKER_EDGE, STAR_COLOURS, UNRATED_COLOUR, star_colour
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# Above this many points the browser draws with WebGL (SVG slows down with thousands of markers).
+WEBGL_ABOVE_POINTS = 2000
+
+
+def _params_text(params: np.ndarray) -> list[str]:
+    return [format_params(p) for p in params]
+
+
+def _hover_data(rows: pd.DataFrame) -> np.ndarray:
+    # Hover labels are Plotly pseudo-HTML: escape record text so an id is shown, never parsed.
+    ids = [html.escape(m) for m in rows["model_id"]]
+    tasks = [html.escape(TASKS[t].display_name if t in TASKS else str(t)) for t in rows["task"]]
+    hardware = [html.escape(h) for h in rows["hardware"]]
+    return np.column_stack([ids, tasks, _params_text(rows["params"].to_numpy()), hardware])
+
+
+def energy_vs_size(rows: pd.DataFrame, title: str, show_task: bool = False) -> go.Figure:
+    """A scatter of GPU Wh per 1,000 queries against parameters, one trace per star level."""
+    import plotly.graph_objects as go
+
+    energy = rows["gpu_wh_per_1k_queries"]
+    plottable = rows[(rows["params"] > 0) & (energy > 0)]
+    missing = len(rows) - len(plottable)
+    scatter = go.Scattergl if len(plottable) > WEBGL_ABOVE_POINTS else go.Scatter
+    task_line = "%{customdata[1]}<br>" if show_task else ""
+    hover = (
+        "<b>%{customdata[0]}</b><br>" + task_line + "GPU energy: %{y:.4g} Wh / 1,000 queries<br>"
+        "Parameters: %{customdata[2]}<br>%{customdata[3]}<extra>%{fullData.name}</extra>"
+    )
+    figure = go.Figure()
+    levels: list[tuple[str, pd.Series, str]] = [
+        (f"{'★' * level} ({level})", plottable["stars"] == level, colour) for level, colour in STAR_COLOURS.items()
+    ]
+    levels.append(("unrated", plottable["stars"].isna(), UNRATED_COLOUR))
+    for name, selected, colour in levels:
+        subset = plottable[selected.fillna(False).to_numpy(dtype=bool)]
+        if subset.empty:
+            continue
+        figure.add_trace(
+            scatter(
+                x=subset["params"].to_numpy(),
+                y=subset["gpu_wh_per_1k_queries"].to_numpy(),
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 9, "line": {"width": 0.5, "color": MARKER_EDGE}},
+                customdata=_hover_data(subset),
+                hovertemplate=hover,
+            )
+        )
+    subtitle = f"{len(plottable)} models" + (f"; {missing} without a parameter count not shown" if missing else "")
+    _log_log_layout(figure, f"{html.escape(title)}<br><sup>{subtitle}</sup>", "Parameters (log scale)", 460, 70)
+    if plottable.empty:
+        empty_plot_note(figure, "No model with both a GPU energy and a parameter count to plot yet")
+    return figure
+
+
+def _log_log_layout(figure: go.Figure, title: str, x_title: str, height_px: int, top_margin_px: int) -> None:
+    """Both plots: log–log axes, GPU energy up, a star legend, the same template and margins."""
+    figure.update_layout(
+        title={"text": title},
+        xaxis={"type": "log", "title": {"text": x_title}},
+        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        legend={"title": {"text": "Stars"}},
+        template="plotly_white",
+        height=height_px,
+        margin={"l": 70, "r": 20, "t": top_margin_px, "b": 60},
+    )
+
+
+def empty_plot_note(figure: go.Figure, text: str) -> None:
+    """Hide the axes of a plot with nothing to show and say why in its middle."""
+    figure.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+
+
+def _hover(point: dict[str, Any]) -> str:
+    stars = f"{point['stars']}★" if point["stars"] is not None else "unrated"
+    return (
+        f"<b>{html.escape(point['model_id'])}</b><br>{point['gpu_wh_per_1k_queries']:.4g} Wh / 1,000 queries<br>"
+        f"{point['latency_s_per_query'] * 1000:.4g} ms per query<br>{stars}"
+    )
+
+
+def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
+    """The scatter (log–log, coloured by stars) with the frontier drawn as a line and named."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    points = view["points"]
+    by_level: dict[Any, list[dict[str, Any]]] = {}
+    for point in points:
+        by_level.setdefault(point["stars"], []).append(point)
+    for level in [5, 4, 3, 2, 1, None]:
+        group = by_level.get(level)
+        if not group:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in group],
+                y=[p["gpu_wh_per_1k_queries"] for p in group],
+                mode="markers",
+                name=f"{'★' * level} ({level})" if level else "unrated",
+                marker={
+                    "color": star_colour(level),
+                    "size": 10,
+                    "line": {"width": 0.5, "color": MARKER_EDGE},
+                },
+                hovertext=[_hover(p) for p in group],
+                hoverinfo="text",
+            )
+        )
+    frontier = [p for model in view["frontier"] for p in points if p["model_id"] == model]
+    if frontier:
+        figure.add_trace(
+            go.Scatter(
+                x=[p["latency_s_per_query"] for p in frontier],
+                y=[p["gpu_wh_per_1k_queries"] for p in frontier],
+                mode="lines+markers+text",
+                name="Pareto frontier",
+                line={"color": FRONTIER_COLOUR, "width": 2, "dash": "dash"},
+                marker={"symbol": "circle-open", "size": 16, "color": FRONTIER_COLOUR, "line": {"width": 2}},
+                text=[html.escape(p["model_id"]) for p in frontier],
+                textposition="top right",
+                hoverinfo="skip",
+            )
+        )
+    subtitle = f"{len(points)} models on {html.escape(view['hardware'] or 'no hardware')}"
+    if view["note"]:
+        subtitle += f"; {html.escape(view['note'])}"
+    title = f"{html.escape(view['task_name'])}: energy vs latency<br><sup>{subtitle}</sup>"
+    _log_log_layout(figure, title, "Latency per query, seconds (log scale)", 500, 80)
+    if not points:
+        empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
+    return figure

@@ -1,0 +1,103 @@
+"""Every user-facing sentence of the app: titles, intros, help, empty states, tab texts, error lines.
+
+Short widget labels ("Task", "Submit") stay beside their widget in the tab modules, as layout.
+
+The About page is ``about.md`` (filled in by ``about.py``); the texts of the submission check's
+rules stay beside their rule (``leaderboard.submission.checks``), one function per rule.
+``error_message`` is how every tab shows a refused input (a ``benchmark.errors.UserInputError``)
+or a failure on our side: one line after a cross; API endpoints raise the same text as ``gr.Error``.
+"""
+
+from __future__ import annotations
+
+import html
+
+TITLE = "Green AI Leaderboard"
+LOADING = "Loading the results…"
+
+INTRO = (
+    "# Green AI Leaderboard\n"
+    "How much **GPU energy** does a model use to answer **1,000 queries**? Measured on the same "
+    "hardware with the same settings for every model, and rated from ★ (most energy-hungry) to "
+    "★★★★★ (most frugal) within each task. Pick a task below; the About tab explains the method."
+)
+
+OVERVIEW_INTRO = (
+    "Every task at a glance: how many models, their typical GPU energy per 1,000 queries and the "
+    "spread between the most and the least efficient. Star colours in the plot are ratings within "
+    "each model's own task."
+)
+
+TASK_INTRO = (
+    "{description} One query is one {query_unit}. Dataset: [{dataset}](https://huggingface.co/datasets/{dataset})."
+)
+
+EMPTY_TASK = (
+    "### No results for {name} yet\n"
+    "No model has been measured on this task here. To add one, submit a Hub model for "
+    "`{key}` (Submit tab), or measure it yourself on an NVIDIA H100 and publish the result:\n\n"
+    "```bash\npython -m benchmark run --model <owner/name> --task {key} --push\n```\n"
+    "The settings it uses are listed in the About tab."
+)
+
+NO_MATCH = "**No models match these filters.** Clear the search or widen the hardware and size-class choices."
+
+COLUMNS_HELP = "Columns to show (the model column always is)."
+SEARCH_HELP = "Part of a model id; separate several with ;"
+FILTER_EMPTY_MEANS_ALL = "Empty: all"
+SORT_HELP = (
+    "The table starts with the most efficient model; sort by any column from its header menu (⋮). "
+    "**± Wh** is the standard deviation over repeated runs (blank for single published figures)."
+)
+
+# The Models tab
+MODELS_INTRO = (
+    "Look up one model, compare a few side by side, see which models trade energy for speed best, "
+    "and download a model's energy label for its model card. Energy is GPU energy per 1,000 queries; "
+    "the everyday equivalences and their sources are explained in the About tab."
+)
+LABEL_HELP = (
+    "Download the PNG, upload it to the model's repository next to its README, and paste the Markdown "
+    "into the model card. The label links to this leaderboard."
+)
+PICK_A_MODEL = "*Pick a model above to see every task it was measured on.*"
+PICK_MODELS = "*Pick two to four models above to compare them on a task they share.*"
+PUBLISHED_NOTE = (
+    "*A published figure: no phase breakdown, latency, spread over repeats or software versions were recorded.*"
+)
+
+# The Submit and Admin tabs
+SUBMIT_TEXT = """\
+### Submit a model
+Sign in with Hugging Face, give the model's Hub id and pick its task. We check that the model is
+public, not gated, has **safetensors** weights within the task's size limit and fits the task, then
+queue it pinned to the commit of the revision you give (default `main`). A worker with the
+reference GPU runs it and the result appears on the leaderboard. {per_day} submissions per user
+per day.
+"""
+
+NO_LOGIN_TEXT = """\
+_Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
+refused; run a benchmark directly with `python -m benchmark run`, or start the app with
+`LEADERBOARD_LOCAL_LOGIN=1` on a machine logged in to the Hub._
+"""
+
+ADMIN_TEXT = """\
+### Maintainers: rerun benchmarks
+Put finished requests back in the queue: one model on one task, every model of a task, or every
+failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
+"""
+NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
+RERUN_ONE_MODEL = "One model on one task"
+RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")
+
+# Failures on our side, shown as one line
+HUB_UNREACHABLE = "The Hub could not be reached to check or queue the model; please try again in a minute."
+STORE_UNREACHABLE = "The requests store could not be updated; please try again in a minute."
+CRASHED = "Something went wrong on our side; please try again later."
+
+
+def error_message(error: BaseException | str) -> str:
+    """How every tab shows a refused input or a failure: ``❌`` and the one-line message, with HTML
+    shown as text (a message may quote what the user typed)."""
+    return f"❌ {html.escape(str(error), quote=False)}"

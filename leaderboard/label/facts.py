@@ -1,0 +1,117 @@
+"""Energy labels for model cards: the facts of one result, its PNG and a Markdown snippet.
+
+The leaderboard address printed on labels is ``LEADERBOARD_URL``, else the Space's own address
+when running in a Space (``SPACE_ID``), else ``DEFAULT_LEADERBOARD_URL``. The command line is
+``leaderboard.label.cli``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from benchmark.errors import UserInputError
+from benchmark.record import model_slug
+from benchmark.tasks import TASKS, get_task
+from leaderboard.display.downloads import download_file
+from leaderboard.display.formats import format_wh
+from leaderboard.label.draw import LabelFacts, label_png
+from leaderboard.results.data import LeaderboardData
+from leaderboard.results.rating import CLASSED_TASKS
+from leaderboard.views.equivalences import smartphone_charges
+from leaderboard.views.model_page import check_model, json_value, provider, ranks
+
+DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
+
+
+class LabelError(UserInputError):
+    pass
+
+
+def leaderboard_url() -> str:
+    """Where labels send readers: ``LEADERBOARD_URL``, the running Space, or the default."""
+    configured = os.environ.get("LEADERBOARD_URL", "").strip()
+    if configured:
+        return configured
+    space = os.environ.get("SPACE_ID", "").strip()
+    return f"https://huggingface.co/spaces/{space}" if space else DEFAULT_LEADERBOARD_URL
+
+
+def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | None) -> object:
+    """The frame row of ``model_id`` on ``task``: on ``hardware`` if given, else the rated one in
+    the largest rating group, then the latest (a model measured on several GPUs has one label per GPU)."""
+    frame = data.frame
+    rows = frame[(frame["model_id"] == model_id) & (frame["task"] == task)]
+    if hardware:
+        rows = rows[rows["hardware"] == hardware]
+    if rows.empty:
+        on = f" on {hardware}" if hardware else ""
+        measured = sorted(TASKS[t].display_name for t in set(frame.loc[frame["model_id"] == model_id, "task"]))
+        raise LabelError(
+            f"{model_id!r} has no {TASKS[task].display_name} result{on}; it was measured on {', '.join(measured)}"
+        )
+    group_size = ranks(data).loc[rows.index, "rank_of"].fillna(0).astype(int)
+    ordered = rows.assign(_unrated=rows["stars"].isna(), _group=group_size).sort_values(
+        ["_unrated", "_group", "created_at", "hardware"], ascending=[True, False, False, True], kind="stable"
+    )
+    return ordered.index[0]
+
+
+def label_facts(
+    data: LeaderboardData, model_id: str, task: str, hardware: str | None = None, url: str | None = None
+) -> LabelFacts:
+    """What the label of ``model_id`` on ``task`` says (one-line errors for unknown input)."""
+    model_id = check_model(data, model_id)
+    task = get_task((task or "").strip()).key
+    index = _row_index(data, model_id, task, (hardware or "").strip() or None)
+    row = data.frame.loc[index]
+    rank = ranks(data).loc[index]
+    energy = float(row["gpu_wh_per_1k_queries"])
+    return LabelFacts(
+        model_id=model_id,
+        provider=provider(model_id),
+        task_name=TASKS[task].display_name,
+        stars=json_value(row["stars"]),
+        rating_flag=json_value(row["rating_flag"]),
+        rank=json_value(rank["rank"]),
+        rank_of=json_value(rank["rank_of"]),
+        gpu_wh_per_1k_queries=energy,
+        gpu_wh_per_1k_queries_std=json_value(row["gpu_wh_per_1k_queries_std"]),
+        n_repeats=int(row["n_repeats"]),
+        hardware=row["hardware"],
+        measured_on=row["created_at"].strftime("%Y-%m-%d"),
+        leaderboard_url=url or leaderboard_url(),
+        smartphone_charges=smartphone_charges(energy),
+        rating_group=f"this task{' and size class' if task in CLASSED_TASKS else ''} on this hardware",
+    )
+
+
+def label_file_name(facts: LabelFacts, task: str) -> str:
+    return f"energy-label-{model_slug(facts.model_id)}-{task}.png"
+
+
+def label_markdown(facts: LabelFacts, file_name: str) -> str:
+    """A snippet for a model card: the label image (uploaded beside the README) linking to the
+    leaderboard, with the facts in the alt text for screen readers and text-only views."""
+    rating = f"{facts.stars} of 5 stars" if facts.stars else "not rated"
+    alt = (
+        f"AI Energy Score label: {rating} for {facts.task_name}, "
+        f"{format_wh(facts.gpu_wh_per_1k_queries)} Wh of GPU energy per 1,000 queries on {facts.hardware}, "
+        f"{'measured' if facts.n_repeats else 'published'} {facts.measured_on}"
+    )
+    alt = alt.replace("[", "(").replace("]", ")")
+    return (
+        f"<!-- Upload {file_name} next to this README, then keep this line. -->\n"
+        f"[![{alt}](./{file_name})]({facts.leaderboard_url})"
+    )
+
+
+def label_path(facts: LabelFacts, task: str, content: bytes | None = None) -> str:
+    """The label (``content`` if already drawn) as a PNG file, content-addressed in the temp folder
+    so repeats reuse it."""
+    content = content if content is not None else label_png(facts)
+    return download_file("labels", label_file_name(facts, task), content)
+
+
+def cached_label_path(data: LeaderboardData, facts: LabelFacts, task: str) -> str:
+    """``label_path``, drawn once per data version and facts (and written again if pruned)."""
+    return label_path(facts, task, data.cached(("models:label_png", facts), lambda: label_png(facts)))

@@ -1,0 +1,154 @@
+"""The leaderboard's tabs: layout and event wiring. What they show comes from ``render.py``.
+
+Tabs draw lazily: the overview when the page loads, a task tab when it is first selected, and a
+drawn tab again after a refresh only if the data version it shows is stale (``rendered`` holds
+it per session). The UI handlers are private; the public API is in ``api.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
+from leaderboard.display import board as render
+from leaderboard.display.about import about_markdown
+from leaderboard.display.strings import (
+    COLUMNS_HELP,
+    FILTER_EMPTY_MEANS_ALL,
+    OVERVIEW_INTRO,
+    SEARCH_HELP,
+    SORT_HELP,
+    TASK_INTRO,
+)
+from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.views.tables import (
+    ALL_HEADERS,
+    COLUMN_WIDTHS,
+    DATATYPES,
+    OVERVIEW_DATATYPES,
+    OVERVIEW_HEADERS,
+    UNKNOWN_SIZE,
+    TaskView,
+    task_view,
+)
+
+SIZE_CHOICES = [name for name, _ in SIZE_CLASS_BOUNDS] + [UNKNOWN_SIZE]
+
+
+def _skip(n: int) -> tuple[Any, ...]:
+    return tuple(gr.skip() for _ in range(n))
+
+
+def _table(elem_id: str, headers: list[str], datatypes: list[str], widths: list[str] | None = None) -> gr.Dataframe:
+    return gr.Dataframe(
+        headers=headers,
+        datatype=datatypes,
+        column_widths=widths,
+        interactive=False,
+        wrap=True,
+        pinned_columns=1,
+        max_height=560,
+        latex_delimiters=[],
+        buttons=["fullscreen", "copy"],
+        show_label=False,
+        elem_id=elem_id,
+    )
+
+
+def _table_update(view: TaskView) -> gr.Dataframe:
+    return gr.Dataframe(
+        value=view.table, headers=view.headers, datatype=view.datatypes, column_widths=view.column_widths
+    )
+
+
+def build_overview_tab(ctx: AppContext) -> None:
+    with gr.Tab("Overview", id="overview", elem_id="tab-overview"):
+        gr.Markdown(OVERVIEW_INTRO)
+        table = _table("table-overview", OVERVIEW_HEADERS, OVERVIEW_DATATYPES)
+        download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id="download-overview")
+        plot = gr.Plot(show_label=False, elem_id="plot-overview")
+        rendered = gr.State(None)
+
+    outputs = [rendered, table, download, plot]
+
+    def draw() -> tuple[Any, ...]:
+        data = ctx.data
+        return data.version, render.overview_table(data), render.overview_csv(data), render.overview_figure(data)
+
+    def redraw_if_stale(shown: int | None) -> tuple[Any, ...]:
+        return _skip(len(outputs)) if shown == ctx.data.version else draw()
+
+    ctx.demo.load(draw, None, outputs, **PRIVATE_EVENT)
+    ctx.on_refresh(redraw_if_stale, [rendered], outputs)
+
+
+def build_task_tab(ctx: AppContext, task: str) -> None:
+    spec = TASKS[task]
+    with gr.Tab(spec.display_name, id=task, elem_id=f"tab-{task}") as tab:
+        gr.Markdown(
+            TASK_INTRO.format(description=spec.description, query_unit=spec.query_unit, dataset=spec.dataset_id)
+        )
+        summary = gr.Markdown(elem_id=f"summary-{task}")
+        empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
+        with gr.Row(equal_height=True):
+            search = gr.Textbox(label="Search models", placeholder=SEARCH_HELP, scale=3, elem_id=f"search-{task}")
+            hardware = gr.Dropdown(
+                [], value=[], multiselect=True, label="Hardware", info=FILTER_EMPTY_MEANS_ALL, scale=2
+            )
+            sizes = gr.Dropdown(
+                SIZE_CHOICES, value=[], multiselect=True, label="Size class", info=FILTER_EMPTY_MEANS_ALL, scale=1
+            )
+        with gr.Accordion("Columns", open=False):
+            columns = gr.CheckboxGroup(ALL_HEADERS, value=ALL_HEADERS, label=COLUMNS_HELP, elem_id=f"columns-{task}")
+        gr.Markdown(SORT_HELP)
+        table = _table(
+            f"table-{task}", ALL_HEADERS, DATATYPES, COLUMN_WIDTHS
+        )
+        download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
+        plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
+        rendered = gr.State(None)
+
+    filters = [search, hardware, sizes, columns]
+    outputs = [rendered, summary, empty, table, download, plot, hardware]
+
+    def draw(
+        query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str]
+    ) -> tuple[Any, ...]:
+        data = ctx.data
+        view = task_view(data, task, query, chosen_hardware, chosen_sizes, chosen_columns)
+        message = render.task_empty_state(data, view)
+        filtered = render.is_filtered(query, chosen_hardware, chosen_sizes)
+        return (
+            data.version,
+            render.task_summary_markdown(data, view),
+            gr.Markdown(value=message or "", visible=message is not None),
+            _table_update(view),
+            render.task_csv(view),
+            render.task_figure(data, view, filtered),
+            gr.Dropdown(choices=render.hardware_choices(data, task)),
+        )
+
+    def redraw_if_stale(shown: int | None, *values: Any) -> tuple[Any, ...]:
+        if shown is None or shown == ctx.data.version:
+            return _skip(len(outputs))  # never drawn (drawn when selected), or up to date
+        return draw(*values)
+
+    def draw_columns(*values: Any) -> tuple[Any, ...]:
+        view = task_view(ctx.data, task, *values)
+        return _table_update(view), render.task_csv(view)
+
+    tab.select(draw, filters, outputs, **PRIVATE_EVENT)
+    gr.on(
+        [search.input, hardware.input, sizes.input], draw, filters, outputs, trigger_mode="always_last", **PRIVATE_EVENT
+    )
+    columns.input(draw_columns, filters, [table, download], trigger_mode="always_last", **PRIVATE_EVENT)
+    ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
+
+
+def build_about_tab(ctx: AppContext) -> None:
+    """The method, the tasks and the rating rule, then the sections the tabs before it added to
+    ``ctx.about_sections`` (build it last)."""
+    with gr.Tab("About", id="about", elem_id="tab-about"):
+        gr.Markdown(about_markdown(tuple(ctx.about_sections)), elem_id="about-text")

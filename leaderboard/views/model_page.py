@@ -1,0 +1,184 @@
+"""What the model page shows: every (task, hardware) result of one model, as plain JSON values.
+
+Stars come from the rated frame (``LeaderboardData.frame``, rated once in ``rating.py``); the
+detail (phases, repeats, software) from the records. The rank is the one the stars are given
+within: among the **rated** rows of the same rating group — the task, on the same hardware, and
+for tasks rated by size class also the same size class — ordered by GPU energy per 1,000 queries
+(least first). Ties share a rank ("1, 2, 2, 4"); an unrated row has no rank.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any
+
+import pandas as pd
+
+from benchmark.errors import UserInputError
+from benchmark.record import ResultRecord, per_1k_queries_wh
+from benchmark.tasks import TASKS
+from leaderboard.display.formats import is_hub_id
+from leaderboard.results.data import LeaderboardData
+from leaderboard.results.rating import CLASSED_TASKS
+from leaderboard.views.equivalences import GridIntensity, everyday, get_grid
+
+PHASE_NAMES = {
+    "preprocess": "preprocess (dataset)",
+    "prefill": "prefill",
+    "decode": "decode",
+    "forward": "forward",
+    "call": "pipeline call",
+}
+
+
+class UnknownModelError(UserInputError):
+    pass
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-ready scalar: NaN/NA → None, numpy → Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def record_index(data: LeaderboardData) -> dict[tuple[str, str, str], ResultRecord]:
+    """Records by (model, task, hardware label), once per data version."""
+    return data.cached("models:record_index", lambda: {(r.model_id, r.task, r.hardware.label): r for r in data.records})
+
+
+def _group_keys(frame: pd.DataFrame) -> list[pd.Series]:
+    size = frame["size_class"].where(frame["task"].isin(CLASSED_TASKS)).fillna("").astype(str)
+    return [frame["task"], frame["hardware"], size]
+
+
+def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    rated = frame[frame["stars"].notna()]
+    keys = _group_keys(rated)
+    energy = rated["gpu_wh_per_1k_queries"]
+    out = pd.DataFrame(index=frame.index, columns=["rank", "rank_of"], dtype="Int64")
+    if len(rated):
+        out.loc[rated.index, "rank"] = energy.groupby(keys).rank(method="min").astype("int64")
+        out.loc[rated.index, "rank_of"] = energy.groupby(keys).transform("size").astype("int64")
+    return out
+
+
+def ranks(data: LeaderboardData) -> pd.DataFrame:
+    """``rank`` and ``rank_of`` per row of ``data.frame`` (missing where unrated)."""
+    return data.cached("models:ranks", lambda: _ranks(data.frame))
+
+
+def rank_group_text(task: str, hardware: str, size_class: str | None) -> str:
+    """What a rank is among, in words."""
+    name = TASKS[task].display_name if task in TASKS else task
+    cls = f" of size class {size_class}" if task in CLASSED_TASKS and size_class else ""
+    return f"rated {name} models{cls} measured on {hardware}"
+
+
+def model_ids(data: LeaderboardData) -> list[str]:
+    """Every model on the leaderboard, sorted case-insensitively."""
+    return data.cached("models:ids", lambda: sorted(set(data.frame["model_id"]), key=lambda m: (m.lower(), m)))
+
+
+def check_model(data: LeaderboardData, model_id: str) -> str:
+    """``model_id`` if it is on the leaderboard; a one-line error naming it (and close ids) if not."""
+    model_id = (model_id or "").strip()
+    known = model_ids(data)
+    if model_id in set(known):
+        return model_id
+    if not model_id:
+        raise UnknownModelError("no model given: pick one of the leaderboard's models")
+    close = difflib.get_close_matches(model_id, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownModelError(f"unknown model {model_id!r}: it has no result on the leaderboard{hint}")
+
+
+def provider(model_id: str) -> str | None:
+    """The organisation part of a Hub id (``org/name`` → ``org``); None without one, or for an id
+    that is not a Hub id."""
+    org, slash, _ = model_id.partition("/")
+    return org if slash and org and is_hub_id(model_id) else None
+
+
+def phase_breakdown(record: ResultRecord) -> list[dict[str, Any]]:
+    """Each measured phase (mean over repeats), scaled to 1,000 queries, with its share of the GPU
+    energy. Published figures have no phases: an empty list."""
+    samples = record.settings.num_samples
+    gpu_total = sum(phase.gpu_kwh for phase in record.phases.values())
+    rows = []
+    for name, phase in record.phases.items():
+        rows.append(
+            {
+                "phase": name,
+                "phase_name": PHASE_NAMES.get(name, name),
+                "gpu_wh_per_1k_queries": per_1k_queries_wh(phase.gpu_kwh, samples),
+                "cpu_wh_per_1k_queries": per_1k_queries_wh(phase.cpu_kwh, samples),
+                "ram_wh_per_1k_queries": per_1k_queries_wh(phase.ram_kwh, samples),
+                "share_of_gpu": phase.gpu_kwh / gpu_total if gpu_total > 0 else None,
+                "latency_s": phase.latency_s,
+                "latency_s_per_query": phase.latency_s / samples if phase.latency_s is not None else None,
+                "throughput": phase.throughput,
+                "throughput_unit": phase.throughput_unit,
+            }
+        )
+    return rows
+
+
+def _details(model: Any) -> dict[str, Any]:
+    return {key: value for key, value in model.model_dump().items() if value is not None}
+
+
+def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, Any]:
+    """One row of ``data.frame`` (by index) with its record's detail and its rank."""
+    row = data.frame.loc[index]
+    rank = ranks(data).loc[index]
+    record = record_index(data).get((row["model_id"], row["task"], row["hardware"]))
+    energy = float(row["gpu_wh_per_1k_queries"])
+    latency = record.latency_s_per_query if record is not None else None
+    size_class = json_value(row["size_class"])
+    return {
+        "model_id": row["model_id"],
+        "task": row["task"],
+        "task_name": TASKS[row["task"]].display_name,
+        "hardware": row["hardware"],
+        "stars": json_value(row["stars"]),
+        "rating_flag": json_value(row["rating_flag"]),
+        "rank": json_value(rank["rank"]),
+        "rank_of": json_value(rank["rank_of"]),
+        "rank_among": rank_group_text(row["task"], row["hardware"], size_class),
+        "gpu_wh_per_1k_queries": energy,
+        "gpu_wh_per_1k_queries_std": json_value(row["gpu_wh_per_1k_queries_std"]),
+        "n_repeats": int(row["n_repeats"]),
+        "total_wh_per_1k_queries": record.total_wh_per_1k_queries if record is not None else None,
+        "latency_s_per_query": latency,
+        "queries_per_s": 1.0 / latency if latency else None,
+        "phases": phase_breakdown(record) if record is not None else [],
+        "params": None if json_value(row["params"]) is None else int(row["params"]),
+        "size_class": size_class,
+        "hardware_details": _details(record.hardware) if record is not None else {},
+        "software": _details(record.software) if record is not None else {},
+        "num_samples": record.settings.num_samples if record is not None else None,
+        "created_at": row["created_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": row["source"],
+        "run_id": row["run_id"],
+        "everyday": everyday(energy, grid),
+    }
+
+
+def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) -> dict[str, Any]:
+    """Everything the model page shows for ``model_id``: one entry per task and hardware, in
+    registry task order (``UnknownModelError`` if the model is not on the leaderboard)."""
+    model_id = check_model(data, model_id)
+    chosen_grid = get_grid(grid)
+    rows = data.frame.index[data.frame["model_id"] == model_id]
+    return {
+        "model_id": model_id,
+        "provider": provider(model_id),
+        "grid": chosen_grid.key,
+        "entries": [entry(data, index, chosen_grid) for index in rows],
+    }

@@ -1,0 +1,93 @@
+"""Summary figures of a set of leaderboard rows: how many models, the typical energy, the spread.
+
+The statistics use the rows with a positive GPU energy (the ones that can be rated); the spread
+is the ratio of the most to the least energy-hungry of them — AI Energy Score's headline figure
+("×5 for image classification, ×50 for text generation").
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leaderboard.display.formats import escape_markdown, format_energy, format_ratio
+
+
+@dataclass(frozen=True)
+class EnergySummary:
+    """Counts and GPU Wh per 1,000 queries statistics (``None`` where undefined)."""
+
+    n_models: int  # rows: one per model and hardware
+    n_measured: int  # rows with a positive GPU energy
+    mean_wh: float | None
+    median_wh: float | None
+    std_wh: float | None
+    min_wh: float | None
+    max_wh: float | None
+    spread_ratio: float | None
+    most_efficient: str | None
+    least_efficient: str | None
+    hardware: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["hardware_list"] = list(out.pop("hardware"))
+        return out
+
+
+def summarize(rows: pd.DataFrame) -> EnergySummary:
+    """Summary of rated rows (columns ``model_id``, ``gpu_wh_per_1k_queries``, ``hardware``)."""
+    energy = rows["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
+    positive = np.isfinite(energy) & (energy > 0)
+    values = energy[positive]
+    ids = rows["model_id"].to_numpy()[positive]
+    hardware = tuple(sorted(set(rows["hardware"]))) if "hardware" in rows else ()
+    if values.size == 0:
+        return EnergySummary(len(rows), 0, None, None, None, None, None, None, None, None, hardware)
+    low, high = int(np.argmin(values)), int(np.argmax(values))
+    return EnergySummary(
+        n_models=len(rows),
+        n_measured=int(values.size),
+        mean_wh=float(values.mean()),
+        median_wh=float(np.median(values)),
+        std_wh=float(values.std(ddof=1)) if values.size > 1 else None,
+        min_wh=float(values[low]),
+        max_wh=float(values[high]),
+        spread_ratio=float(values[high] / values[low]),
+        most_efficient=str(ids[low]),
+        least_efficient=str(ids[high]),
+        hardware=hardware,
+    )
+
+
+def summary_markdown(summary: EnergySummary) -> str:
+    """One paragraph of summary figures, safe to render (model ids escaped)."""
+    if summary.n_models == 0:
+        return "**No models match.**"
+    parts = [
+        f"**{summary.n_models}** model{'s' if summary.n_models != 1 else ''}",
+        f"mean **{format_energy(summary.mean_wh)}** Wh / 1,000 queries",
+        f"median **{format_energy(summary.median_wh)}**",
+        f"std **{format_energy(summary.std_wh)}**",
+    ]
+    text = " · ".join(parts)
+    if summary.spread_ratio is not None and summary.n_measured > 1:
+        text += (
+            f"  \nThe least efficient model uses **{format_ratio(summary.spread_ratio)}** the energy of the most "
+            f"efficient ({escape_markdown(summary.least_efficient)}: {format_energy(summary.max_wh)} Wh vs "
+            f"{escape_markdown(summary.most_efficient)}: {format_energy(summary.min_wh)} Wh)."
+        )
+    unrated = summary.n_models - summary.n_measured
+    if unrated > 0:
+        rows = f"{unrated} row{'s' if unrated != 1 else ''}"
+        text += f"  \n{rows} without a positive GPU energy are left out of these figures."
+    if len(summary.hardware) > 1:
+        text += (
+            f"  \nThese rows mix {len(summary.hardware)} hardware types "
+            f"({escape_markdown(', '.join(summary.hardware))}); "
+            "filter by hardware to compare like with like."
+        )
+    return text

@@ -1,0 +1,242 @@
+"""The leaderboard tables: which rows a view shows, and how they look on screen, in CSV and in the API.
+
+Filtering happens on the raw rated frame (``LeaderboardData.frame``); the on-screen table is a
+formatted copy computed once per task and version and indexed like the raw rows, so a filter is a
+boolean mask and a column choice a selection — no per-request formatting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from benchmark.tasks import TASK_KEYS, TASKS
+from leaderboard.display.formats import format_ratio, model_markdown, round_significant, source_markdown, stars_text
+from leaderboard.results.data import LeaderboardData
+from leaderboard.views.summary import summarize
+
+UNKNOWN_SIZE = "unknown"
+
+
+def _date(rows: pd.DataFrame) -> pd.Series:
+    return rows["created_at"].dt.strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a task table, declared once: every list of headers, datatypes, widths, CSV
+    columns and API fields derives from ``TASK_COLUMNS``.
+
+    ``field`` is the raw column it shows (an API field); ``screen`` its on-screen values (links, ★,
+    rounded numbers), ``plain`` its CSV values at full precision (default: the raw field).
+    ``companion`` is a (CSV header, raw field) pair that follows it in the CSV and the API.
+    """
+
+    header: str
+    datatype: str
+    field: str
+    width_px: int
+    screen: Callable[[pd.DataFrame], Any]
+    plain: Callable[[pd.DataFrame], Any] | None = None
+    companion: tuple[str, str] | None = None
+
+    def plain_values(self, rows: pd.DataFrame) -> Any:
+        return self.plain(rows) if self.plain is not None else rows[self.field]
+
+
+TASK_COLUMNS: tuple[Column, ...] = (
+    Column("Model", "markdown", "model_id", 280, lambda r: [model_markdown(m) for m in r["model_id"]]),
+    Column(
+        "Stars", "str", "stars", 100,
+        lambda r: [stars_text(s, f) for s, f in zip(r["stars"], r["rating_flag"], strict=True)],
+        companion=("Unrated because", "rating_flag"),
+    ),
+    Column(
+        "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120,
+        lambda r: round_significant(r["gpu_wh_per_1k_queries"]),
+    ),
+    Column(
+        "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"])
+    ),
+    Column(
+        "Params (B)", "number", "params", 90,
+        lambda r: round_significant(r["params"] / 1e9), lambda r: r["params"] / 1e9,
+    ),
+    Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
+    Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str)),
+    Column("Date", "str", "created_at", 110, _date, _date),
+    Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
+)
+COLUMN_BY_HEADER = {column.header: column for column in TASK_COLUMNS}
+ALL_HEADERS = [column.header for column in TASK_COLUMNS]
+DATATYPES = [column.datatype for column in TASK_COLUMNS]
+COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
+ALWAYS_SHOWN = ("Model",)
+# API rows: every column's raw field, its companion after it, and the run that measured it.
+API_FIELDS = tuple(
+    name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
+) + ("run_id",)
+
+
+def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The on-screen version of rated rows: links, ★, rounded numbers; same index as ``rows``."""
+    return pd.DataFrame({column.header: column.screen(rows) for column in TASK_COLUMNS}, index=rows.index)
+
+
+def task_display(data: LeaderboardData, task: str) -> pd.DataFrame:
+    """All rows of ``task`` formatted for the screen (once per data version)."""
+    return data.cached(("display", task), lambda: display_frame(data.task_frame(task)))
+
+
+def filter_mask(
+    rows: pd.DataFrame, query: str = "", hardware: list[str] | None = None, sizes: list[str] | None = None
+) -> pd.Series:
+    """Rows whose model id contains every ``;``-separated term of ``query`` (any case), on one of
+    ``hardware`` and of one of ``sizes`` ("A", "B", "C", "unknown"). Empty filters keep all."""
+    mask = pd.Series(True, index=rows.index)
+    terms = [term.strip().lower() for term in (query or "").split(";") if term.strip()]
+    if terms:
+        ids = rows["model_id"].str.lower()
+        mask &= pd.concat([ids.str.contains(term, regex=False) for term in terms], axis=1).any(axis=1)
+    if hardware:
+        mask &= rows["hardware"].isin(hardware)
+    if sizes:
+        mask &= rows["size_class"].fillna(UNKNOWN_SIZE).isin(sizes)
+    return mask
+
+
+def chosen_headers(columns: list[str] | None) -> list[str]:
+    """The chosen columns in table order; the model column is always shown."""
+    chosen = set(columns or ALL_HEADERS) | set(ALWAYS_SHOWN)
+    return [header for header in ALL_HEADERS if header in chosen]
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """What a task tab shows for one set of filters: raw rows and their on-screen table."""
+
+    task: str
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    headers: list[str]
+
+    @property
+    def datatypes(self) -> list[str]:
+        return [COLUMN_BY_HEADER[header].datatype for header in self.headers]
+
+    @property
+    def column_widths(self) -> list[str]:
+        return [f"{COLUMN_BY_HEADER[header].width_px}px" for header in self.headers]
+
+
+def task_view(
+    data: LeaderboardData,
+    task: str,
+    query: str = "",
+    hardware: list[str] | None = None,
+    sizes: list[str] | None = None,
+    columns: list[str] | None = None,
+) -> TaskView:
+    rows = data.task_frame(task)
+    mask = filter_mask(rows, query, hardware, sizes)
+    headers = chosen_headers(columns)
+    table = task_display(data, task).loc[mask.to_numpy(), headers]
+    return TaskView(task, rows[mask.to_numpy()], table, headers)
+
+
+def csv_frame(view: TaskView) -> pd.DataFrame:
+    """The shown table for download: same rows and columns, plain values at full precision (and each
+    shown column's companion after it, e.g. why a row is unrated)."""
+    frame = pd.DataFrame(index=view.rows.index)
+    for header in view.headers:
+        column = COLUMN_BY_HEADER[header]
+        frame[header] = column.plain_values(view.rows)
+        if column.companion:
+            companion_header, companion_field = column.companion
+            frame[companion_header] = view.rows[companion_field]
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: NaN/NA → None, numpy → Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for API clients, in leaderboard order: plain JSON values, ISO dates, stars as ints."""
+    out = rows[list(API_FIELDS)].copy()
+    out["created_at"] = out["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out["params"] = out["params"].astype("Int64")
+    records = out.astype(object).to_dict(orient="records")
+    return [{key: _plain(value) for key, value in record.items()} for record in records]
+
+
+# The overview table's columns: (header, Gradio datatype), declared once.
+OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Task", "str"),
+    ("Hardware", "str"),
+    ("Models", "number"),
+    ("Measured", "number"),
+    ("Mean GPU Wh / 1k", "number"),
+    ("Median", "number"),
+    ("Std", "number"),
+    ("Most efficient", "markdown"),
+    ("Least efficient", "markdown"),
+    ("Spread (max / min)", "str"),
+)
+OVERVIEW_HEADERS = [header for header, _ in OVERVIEW_COLUMNS]
+OVERVIEW_DATATYPES = [datatype for _, datatype in OVERVIEW_COLUMNS]
+
+
+def overview_rows(data: LeaderboardData) -> list[dict[str, Any]]:
+    """One summary per task and hardware (tasks without results get one empty row)."""
+    out: list[dict[str, Any]] = []
+    for task in TASK_KEYS:
+        rows = data.task_frame(task)
+        groups = list(rows.groupby("hardware", sort=True)) if len(rows) else [("", rows)]
+        for hardware, group in groups:
+            summary = summarize(group)
+            out.append({"task": task, "task_name": TASKS[task].display_name, "hardware": hardware, **summary.as_dict()})
+    return out
+
+
+def overview_frame(data: LeaderboardData) -> pd.DataFrame:
+    """The overview table for the screen."""
+
+    def link(model_id: str | None) -> str:
+        return model_markdown(model_id) if model_id else "–"
+
+    def number(value: float | None) -> float | None:
+        return None if value is None else float(f"{value:.4g}")
+
+    rows = overview_rows(data)
+    return pd.DataFrame(
+        [
+            [
+                row["task_name"],
+                row["hardware"] or "no results yet",
+                row["n_models"],
+                row["n_measured"],
+                number(row["mean_wh"]),
+                number(row["median_wh"]),
+                number(row["std_wh"]),
+                link(row["most_efficient"]),
+                link(row["least_efficient"]),
+                format_ratio(row["spread_ratio"]) if row["n_measured"] > 1 else "–",
+            ]
+            for row in rows
+        ],
+        columns=OVERVIEW_HEADERS,
+    )

@@ -1,0 +1,105 @@
+"""Energy against speed, per task and hardware: GPU Wh per 1,000 queries versus latency per query.
+
+Both come from the runner (``gpu_wh_per_1k_queries`` and ``latency_s_per_query``, the task's
+inference phases over the samples). Published figures carry no latency and runs with no GPU energy
+cannot sit on a log axis: they are left out and counted. One hardware at a time — latency and
+energy both depend on the machine, so a frontier across GPUs would mix model and machine. The
+default hardware is the one with the most plottable results. The figure is
+``leaderboard.display.plots.tradeoff_figure``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from benchmark.tasks import TASK_KEYS, TASKS
+from leaderboard.results.data import LeaderboardData
+from leaderboard.views.model_page import json_value, record_index
+from leaderboard.views.pareto import pareto_frontier
+
+
+def _plottable(energy: float, latency: float | None) -> bool:
+    return latency is not None and math.isfinite(latency) and latency > 0 and math.isfinite(energy) and energy > 0
+
+
+def _task_points(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
+    index = record_index(data)
+    points = []
+    for row in data.task_frame(task).itertuples(index=False):
+        record = index.get((row.model_id, row.task, row.hardware))
+        latency = record.latency_s_per_query if record is not None else None
+        points.append(
+            {
+                "model_id": row.model_id,
+                "hardware": row.hardware,
+                "stars": json_value(row.stars),
+                "gpu_wh_per_1k_queries": float(row.gpu_wh_per_1k_queries),
+                "latency_s_per_query": latency,
+                "plottable": _plottable(float(row.gpu_wh_per_1k_queries), latency),
+            }
+        )
+    return points
+
+
+def hardware_choices(data: LeaderboardData, task: str) -> list[str]:
+    """The task's hardware, the one with the most plottable results first (then by name)."""
+    points = _task_points(data, task)
+    plottable = Counter(p["hardware"] for p in points if p["plottable"])
+    return sorted({p["hardware"] for p in points}, key=lambda h: (-plottable[h], h))
+
+
+def default_task(data: LeaderboardData) -> str:
+    """The first task (registry order) with a plottable result, else the first with any result."""
+    with_rows = data.tasks_with_rows()
+    for task in with_rows:
+        if any(p["plottable"] for p in _task_points(data, task)):
+            return task
+    return with_rows[0] if with_rows else TASK_KEYS[0]
+
+
+def tradeoff(data: LeaderboardData, task: str, hardware: str | None = None) -> dict[str, Any]:
+    """The plotted points of ``task`` on ``hardware`` (default: the best-covered hardware), the
+    Pareto frontier among them (fastest first) and how many results were left out and why."""
+    return data.cached(("models:tradeoff", task, hardware or ""), lambda: _tradeoff(data, task, hardware))
+
+
+def _tradeoff(data: LeaderboardData, task: str, hardware: str | None) -> dict[str, Any]:
+    choices = hardware_choices(data, task)
+    chosen = hardware if hardware else (choices[0] if choices else None)
+    on_hardware = [p for p in _task_points(data, task) if p["hardware"] == chosen]
+    shown = [{k: v for k, v in p.items() if k != "plottable"} for p in on_hardware if p["plottable"]]
+    no_latency = sum(1 for p in on_hardware if p["latency_s_per_query"] is None)
+    frontier = [
+        shown[i] for i in pareto_frontier([(p["latency_s_per_query"], p["gpu_wh_per_1k_queries"]) for p in shown])
+    ]
+    members = {p["model_id"] for p in frontier}
+    for point in shown:
+        point["on_frontier"] = point["model_id"] in members
+    return {
+        "task": task,
+        "task_name": TASKS[task].display_name,
+        "hardware": chosen,
+        "hardware_choices": choices,
+        "points": shown,
+        "frontier": [p["model_id"] for p in frontier],
+        "n_left_out": len(on_hardware) - len(shown),
+        "n_left_out_no_latency": no_latency,
+        "n_other_hardware": len(data.task_frame(task)) - len(on_hardware),
+        "note": left_out_note(len(on_hardware) - len(shown), no_latency),
+    }
+
+
+def left_out_note(left_out: int, no_latency: int) -> str | None:
+    """Why results are missing from the plot, in one sentence; None when none is."""
+    if not left_out:
+        return None
+    other = left_out - no_latency
+    parts = []
+    if no_latency:
+        parts.append(f"{no_latency} without a measured latency (published figures carry none)")
+    if other:
+        parts.append(f"{other} with no GPU energy or latency above zero")
+    results = "result" if left_out == 1 else "results"
+    return f"{left_out} {results} not shown: " + "; ".join(parts) + "."

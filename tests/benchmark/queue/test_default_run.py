@@ -1,0 +1,89 @@
+"""The worker's default run: the runner on the request's pinned revision, then publishing the record
+to the results store (the runner itself replaced by a fake that writes a run folder)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from benchmark.queue.operations import (
+    LeaseLostError,
+)
+from benchmark.queue.request_record import RequestStatus
+from benchmark.queue.worker import RunContext, Worker, WorkerConfig
+from benchmark.store import LocalStore
+from tests.support.queue_helpers import make_request, seed
+
+
+def _fake_runner(tmp_path, calls, fail_with=None):
+    from benchmark.record import Hardware, ResultRecord, Settings, utc_now
+    from benchmark.runner.run import BenchmarkError, RunResult
+
+    def run_benchmark(spec):
+        calls.append(spec)
+        if fail_with:
+            raise BenchmarkError(fail_with, run_dir=tmp_path / "failed-run")
+        run_dir = tmp_path / "runs" / "run-1"
+        run_dir.mkdir(parents=True)
+        record = ResultRecord(
+            run_id="run-1", model_id=spec.model, model_revision=spec.revision, task=spec.task,
+            created_at=utc_now(), hardware=Hardware(device="cpu"),
+            settings=Settings(dataset="d", num_samples=10, dtype="float32"), gpu_wh_per_1k_queries=1.5,
+        )
+        (run_dir / "record.json").write_text(record.to_json())
+        return RunResult(record=record, run_dir=run_dir)
+
+    return run_benchmark
+
+
+def test_default_run_runs_the_pinned_revision_and_publishes_to_the_results_store(tmp_path, monkeypatch):
+    import benchmark.runner.run
+
+    queue_store, results_dir = LocalStore(tmp_path / "queue"), tmp_path / "results"
+    monkeypatch.setenv("RESULTS_DIR", str(results_dir))
+    monkeypatch.delenv("RESULTS_REPO", raising=False)
+    (request,) = seed(queue_store, [make_request("org/a", "text_classification")])
+    request = request.model_copy(update={"dtype": "float16"})
+    queue_store.commit({request.path: request.to_bytes()}, queue_store.head(), "dtype")
+    calls = []
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark", _fake_runner(tmp_path, calls))
+
+    final = Worker(queue_store, config=WorkerConfig(device="cpu", repeats=2, output_dir=tmp_path / "runs",
+                                                    worker_id="w")).process_one()
+
+    (spec,) = calls
+    assert (spec.model, spec.task, spec.revision, spec.dtype, spec.device, spec.repeats, spec.num_samples) == (
+        "org/a", "text_classification", request.revision, "float16", "cpu", 2, None)
+    assert final.status is RequestStatus.COMPLETED and final.run_id == "run-1"
+    assert final.result_path == "records/text_classification/org--a/run-1.json"
+    assert (results_dir / final.result_path).is_file()
+
+
+def test_default_run_turns_a_benchmark_error_into_the_requests_error(tmp_path, monkeypatch):
+    import benchmark.runner.run
+
+    store = LocalStore(tmp_path / "queue")
+    (request,) = seed(store, [make_request("org/a")])
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark",
+                        _fake_runner(tmp_path, [], fail_with="org/a: no safetensors weights at this revision"))
+
+    final = Worker(store, config=WorkerConfig(device="cpu", max_attempts=1, worker_id="w")).process_one()
+
+    assert final.status is RequestStatus.FAILED
+    assert final.error == "org/a: no safetensors weights at this revision"
+
+
+def test_default_run_does_not_publish_after_losing_its_lease(tmp_path, monkeypatch):
+    import benchmark.runner.run
+    from benchmark.queue.worker import benchmark_and_publish
+
+    monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.delenv("RESULTS_REPO", raising=False)
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark", _fake_runner(tmp_path, []))
+    lost = threading.Event()
+    lost.set()
+
+    with pytest.raises(LeaseLostError):
+        benchmark_and_publish(make_request("org/a"), RunContext(config=WorkerConfig(device="cpu"), lease_lost=lost))
+    assert not (tmp_path / "results").exists()

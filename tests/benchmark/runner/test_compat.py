@@ -1,0 +1,143 @@
+"""optimum-benchmark 0.6.0 on transformers 5: each alias, in this process and in a spawned child."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.support.env import PYTHON, subprocess_env
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=subprocess_env(), timeout=300
+    )
+
+
+def test_special_tokens_mixin_is_restored_as_the_tokenizer_base_class():
+    from transformers import PreTrainedTokenizerBase  # first: a lazy import may re-create the module
+
+    from benchmark.runner.compat import install
+
+    install()
+    assert sys.modules["transformers"].SpecialTokensMixin is PreTrainedTokenizerBase
+
+
+def test_vision2seq_auto_class_is_its_transformers5_successor():
+    import transformers
+
+    from benchmark.runner import compat  # noqa: F401
+
+    assert transformers.AutoModelForVision2Seq is transformers.AutoModelForImageTextToText
+
+
+def test_processor_attributes_list_what_get_attributes_lists(tmp_path):
+    from transformers import AutoProcessor
+
+    from benchmark.runner import compat  # noqa: F401
+    from tests.support.tiny_assets import build_model
+
+    processor = AutoProcessor.from_pretrained(build_model("automatic_speech_recognition", tmp_path))
+    assert processor.attributes == list(type(processor).get_attributes())
+    assert "feature_extractor" in processor.attributes
+
+
+def test_optimum_benchmark_imports_its_transformers_backend_after_install():
+    from benchmark.runner.compat import check
+
+    check()
+    from optimum_benchmark.backends.transformers_utils import get_transformers_auto_model_class_for_task
+
+    assert get_transformers_auto_model_class_for_task("image-to-text").__name__ == "AutoModelForImageTextToText"
+
+
+def test_a_second_install_restores_nothing():
+    from benchmark.runner.compat import install
+
+    install()
+    assert install() == []
+
+
+def test_names_that_exist_are_left_alone():
+    # As on transformers 4.57 or a fixed optimum-benchmark: a name present stays what it was.
+    result = _run(
+        """
+        import sys, transformers, transformers.processing_utils, transformers.models.auto
+        module = sys.modules["transformers"]
+        sentinel = type("Original", (), {})
+        module.SpecialTokensMixin = sentinel
+        transformers.processing_utils.ProcessorMixin.attributes = ["kept"]
+        from benchmark.runner import compat as ob_compat
+        assert sys.modules["transformers"].SpecialTokensMixin is sentinel
+        assert transformers.processing_utils.ProcessorMixin.attributes == ["kept"]
+        print(sorted(ob_compat.RESTORED))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['AutoModelForVision2Seq']"
+
+
+def test_a_spawned_child_that_unpickles_the_config_gets_the_aliases(tiny):
+    # optimum-benchmark's child imports its own modules by name; unpickling our config class is
+    # what brings the aliases in. The child here imports nothing of ours before the unpickle.
+    from optimum_benchmark import EnergyStarConfig, InlineConfig, PyTorchConfig
+
+    from benchmark.runner.compat import benchmark_config
+
+    config = benchmark_config(
+        name="child-check",
+        launcher=InlineConfig(),
+        backend=PyTorchConfig(model=str(tiny.model("text_classification")), task="text-classification", device="cpu"),
+        scenario=EnergyStarConfig(dataset_name="x", num_samples=1),
+    )
+    payload = pickle.dumps(config)
+    code = f"""
+        import pickle, sys
+        assert "benchmark.runner.compat" not in sys.modules
+        config = pickle.loads({payload!r})
+        import transformers
+        from transformers import SpecialTokensMixin, AutoModelForVision2Seq
+        from transformers.processing_utils import ProcessorMixin
+        import optimum_benchmark.backends.transformers_utils
+        print(type(config).__module__, SpecialTokensMixin.__name__, AutoModelForVision2Seq.__name__,
+              hasattr(ProcessorMixin, "attributes"))
+        """
+    result = _run(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "benchmark.runner.compat",
+        "PreTrainedTokenizerBase",
+        "AutoModelForImageTextToText",
+        "True",
+    ]
+
+
+def test_a_transformers_without_any_successor_fails_in_one_line_naming_both_versions():
+    result = _run(
+        """
+        import sys, transformers, transformers.processing_utils, transformers.models.auto
+        module = sys.modules["transformers"]
+        for name in ("AutoModelForVision2Seq", "AutoModelForImageTextToText"):
+            module.__dict__.pop(name, None)
+            setattr(module, name, None)
+        from benchmark.runner.compat import CompatError
+        """
+    )
+    # Importing the module runs install(): the failure is the one-line CompatError.
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("benchmark.runner.compat.CompatError: optimum-benchmark 0.6.0 cannot run on transformers 5.")
+    assert "AutoModelForImageTextToText" in last
+    assert "written for optimum-benchmark 0.6.0" in last
+
+
+@pytest.mark.parametrize("name", ["SpecialTokensMixin", "AutoModelForVision2Seq"])
+def test_the_aliases_are_set_on_the_module_sys_modules_holds(name):
+    from benchmark.runner.compat import install
+
+    install()
+    assert getattr(sys.modules["transformers"], name) is not None

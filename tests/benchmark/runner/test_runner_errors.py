@@ -1,0 +1,117 @@
+"""Bad input gets one clear line on stderr, a non-zero exit, no record, and a traceback kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.env import PYTHON, subprocess_env
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "-m", "benchmark", "run", *args, "--device", "cpu", "--warmup-runs", "1",
+         "--output", str(tmp_path / "runs"), "--push"],
+        env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+
+
+def assert_refused(proc: subprocess.CompletedProcess, tmp_path: Path, *needles: str) -> str:
+    assert proc.returncode != 0
+    errors = error_lines(proc)
+    assert len(errors) == 1, proc.stderr
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+    assert not list(tmp_path.glob("runs/*/record.json")), "a failed run wrote a record"
+    assert not list(tmp_path.glob("results/records/**/*.json")), "a failed run published a record"
+    return errors[0]
+
+
+def assert_traceback_kept(tmp_path: Path) -> str:
+    logs = list(tmp_path.glob("runs/*/error.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text()
+    assert "Traceback" in text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--task", "translation"], ["unknown task 'translation'", "text_generation"]),
+        (["--task", "text_classification", "--num-samples", "0"], ["--num-samples", "got 0"]),
+        (["--task", "text_classification", "--num-samples", "-3"], ["--num-samples", "got -3"]),
+        (["--task", "text_classification", "--repeats", "0"], ["--repeats must be at least 1", "got 0"]),
+    ],
+    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats"],
+)
+def test_invalid_arguments_are_refused_before_anything_runs(args, needles, tmp_path):
+    proc = run_cli(tmp_path, "--model", "org/model", *args)
+    assert_refused(proc, tmp_path, *needles)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_model_folder_that_does_not_exist_is_refused(tiny, tmp_path):
+    proc = run_cli(tmp_path, "--model", str(tmp_path / "no-such-model"), "--task", "text_classification",
+                   "--dataset", str(tiny.dataset("text_classification")))
+    assert_refused(proc, tmp_path, "no-such-model", "cannot be loaded")
+    assert_traceback_kept(tmp_path)
+
+
+def test_a_model_of_the_wrong_kind_for_the_task_is_refused(tiny, tmp_path):
+    vit = tiny.model("image_classification")
+    proc = run_cli(tmp_path, "--model", str(vit), "--task", "text_generation",
+                   "--dataset", str(tiny.dataset("text_generation")))
+    assert_refused(proc, tmp_path, "cannot be loaded for task text_generation", "ViTConfig")
+    assert_traceback_kept(tmp_path)
+
+
+def test_a_transformers_model_for_the_diffusion_task_is_refused(tiny, tmp_path):
+    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_to_image",
+                   "--dataset", str(tiny.dataset("text_to_image")))
+    assert_refused(proc, tmp_path, "cannot be loaded for task text_to_image", "model_index.json")
+
+
+def test_a_dataset_missing_the_tasks_columns_is_refused(tiny, tmp_path):
+    proc = run_cli(tmp_path, "--model", str(tiny.model("question_answering")), "--task", "question_answering",
+                   "--dataset", str(tiny.dataset("text_classification")))
+    assert_refused(proc, tmp_path, "lacks the column(s) question, context", "question_answering")
+    assert_traceback_kept(tmp_path)
+
+
+def test_asking_for_more_samples_than_the_dataset_has_is_refused(tiny, tmp_path):
+    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_classification",
+                   "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "50")
+    assert_refused(proc, tmp_path, "usable rows", "fewer than the 50 samples")
+
+
+def test_a_run_that_fails_inside_optimum_benchmark_is_reported_in_one_line_with_its_traceback(tiny, tmp_path):
+    # Numbers where text should be: the columns exist, but tokenisation fails in the child process.
+    data = tmp_path / "numbers"
+    data.mkdir()
+    (data / "data.jsonl").write_text("\n".join(json.dumps({"text": [1.5, 2.5]}) for _ in range(4)) + "\n")
+    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_classification",
+                   "--dataset", str(data), "--num-samples", "2", "--repeats", "1")
+    message = assert_refused(proc, tmp_path, "failed inside optimum-benchmark")
+    assert "Traceback" not in message
+    text = assert_traceback_kept(tmp_path)
+    assert "traceback from optimum-benchmark's process" in text
+
+
+def test_a_model_whose_weights_are_corrupt_fails_to_load_in_the_run(tiny, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny.model("text_classification"), broken)
+    (broken / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{bad json")
+    proc = run_cli(tmp_path, "--model", str(broken), "--task", "text_classification",
+                   "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "2", "--repeats", "1")
+    assert_refused(proc, tmp_path, "cannot be loaded for task text_classification")
+    assert_traceback_kept(tmp_path)

@@ -1,0 +1,104 @@
+"""Publishing records: each record (and its raw reports) becomes new files in a results store — a
+local folder or a Hub dataset — so concurrent pushes never overwrite each other."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from benchmark.publish import PublishError, publish_run
+from benchmark.record import Hardware, ResultRecord, Settings, utc_now
+from benchmark.runner.scoring import repeat_from_report, summary
+from benchmark.tasks import get_task
+from tests.support.env import PYTHON, subprocess_env
+from tests.support.hub_double import local_or_hub_store
+
+
+def energy(gpu: float) -> dict:
+    return {"energy": {"unit": "kWh", "cpu": 1e-6, "gpu": gpu, "ram": 2e-6, "total": 3e-6 + gpu},
+            "latency": {"unit": "s", "values": [0.2], "total": 0.2}}
+
+
+def make_run(folder: Path, run_id: str, model_id: str = "org/model") -> Path:
+    """A finished run folder as the runner leaves it: record.json and repeat-i/report.json."""
+    task = get_task("text_classification")
+    repeats = []
+    for i in (1, 2):
+        report = {"preprocess_dataset": energy(1e-7 * i), "forward": energy(2e-6 * i)}
+        (folder / f"repeat-{i}").mkdir(parents=True)
+        (folder / f"repeat-{i}" / "report.json").write_text(json.dumps(report))
+        repeats.append(repeat_from_report(i, report, task, 10, report_file=f"repeat-{i}/report.json"))
+    record = ResultRecord(
+        run_id=run_id, model_id=model_id, task=task.key, created_at=utc_now(),
+        hardware=Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1),
+        settings=Settings(dataset=task.dataset_id, num_samples=10, dtype="float32"),
+        repeats=repeats, params=1000, **summary(repeats, task, 10),
+    )
+    (folder / "record.json").write_text(record.to_json())
+    return folder
+
+
+@pytest.fixture(params=["local", "hub"])
+def store(request, tmp_path):
+    return local_or_hub_store(request.param, tmp_path / "results")
+
+
+def test_a_published_run_is_its_record_plus_its_raw_reports_beside_it(store, tmp_path):
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    path = publish_run(run, store)
+    assert path == "records/text_classification/org--model/r1.json"
+    assert store.list("records/") == [
+        "records/text_classification/org--model/r1.json",
+        "records/text_classification/org--model/r1.reports/repeat-1.json",
+        "records/text_classification/org--model/r1.reports/repeat-2.json",
+    ]
+    record = ResultRecord.from_json(store.read(path))
+    assert record.gpu_wh_per_1k_queries == pytest.approx((1.5e-7 + 3e-6) * 1e6 / 10)
+    for repeat in record.repeats:
+        raw = json.loads(store.read(f"records/text_classification/org--model/{repeat.report_file}"))
+        assert raw["forward"]["energy"]["gpu"] == pytest.approx(2e-6 * repeat.index)
+
+
+def test_concurrent_pushes_of_different_runs_all_land(store, tmp_path):
+    runs = [make_run(tmp_path / "runs" / f"r{i}", f"r{i}") for i in range(8)]
+    threads = [threading.Thread(target=publish_run, args=(run, store)) for run in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    records = [p for p in store.list("records/") if ".reports/" not in p]
+    assert len(records) == 8
+
+
+def test_pushing_the_same_run_twice_is_refused_and_keeps_the_first(store, tmp_path):
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    publish_run(run, store)
+    with pytest.raises(FileExistsError):
+        publish_run(run, store)
+    assert len(store.list("records/")) == 3
+
+
+def test_a_run_folder_without_a_record_cannot_be_published(store, tmp_path):
+    (tmp_path / "runs" / "failed").mkdir(parents=True)
+    with pytest.raises(PublishError, match="holds no record.json"):
+        publish_run(tmp_path / "runs" / "failed", store)
+
+
+def test_the_push_command_publishes_earlier_runs_to_the_local_results_folder(tmp_path):
+    runs = [make_run(tmp_path / "runs" / f"r{i}", f"r{i}", model_id=f"org/m{i}") for i in range(2)]
+    proc = subprocess.run([PYTHON, "-m", "benchmark", "push", *map(str, runs)],
+                          env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "published records/text_classification/org--m0/r0.json" in proc.stdout
+    assert (tmp_path / "results/records/text_classification/org--m1/r1.json").is_file()
+
+    again = subprocess.run([PYTHON, "-m", "benchmark", "push", str(runs[0])],
+                           env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1
+    assert again.stderr.strip().startswith("error: cannot publish") and len(again.stderr.strip().splitlines()) == 1

@@ -1,0 +1,31 @@
+"""Paths and the subprocess environment the tests share (the repository root, Chromium, artifacts)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("LEADERBOARD_ARTIFACTS") or REPO_ROOT / "artifacts")
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a CLI subprocess: offline, the repo importable, no colour codes."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RESULTS_REPO", "REQUESTS_REPO", "HF_TOKEN")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        NO_COLOR="1",
+        PYTHONUNBUFFERED="1",
+        # optimum-benchmark's launcher spins a core while its child runs: on a 2-core machine one
+        # torch thread in the child avoids fighting it (text-to-image runs 2x faster).
+        OMP_NUM_THREADS="1",
+    )
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable

@@ -1,0 +1,102 @@
+"""Shared pieces for the submission, queue and worker tests: stores, requests, digests."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmark.hub_client import HubClient
+from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
+from benchmark.store import HubStore, LocalStore, Store
+from tests.support.hub_double import FakeHfApi
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+REQUESTS_REPO = "energy/requests"
+
+
+class LatentLocalStore(LocalStore):
+    """A local store whose writes take a few milliseconds to arrive, like the Hub's: it widens the
+    window between reading the queue and writing to it, where a check-then-write race would slip."""
+
+    def __init__(self, root: Path, delay_s: float = 0.003) -> None:
+        super().__init__(root)
+        self.delay_s = delay_s
+
+    def commit(self, changes, parent, message):  # type: ignore[no-untyped-def]
+        time.sleep(self.delay_s)
+        return super().commit(changes, parent, message)
+
+
+def sha_of(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file under ``root``, dotfiles (version, lock) included."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def hub_digest(api: FakeHfApi, repo_id: str = REQUESTS_REPO) -> tuple[str, dict[str, str]]:
+    repo = api.repos[repo_id]
+    return repo.head, {path: hashlib.sha256(data).hexdigest() for path, data in sorted(repo.files.items())}
+
+
+def make_request(
+    model_id: str,
+    task: str = "text_classification",
+    *,
+    status: RequestStatus = RequestStatus.PENDING,
+    submitted_at: datetime = T0,
+    submitter: str = "alice",
+    revision: str | None = None,
+    attempts: int = 0,
+    error: str | None = None,
+    run_id: str | None = None,
+) -> RequestRecord:
+    return RequestRecord(
+        request_id=new_request_id(submitted_at),
+        model_id=model_id,
+        revision=revision or sha_of(f"{model_id}@main"),
+        task=task,
+        params=1_000_000,
+        submitter=submitter,
+        submitted_at=submitted_at,
+        queued_at=submitted_at,
+        status=status,
+        attempts=attempts,
+        error=error,
+        run_id=run_id,
+        finished_at=submitted_at + timedelta(minutes=5) if status in (RequestStatus.COMPLETED, RequestStatus.FAILED)
+        else None,
+        history=[HistoryEntry(at=submitted_at, action="submitted", by=submitter)],
+    )
+
+
+def seed(store: Store, records: list[RequestRecord]) -> list[RequestRecord]:
+    store.add({r.path: r.to_bytes() for r in records}, "seed")
+    return records
+
+
+def fake_hub_store(
+    api: FakeHfApi | None = None, token: str = "hf_test_token", commit_latency_s: float = 0.0
+) -> tuple[HubStore, FakeHfApi]:
+    """A requests store on the Hub test double; ``commit_latency_s`` delays each commit's arrival."""
+    api = api or FakeHfApi()
+    if REQUESTS_REPO not in api.repos:
+        api.create_dataset(REQUESTS_REPO)
+    if commit_latency_s:
+        arrive = api.create_commit
+
+        def create_commit(*args, **kwargs):  # type: ignore[no-untyped-def]
+            time.sleep(commit_latency_s)
+            return arrive(*args, **kwargs)
+
+        api.create_commit = create_commit  # type: ignore[method-assign]
+    return HubStore(REQUESTS_REPO, client=HubClient(api=api, token=token)), api
