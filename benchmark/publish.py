@@ -32,13 +32,24 @@ def load_run(path: Path) -> tuple[ResultRecord, Path]:
     return record, record_file.parent
 
 
+def report_inside_run(run_dir: Path, report_file: str) -> Path:
+    """``report_file`` (as written in ``record.json``) resolved inside ``run_dir``; a path that leaves
+    the run folder — ``..``, an absolute path or a symlink pointing out — is refused, since
+    ``record.json`` is just a file anyone could have edited before ``push`` uploads what it names."""
+    root = Path(run_dir).resolve()
+    report = (root / report_file).resolve()
+    if not report.is_relative_to(root):
+        raise PublishError(f"repeat report {report_file!r} lies outside the run folder {run_dir}: refused")
+    return report
+
+
 def publish_record(record: ResultRecord, run_dir: Path | None, store: Store) -> str:
     """Add the record and its raw reports to ``store``; the record's path in the store."""
     files: dict[str, bytes] = {}
     reports = reports_dir(record)
     repeats = []
     for repeat in record.repeats:
-        report = run_dir / repeat.report_file if run_dir is not None and repeat.report_file else None
+        report = report_inside_run(run_dir, repeat.report_file) if run_dir is not None and repeat.report_file else None
         if report is not None and report.is_file():
             name = f"repeat-{repeat.index}.json"
             files[f"{reports}/{name}"] = report.read_bytes()

@@ -15,7 +15,7 @@ from benchmark.record import Hardware, ResultRecord, Settings, utc_now
 from benchmark.runner.scoring import repeat_from_report, summary
 from benchmark.tasks import get_task
 from tests.support.env import PYTHON, subprocess_env
-from tests.support.hub_double import local_or_hub_store
+from tests.support.hub_double import local_or_hub_store, store_bytes
 
 
 def energy(gpu: float) -> dict:
@@ -102,3 +102,20 @@ def test_the_push_command_publishes_earlier_runs_to_the_local_results_folder(tmp
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 1
     assert again.stderr.strip().startswith("error: cannot publish") and len(again.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("escape", ["../../secret-token", "/ABS/secret-token", "repeat-1/link.json"])
+def test_a_report_path_leaving_the_run_folder_is_refused_and_nothing_is_uploaded(store, tmp_path, escape):
+    secret = tmp_path / "secret-token"
+    secret.write_text("hf_planted_secret")
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    (run / "repeat-1" / "link.json").symlink_to(secret)  # a symlink inside the folder pointing out
+    record = ResultRecord.from_json((run / "record.json").read_text())
+    report_file = escape.replace("/ABS", str(tmp_path))
+    record.repeats[0] = record.repeats[0].model_copy(update={"report_file": report_file})
+    (run / "record.json").write_text(record.to_json())
+    before = store_bytes(store)
+    with pytest.raises(PublishError, match="outside the run folder"):
+        publish_run(run, store)
+    assert store_bytes(store) == before
+    assert all(b"hf_planted_secret" not in data for data in store_bytes(store).values())

@@ -362,3 +362,8 @@ def local_or_hub_store(kind: str, folder: Path, token: str = "hf_x") -> Any:
     api = FakeHfApi()
     api.create_dataset("org/results")
     return HubStore("org/results", client=HubClient(api=api, token=token))
+
+
+def store_bytes(store: Any) -> dict[str, bytes]:
+    """Every file of a store (either backend) and its bytes: compare before and after a refused action."""
+    return {path: store.read(path) for path in store.list("")}
