@@ -97,6 +97,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         num_samples=config.num_samples,
         dataset=config.dataset_for(request.task),
         output_dir=config.output_dir,
+        hub_id_only=True,
     )
     try:
         result = run_benchmark(spec)

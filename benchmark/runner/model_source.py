@@ -45,8 +45,14 @@ def _ignore_patterns(model: str, revision: str | None) -> list[str]:
     return _NOT_LOADED + (_PICKLED + _CONSOLIDATED if shards else [])
 
 
-def resolve_model(model: str, revision: str | None = None, model_id: str | None = None) -> ModelSource:
-    if is_local(model):
+def resolve_model(
+    model: str, revision: str | None = None, model_id: str | None = None, *, hub_id_only: bool = False
+) -> ModelSource:
+    """``model`` as a local folder (when one exists and ``hub_id_only`` is off) or as a Hub id at
+    ``revision`` (downloaded, or the cached snapshot offline). The queue worker sets ``hub_id_only``:
+    a submitted ``org/name`` that happens to match a folder beside the worker must not skip the Hub
+    and the pinned commit."""
+    if not hub_id_only and is_local(model):
         return ModelSource(model_id=model_id or local_model_id(model), path=model, revision=revision)
     from huggingface_hub import snapshot_download
 

@@ -66,6 +66,8 @@ class RunSpec:
     warmup_runs: int | None = None
     # A maintainer's choice: measure a GPU that other processes use (the record says so).
     allow_shared_gpu: bool = False
+    # Queued requests: ``model`` is a Hub id at ``revision`` even if a folder of that name exists here.
+    hub_id_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
     device = spec.device or _default_device()
     dtype_requested = spec.dtype or task.dtype
     dtype = CPU_FALLBACK_DTYPES.get(dtype_requested, dtype_requested) if device == "cpu" else dtype_requested
-    source = resolve_model(spec.model, spec.revision, spec.model_id)
+    source = resolve_model(spec.model, spec.revision, spec.model_id, hub_id_only=spec.hub_id_only)
     return ResolvedRun(
         spec=task,
         model_id=source.model_id,
