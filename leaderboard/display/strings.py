@@ -87,6 +87,10 @@ ADMIN_TEXT = """\
 Put finished requests back in the queue: one model on one task, every model of a task, or every
 failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
 """
+LOCAL_LOGIN_REFUSED = (
+    "LEADERBOARD_LOCAL_LOGIN=1 off a Space serves the host's Hugging Face login to every visitor: bind the "
+    "app to a loopback address (GRADIO_SERVER_NAME=127.0.0.1), not {host!r}, or run it as a Space with OAuth"
+)
 NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
 RERUN_ONE_MODEL = "One model on one task"
 RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")

@@ -7,14 +7,27 @@ Sign-in needs the Space's OAuth. Outside a Space, Gradio replaces ``gr.LoginButt
 that, while the app is being built, reads the machine's HF login and calls ``whoami`` on the Hub,
 so it fails offline and in CI. The button is therefore only added in a Space (or locally with
 ``LEADERBOARD_LOCAL_LOGIN=1``); without it every handler sees no user and refuses.
+
+Local login is dangerous twice over: the mock signs in every visitor as the host, and Gradio signs
+session cookies with a key derived from ``OAUTH_CLIENT_SECRET`` (empty off a Space), which anyone can
+compute to forge a maintainer's session. So off a Space local login (1) only serves on a loopback
+address (``guard_local_login`` wraps the app's ``launch``) and (2) signs sessions with a random key of
+this process (``use_private_session_key``).
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import os
+import secrets
+from collections.abc import Callable
+from typing import Any
 
 import gradio as gr
+import gradio.oauth
 
+from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
 from benchmark.queue.maintainers import maintainers
 from benchmark.queue.request_record import RequestStatus
@@ -28,9 +41,60 @@ from leaderboard.submission.submit import SubmissionSettings, submit_message
 from leaderboard.tabs.context import PRIVATE_SLOW_EVENT, AppContext
 
 
+class LocalLoginError(UserInputError):
+    """Local login asked for on an address other machines can reach."""
+
+
+def on_spaces() -> bool:
+    return os.environ.get("SYSTEM") == "spaces"
+
+
 def login_available() -> bool:
     """Whether ``gr.LoginButton`` can work here: in a Space, or locally when asked for."""
-    return os.environ.get("SYSTEM") == "spaces" or os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
+    return on_spaces() or os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_local_login(server_name: str | None) -> None:
+    """Refuse (``LocalLoginError``, one line) to serve local login on a non-loopback address.
+
+    Off a Space Gradio only has the mocked login, so OAuth credentials set here would not stop it
+    from signing any visitor in as the host: loopback is the only safe binding."""
+    if on_spaces() or os.environ.get("LEADERBOARD_LOCAL_LOGIN") != "1":
+        return
+    host = server_name or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    if not is_loopback(host):
+        raise LocalLoginError(strings.LOCAL_LOGIN_REFUSED.format(host=host))
+
+
+def guard_local_login(demo: gr.Blocks) -> gr.Blocks:
+    """Make ``demo.launch`` check its binding first (``check_local_login``)."""
+    launch: Callable[..., Any] = demo.launch
+
+    @functools.wraps(launch)
+    def checked_launch(*args: Any, **kwargs: Any) -> Any:
+        check_local_login(kwargs.get("server_name"))
+        return launch(*args, **kwargs)
+
+    demo.launch = checked_launch  # type: ignore[method-assign]
+    return demo
+
+
+def use_private_session_key() -> None:
+    """Off a Space, sign session cookies with a random key of this process instead of Gradio's
+    default (``sha256("-v4")``, public). Gradio reads ``gradio.oauth.OAUTH_CLIENT_SECRET`` when it
+    installs the session middleware at launch. Sessions do not outlive a restart, which is fine for a
+    local app."""
+    if not on_spaces() and not gradio.oauth.OAUTH_CLIENT_SECRET:
+        gradio.oauth.OAUTH_CLIENT_SECRET = secrets.token_urlsafe(32)
 
 
 def username_of(profile: gr.OAuthProfile | None) -> str | None:
@@ -48,6 +112,9 @@ def add_submission_tabs(
     ``login`` adds the sign-in button (default: ``login_available()``).
     """
     login = login_available() if login is None else login
+    if login:
+        check_local_login(None)  # Gradio sets the login up when the Blocks closes, before any launch
+        use_private_session_key()
     store = store or requests_store()
     client = hub_client or (store.client if isinstance(store, HubStore) else HubClient())
     settings = settings or SubmissionSettings.from_env()

@@ -1,0 +1,138 @@
+"""Nobody can act as a maintainer: local login serves only on loopback, session cookies are signed
+with a key of the process (a cookie forged with Gradio's public default key is refused), and a real
+HTTP call without a session to the admin action is refused — with the queue's bytes unchanged."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import time
+
+import gradio as gr
+import gradio.oauth
+import httpx
+import pytest
+from itsdangerous import TimestampSigner
+
+from benchmark.queue.request_record import RequestStatus
+from benchmark.store import LocalStore
+from leaderboard.submission.admin import ALL_FAILED
+from leaderboard.submission.tabs import LocalLoginError, add_submission_tabs, check_local_login, guard_local_login
+from tests.support.env import PYTHON, REPO_ROOT, subprocess_env
+from tests.support.queue_helpers import make_request, seed, tree_digest
+
+MAINTAINER = "boss"
+
+
+def _host_login() -> dict:
+    """What Gradio's mock would read from the host's HF login (it calls the Hub; we are offline)."""
+    return {"access_token": "mock", "token_type": "bearer", "expires_in": 3600, "scope": "openid profile",
+            "expires_at": int(time.time()) + 3600,
+            "userinfo": {"preferred_username": "host-user", "name": "Host", "profile": "", "picture": ""}}
+
+
+def forged_cookie(secret_key: str, username: str = MAINTAINER) -> str:
+    """A Starlette session cookie claiming ``username``, signed with ``secret_key``."""
+    info = {**_host_login(), "userinfo": {**_host_login()["userinfo"], "preferred_username": username}}
+    payload = base64.b64encode(json.dumps({"oauth_info": info}).encode())
+    return TimestampSigner(secret_key).sign(payload).decode()
+
+
+GRADIO_DEFAULT_KEY = hashlib.sha256(b"-v4").hexdigest()  # what Gradio uses without OAUTH_CLIENT_SECRET
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """An app with local login on, started on loopback; yields (url, store, fn_index of the rerun)."""
+    monkeypatch.delenv("SYSTEM", raising=False)
+    monkeypatch.setenv("LEADERBOARD_LOCAL_LOGIN", "1")
+    monkeypatch.setenv("MAINTAINERS", MAINTAINER)
+    monkeypatch.setattr(gradio.oauth, "OAUTH_CLIENT_SECRET", None)
+    monkeypatch.setattr(gradio.oauth, "_get_mocked_oauth_info", _host_login)
+    store = LocalStore(tmp_path / "queue")
+    seed(store, [make_request("org/a", "text_classification", status=RequestStatus.FAILED, error="OOM")])
+    with gr.Blocks() as demo, gr.Tabs():
+        add_submission_tabs(store=store, hub_client=object(), login=True)
+    guard_local_login(demo)
+    fn_index = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "on_requeue")
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    try:
+        yield url.rstrip("/"), store, fn_index
+    finally:
+        demo.close()
+
+
+def call_rerun(url: str, fn_index: int, cookie: str | None) -> str:
+    """The rerun action as the browser calls it: join the queue, read the event stream."""
+    cookies = {"session": cookie} if cookie else {}
+    with httpx.Client(base_url=url, cookies=cookies, timeout=30) as http:
+        join = http.post("/gradio_api/queue/join", json={
+            "data": [ALL_FAILED, "", ""], "fn_index": fn_index, "session_hash": "s1", "event_data": None,
+            "trigger_id": None})
+        join.raise_for_status()
+        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s1"}) as events:
+            for line in events.iter_lines():
+                if line.startswith("data:"):
+                    message = json.loads(line[5:])
+                    if message.get("msg") == "process_completed":
+                        return message["output"]["data"][0]
+    raise AssertionError("no result")
+
+
+def test_a_forged_maintainer_cookie_is_refused_and_the_queue_is_unchanged(served):
+    url, store, fn_index = served
+    before = tree_digest(store.root)
+    answer = call_rerun(url, fn_index, forged_cookie(GRADIO_DEFAULT_KEY))
+    assert answer.startswith("❌ Reruns need a login")
+    assert tree_digest(store.root) == before
+
+
+def test_a_cookie_signed_with_the_process_key_is_what_signs_a_maintainer_in(served):
+    """The control for the test above: the same call with a validly signed session is accepted, so
+    the refusal comes from the key, not from a broken call."""
+    url, store, fn_index = served
+    real_key = hashlib.sha256((gradio.oauth.OAUTH_CLIENT_SECRET + "-v4").encode()).hexdigest()
+    assert real_key != GRADIO_DEFAULT_KEY
+    assert call_rerun(url, fn_index, forged_cookie(real_key)).startswith("✅ Requeued 1 request(s)")
+
+
+def test_an_http_call_without_a_session_to_the_admin_action_is_refused(served):
+    from gradio_client import Client
+
+    url, store, fn_index = served
+    before = tree_digest(store.root)
+    assert call_rerun(url, fn_index, None).startswith("❌ Reruns need a login")
+    # gradio_client does not even offer the private action (the raw call above is what reaches it)
+    with pytest.raises(ValueError, match=f"Invalid function index: {fn_index}"):
+        Client(url, verbose=False).predict(ALL_FAILED, "", "", fn_index=fn_index)
+    assert tree_digest(store.root) == before
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::", "my-host"])
+def test_local_login_on_a_reachable_address_is_refused(monkeypatch, host):
+    monkeypatch.delenv("SYSTEM", raising=False)
+    monkeypatch.setenv("LEADERBOARD_LOCAL_LOGIN", "1")
+    with pytest.raises(LocalLoginError, match=f"not '{host}'"):
+        check_local_login(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", None])
+def test_local_login_on_loopback_is_allowed(monkeypatch, host):
+    monkeypatch.delenv("SYSTEM", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    monkeypatch.setenv("LEADERBOARD_LOCAL_LOGIN", "1")
+    assert check_local_login(host) is None
+
+
+def test_the_app_with_local_login_on_a_public_address_refuses_to_start_with_one_line(tmp_path):
+    proc = subprocess.run(
+        [PYTHON, "app.py"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        env=subprocess_env(LEADERBOARD_LOCAL_LOGIN="1", GRADIO_SERVER_NAME="0.0.0.0", GRADIO_SERVER_PORT="7999",
+                           RESULTS_DIR=str(tmp_path / "results"), REQUESTS_DIR=str(tmp_path / "requests")),
+    )
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: LEADERBOARD_LOCAL_LOGIN=1 off a Space") and "'0.0.0.0'" in last
+    assert not (tmp_path / "requests").exists() or tree_digest(tmp_path / "requests") == {}
