@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import random
 import tempfile
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -165,13 +167,25 @@ class HubStore(Store):
     def head(self) -> str:
         return self.client.head(self.repo_id)
 
+    # A busy dataset can move between our check and our commit: re-check on the new head this often.
+    ADD_ATTEMPTS = 20
+
     def add(self, files: Mapping[str, bytes], message: str) -> str:
-        existing = set(self.client.list_files(self.repo_id))
-        for path in files:
-            if check_path(path) in existing:
-                raise FileExistsError(path)
-        changes = [FileChange(p, d) for p, d in files.items()]
-        return self.client.commit(self.repo_id, changes, message)
+        """Create-only, as a compare-and-swap: the files are checked absent at head H and committed
+        with ``parent_commit=H``; if anyone committed in between, the Hub refuses (412) and the check
+        is redone on the new head. So two writers of one path never both win."""
+        changes = [FileChange(check_path(p), d) for p, d in files.items()]
+        for _ in range(self.ADD_ATTEMPTS):
+            head = self.client.head(self.repo_id)
+            existing = set(self.client.list_files(self.repo_id, revision=head))
+            for change in changes:
+                if change.path in existing:
+                    raise FileExistsError(change.path)
+            try:
+                return self.client.commit(self.repo_id, changes, message, parent_commit=head)
+            except HubConflictError:
+                time.sleep(random.uniform(0.0, 0.2))  # let the other writer's commit settle, then re-check
+        raise StaleStoreError(f"{self.name} kept moving: {self.ADD_ATTEMPTS} tries to add {len(changes)} file(s)")
 
     def commit(self, changes: Mapping[str, bytes | None], parent: str, message: str) -> str:
         ops = [FileChange(check_path(p), d) for p, d in changes.items()]

@@ -99,3 +99,42 @@ def test_hub_errors_never_show_the_token():
         store.list()
     assert "hf_topsecret" not in str(info.value)
     assert "org/missing" in str(info.value)
+
+
+def test_two_hub_writers_adding_the_same_path_at_once_exactly_one_wins_and_nothing_is_overwritten():
+    """Both writers pass the "is it there?" check before either commits (a barrier holds them there):
+    the commit on a parent that moved must be refused, and the loser's re-check must see the file."""
+    api = FakeHfApi()
+    api.create_dataset("org/results")
+    list_files, both_checked = api.list_repo_files, threading.Barrier(2, timeout=10)
+    checks = []
+
+    def list_then_wait(*args, **kwargs):
+        files = list_files(*args, **kwargs)
+        checks.append(len(files))
+        if len(checks) <= 2:
+            both_checked.wait()
+        return files
+
+    api.list_repo_files = list_then_wait
+    store = HubStore("org/results", client=HubClient(api=api, token="hf_x"))
+    outcomes: dict[str, object] = {}
+
+    def write(name: str) -> None:
+        try:
+            outcomes[name] = store.add({"records/t/m/run.json": name.encode()}, f"add {name}")
+        except FileExistsError as exc:
+            outcomes[name] = exc
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    winners = [name for name, outcome in outcomes.items() if not isinstance(outcome, FileExistsError)]
+    assert len(winners) == 1 and len(outcomes) == 2
+    assert checks[:2] == [0, 0]  # both really saw the path free
+    assert store.read("records/t/m/run.json") == winners[0].encode()
+    assert api.calls.count("create_commit") == 2  # one landed, one refused on its stale parent
+    assert store.list("") == ["records/t/m/run.json"]
