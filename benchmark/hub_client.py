@@ -9,6 +9,7 @@ commit with a stale ``parent_commit`` is refused). The token is held here and ne
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,11 +60,25 @@ def hf_token() -> str | None:
     return os.environ.get("HF_TOKEN") or None
 
 
+# What Hugging Face tokens look like (user and org access tokens), wherever they come from.
+TOKEN_PATTERN = re.compile(r"\bhf_[A-Za-z0-9]{20,}\b")
+
+
 def redact(text: str, token: str | None = None) -> str:
+    """``text`` without the token (``HF_TOKEN`` by default) nor anything shaped like a Hub token."""
     token = token if token is not None else hf_token()
     if token:
         text = text.replace(token, "***")
-    return text
+    return TOKEN_PATTERN.sub("***", text)
+
+
+def redact_file(path: Path, token: str | None = None) -> None:
+    """Rewrite ``path`` token-redacted (bytes kept as they are otherwise), if it holds a token."""
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="surrogateescape")
+    clean = redact(text, token)
+    if clean != text:
+        path.write_bytes(clean.encode("utf-8", errors="surrogateescape"))
 
 
 class HubClient:

@@ -23,6 +23,7 @@ from typing import Any
 
 from optimum_benchmark import Benchmark
 
+from benchmark.hub_client import redact, redact_file
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runner import crosscheck, environment, nvml, preflight
@@ -40,10 +41,11 @@ CPU_FALLBACK_DTYPES = {"float16": "float32", "bfloat16": "float32"}
 
 
 class BenchmarkError(RuntimeError):
-    """A run could not be made; ``str()`` is one line for the user, ``run_dir`` holds the details."""
+    """A run could not be made; ``str()`` is one line for the user (token redacted), ``run_dir`` holds
+    the details."""
 
     def __init__(self, message: str, run_dir: Path | None = None) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.run_dir = run_dir
 
 
@@ -316,8 +318,18 @@ def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
         raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
     finally:
         progress.close()
-    (run_dir / RECORD_FILE).write_text(record.to_json())
+        redact_run_folder(run_dir)
+    (run_dir / RECORD_FILE).write_text(redact(record.to_json()))
     return RunResult(record=record, run_dir=run_dir)
+
+
+def redact_run_folder(run_dir: Path) -> None:
+    """Scrub the token from every file of the run folder — ours (error.log, reports) and what
+    optimum-benchmark and the libraries it runs wrote there (logs, configs) — before anyone reads or
+    publishes them."""
+    for path in sorted(run_dir.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            redact_file(path)
 
 
 def _keep_traceback(run_dir: Path, exc: BaseException) -> None:
@@ -325,4 +337,4 @@ def _keep_traceback(run_dir: Path, exc: BaseException) -> None:
     cause = exc.__cause__
     if cause is not None and str(cause) and "Traceback" in str(cause):
         text += "\n--- traceback from optimum-benchmark's process ---\n" + str(cause)
-    (run_dir / ERROR_FILE).write_text(text)
+    (run_dir / ERROR_FILE).write_text(redact(text))

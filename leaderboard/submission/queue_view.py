@@ -1,11 +1,20 @@
-"""The queue as four tables (pending, running, completed, failed), for the Queue tab."""
+"""The queue as four tables (pending, running, completed, failed), for the Queue tab.
+
+The tab is public: errors keep their cause but lose local paths, worker host names and tokens
+(``public_error``), and workers are shown by a pseudonym. Maintainers read the full error in the
+request record (``python -m benchmark`` on the requests store) and the run folder's ``error.log``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import socket
 from datetime import datetime
 
 import pandas as pd
 
+from benchmark.hub_client import redact
 from benchmark.queue.operations import by_status, read_requests
 from benchmark.queue.request_record import RequestRecord, RequestStatus
 from benchmark.record import utc_now
@@ -30,6 +39,36 @@ COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
 }
 
 
+# An absolute or home-relative local path (not a URL, not an ``org/name`` id): /x/y, ~/x, C:\x
+_LOCAL_PATH = re.compile(r"(?<![\w:/.~\\-])(?:~|[A-Za-z]:)?[/\\][^\s'\"`(),;]+")
+# The default worker id is "<host>-<pid>-<4 hex>" (``benchmark.queue.worker.default_worker_id``).
+_WORKER_ID = re.compile(r"^(?P<host>.+)-\d+-[0-9a-f]{4}$")
+PATH_PLACEHOLDER = "<path>"
+HOST_PLACEHOLDER = "<worker>"
+
+
+def worker_hosts(record: RequestRecord) -> set[str]:
+    """The worker ids and host names a request's error may name: its workers', and this machine's."""
+    ids = {record.worker_id, *(entry.by for entry in record.history if entry.action == "claimed")}
+    names = {name for name in ids if name}
+    names |= {match["host"] for name in names if (match := _WORKER_ID.match(name))}
+    return names | {socket.gethostname()}
+
+
+def public_error(text: str, hosts: set[str] = frozenset()) -> str:
+    """``text`` fit for a public page: token, local paths and the given host names replaced."""
+    text = _LOCAL_PATH.sub(PATH_PLACEHOLDER, redact(text))
+    for host in sorted(hosts, key=len, reverse=True):  # a worker id before the host name inside it
+        if len(host) >= 3:
+            text = re.sub(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", HOST_PLACEHOLDER, text)
+    return text
+
+
+def worker_pseudonym(worker_id: str | None) -> str:
+    """A stable, host-free name for a worker on the public page."""
+    return f"worker {hashlib.sha256(worker_id.encode()).hexdigest()[:6]}" if worker_id else ""
+
+
 def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
 
@@ -47,7 +86,7 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
             "Submitter": record.submitter,
             "Queued (UTC)": _when(record.queued_at or record.submitted_at),
             "Attempts": record.attempts,
-            "Last error": record.error or "",
+            "Last error": public_error(record.error or "", worker_hosts(record)),
         }
     elif status is RequestStatus.RUNNING:
         lease = (
@@ -56,7 +95,7 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
             else (f"until {_when(record.lease_expires_at)}")
         )
         extra = {
-            "Worker": record.worker_id or "",
+            "Worker": worker_pseudonym(record.worker_id),
             "Started (UTC)": _when(record.started_at),
             "Lease": lease,
             "Attempt": record.attempts,
@@ -64,7 +103,8 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
     elif status is RequestStatus.COMPLETED:
         extra = {"Run id": record.run_id or "", "Finished (UTC)": _when(record.finished_at)}
     else:
-        extra = {"Attempts": record.attempts, "Error": record.error or "", "Finished (UTC)": _when(record.finished_at)}
+        error = public_error(record.error or "", worker_hosts(record))
+        extra = {"Attempts": record.attempts, "Error": error, "Finished (UTC)": _when(record.finished_at)}
     return {**common, **extra}
 
 

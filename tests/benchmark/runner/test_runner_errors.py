@@ -115,3 +115,32 @@ def test_a_model_whose_weights_are_corrupt_fails_to_load_in_the_run(tiny, tmp_pa
                    "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "2", "--repeats", "1")
     assert_refused(proc, tmp_path, "cannot be loaded for task text_classification")
     assert_traceback_kept(tmp_path)
+
+
+SECRET = "hf_PlantedSecretToken0123456789"
+
+
+def test_every_file_of_a_failing_run_and_its_message_are_token_redacted(tmp_path, monkeypatch):
+    """A token planted in what the run (and the libraries under it) write: none of it survives."""
+    import benchmark.runner.run as run
+
+    monkeypatch.setenv("HF_TOKEN", SECRET)
+    planted = "/home/worker/.cache/huggingface/hub/models--org--a/snapshots/abc"
+
+    def failing_measure(spec, task, run_id, run_dir, progress):
+        (run_dir / "repeat-1").mkdir()
+        (run_dir / "repeat-1" / "benchmark.log").write_text(f"loading {planted} with token={SECRET}\n")
+        (run_dir / "repeat-1" / "benchmark_config.json").write_text(json.dumps({"token": SECRET}))
+        raise OSError(f"{planted}/config.json unreadable (Authorization: Bearer {SECRET})")
+
+    monkeypatch.setattr(run, "_measure", failing_measure)
+    with pytest.raises(run.BenchmarkError) as failed:
+        run.run_benchmark(run.RunSpec(model="org/a", task="text_classification", output_dir=tmp_path / "runs"))
+
+    assert str(failed.value) == f"the run failed: OSError: {planted}/config.json unreadable (Authorization: Bearer ***)"
+    files = {p.relative_to(failed.value.run_dir).as_posix(): p.read_text() for p in failed.value.run_dir.rglob("*")
+             if p.is_file()}
+    assert sorted(files) == ["error.log", "repeat-1/benchmark.log", "repeat-1/benchmark_config.json"]
+    assert all(SECRET not in text for text in files.values())
+    assert "Bearer ***" in files["error.log"] and "Traceback" in files["error.log"]
+    assert files["repeat-1/benchmark.log"] == f"loading {planted} with token=***\n"

@@ -16,9 +16,9 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.cli import cmd_requeue
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.worker import RedactTokenFilter, Worker, WorkerConfig
+from benchmark.queue.worker import RedactTokenFilter, RunFailedError, Worker, WorkerConfig
 from benchmark.store import LocalStore
-from leaderboard.submission.queue_view import queue_tables
+from leaderboard.submission.queue_view import public_error, queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
 from tests.support.hub_double import FakeHfApi, _response
 from tests.support.queue_helpers import REPO_ROOT, T0, fake_hub_store, make_request, seed
@@ -158,3 +158,42 @@ def test_queue_and_submission_modules_reach_the_hub_only_through_hub_client(modu
     source = (REPO_ROOT / module).read_text()
     assert not re.search(r"^\s*(from|import)\s+huggingface_hub\b", source, re.M)
     assert "HfApi" not in source and "requests.get" not in source
+
+
+def test_the_public_queue_keeps_a_run_errors_cause_without_paths_hosts_or_tokens(tmp_path, secret_env):
+    """A failing run planted with a snapshot path, the worker's host name and the token: the public
+    tables keep the cause; the stored record (what maintainers read) keeps the path, never the token."""
+    store = LocalStore(tmp_path)
+    (request,) = seed(store, [make_request("org/a")])
+    snapshot = "/home/ops/.cache/huggingface/hub/models--org--a/snapshots/0a1b2c"
+
+    def run(request, context):
+        raise RunFailedError(f"model 'org/a' cannot be loaded: OSError: {snapshot}/config.json missing on "
+                             f"gpu-node-7 (token {SECRET})")
+
+    Worker(store, run, WorkerConfig(device="cpu", max_attempts=1, worker_id="gpu-node-7-4242-beef")).process_one()
+
+    saved = read_requests(store)[request.path]
+    assert saved.error == (f"model 'org/a' cannot be loaded: OSError: {snapshot}/config.json missing on gpu-node-7 "
+                           "(token ***)")
+    (public,) = queue_tables(store)[RequestStatus.FAILED]["Error"]
+    assert public == "model 'org/a' cannot be loaded: OSError: <path> missing on <worker> (token ***)"
+
+
+def test_the_public_queue_names_running_workers_by_a_pseudonym_not_their_host(tmp_path):
+    store = LocalStore(tmp_path)
+    seed(store, [make_request("org/r", status=RequestStatus.RUNNING).model_copy(
+        update={"worker_id": "gpu-node-7-4242-beef"})])
+    (worker,) = queue_tables(store, now=T0)[RequestStatus.RUNNING]["Worker"]
+    assert worker.startswith("worker ") and "gpu-node" not in worker and len(worker) == len("worker ") + 6
+
+
+@pytest.mark.parametrize(("text", "public"), [
+    ("see https://huggingface.co/org/a/tree/main", "see https://huggingface.co/org/a/tree/main"),
+    ("org/a has no tokenizer", "org/a has no tokenizer"),
+    ("cannot open ~/runs/x/error.log", "cannot open <path>"),
+    ("OSError: [Errno 2] No such file: '/srv/hf/cache/x.bin'", "OSError: [Errno 2] No such file: '<path>'"),
+    ("token hf_abcdefghijklmnopqrstuvwxyz0 refused", "token *** refused"),
+])
+def test_public_errors_drop_local_paths_and_token_shapes_but_keep_urls_and_model_ids(text, public):
+    assert public_error(text) == public
