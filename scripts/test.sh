@@ -15,9 +15,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing chromium for the browser tests"
     (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }) \
-      || echo "warning: chromium could not be installed: the browser tests will be skipped"
+      || echo "warning: chromium could not be installed: the browser tests will be skipped (fail in CI)"
   else
-    echo "warning: chromium is missing (apt-get install chromium): the browser tests will be skipped"
+    echo "warning: chromium is missing (apt-get install chromium): the browser tests will be skipped (fail in CI)"
   fi
 fi
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False

@@ -51,6 +51,8 @@ def tiny(tmp_path_factory) -> TinyAssets:
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not CHROMIUM.exists():  # only reached in CI (elsewhere the browser modules skip)
+        pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}: the browser tests must run in CI")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),

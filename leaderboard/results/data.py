@@ -22,6 +22,7 @@ import pandas as pd
 from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS
 from leaderboard.results.loader import LoadResult
+from leaderboard.results.plausibility import implausible_energy_reason
 from leaderboard.results.rating import rating_flags, size_classes, star_ratings
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -39,6 +40,7 @@ FRAME_COLUMNS = (
     "source",
     "run_id",
     "n_repeats",
+    "energy_implausible",
     "stars",
     "rating_flag",
 )
@@ -65,13 +67,15 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             r.source,
             r.run_id,
             len(r.repeats),
+            implausible_energy_reason(r) is not None,
         )
         for r in records
     ]
     names = [c for c in FRAME_COLUMNS if c not in ("size_class", "stars", "rating_flag")]
     frame = pd.DataFrame.from_records(rows, columns=names)
     frame = frame.astype(
-        {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int}
+        {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
+         "energy_implausible": bool}
     )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame["size_class"] = size_classes(frame["params"])

@@ -9,6 +9,8 @@ folders (``<run_id>.reports/``) sit one level deeper and are never read.
 
 A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
 flags it instead of giving it stars.
+
+Hostile files (oversized, an unknown schema version) are ``plausibility``'s rules.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 from benchmark.record import ResultRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
+from leaderboard.results import plausibility
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,9 @@ DROP_SCHEMA = "schema violation"
 DROP_BAD_ENERGY = "missing, NaN or negative energy"
 DROP_UNKNOWN_TASK = "unknown task"
 DROP_DUPLICATE = "older duplicate run"
-DROP_REASONS = (DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE)
+DROP_REASONS = (
+    DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE, *plausibility.DROP_REASONS
+)
 _ENERGY_FIELD = "gpu_wh_per_1k_queries"
 
 
@@ -60,6 +65,8 @@ class LoadResult:
 
 def parse_record(data: bytes) -> ResultRecord | str:
     """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped."""
+    if reason := plausibility.file_drop_reason(data):
+        return reason
     try:
         record = ResultRecord.model_validate_json(data)
     except ValidationError as exc:
@@ -73,7 +80,7 @@ def parse_record(data: bytes) -> ResultRecord | str:
         return DROP_BAD_ENERGY
     if record.task not in TASKS:
         return DROP_UNKNOWN_TASK
-    return record
+    return plausibility.record_drop_reason(record) or record
 
 
 def run_key(record: ResultRecord) -> tuple[str, str, str]:

@@ -8,8 +8,9 @@ exactly on an inner edge falls in the higher-energy bin, and the maximum in the 
 model alone in its group, or a group whose energies are all equal, gets 5 stars.
 
 Rows that cannot be rated get no stars (``pandas.NA``), and ``rating_flags`` says why: missing or
-non-finite energy, energy ≤ 0 (e.g. a CPU-only run, where the GPU measures nothing), or a task
-rated by size class without a parameter count. They do not move the bins of the others.
+non-finite energy, energy ≤ 0 (e.g. a CPU-only run, where the GPU measures nothing), a task
+rated by size class without a parameter count, or an energy flagged physically implausible. They
+do not move the bins of the others.
 
 Everything is vectorised (one groupby on an integer key): 10,000 rows take a few milliseconds.
 """
@@ -33,6 +34,10 @@ FLAG_NO_ENERGY = "no energy figure"
 FLAG_NON_POSITIVE = "GPU energy ≤ 0"
 FLAG_NO_SIZE_CLASS = "no parameter count, so no size class"
 FLAG_CPU = "measured on a CPU: no GPU energy to rate"
+# The frame's ``energy_implausible`` column (``plausibility.implausible_energy_reason``): an energy that
+# cannot be real is shown but never rated, so it cannot stretch the bins of its group.
+FLAG_IMPLAUSIBLE = "physically implausible energy"
+IMPLAUSIBLE_COLUMN = "energy_implausible"
 
 
 def _size_class_codes(params: pd.Series) -> np.ndarray:
@@ -74,6 +79,12 @@ def _on_cpu(df: pd.DataFrame) -> np.ndarray:
     return (df["device"] == "cpu").to_numpy(dtype=bool, na_value=False)
 
 
+def _implausible(df: pd.DataFrame) -> np.ndarray:
+    if IMPLAUSIBLE_COLUMN not in df:
+        return np.zeros(len(df), dtype=bool)
+    return df[IMPLAUSIBLE_COLUMN].to_numpy(dtype=bool, na_value=False)
+
+
 def _codes(column: pd.Series) -> np.ndarray:
     codes, _ = pd.factorize(column, use_na_sentinel=False)
     return codes
@@ -91,7 +102,9 @@ def star_ratings(df: pd.DataFrame) -> pd.Series:
     classes = _class_codes(df)
     needs_class = _needs_class(df)
     with np.errstate(invalid="ignore"):
-        ratable = np.isfinite(energy) & (energy > 0) & ~(needs_class & (classes < 0)) & ~_on_cpu(df)
+        ratable = (
+            np.isfinite(energy) & (energy > 0) & ~(needs_class & (classes < 0)) & ~_on_cpu(df) & ~_implausible(df)
+        )
 
     # One integer per rating group: task × size class (only where the task is rated by class)
     # × hardware. A single int key keeps the groupby on its fastest path.
@@ -119,8 +132,8 @@ def rating_flags(df: pd.DataFrame) -> pd.Series:
     missing_class = _needs_class(df) & (_class_codes(df) < 0)
     with np.errstate(invalid="ignore"):
         flags = np.select(
-            [_on_cpu(df), ~np.isfinite(energy), energy <= 0, missing_class],
-            [FLAG_CPU, FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS],
+            [_on_cpu(df), ~np.isfinite(energy), energy <= 0, missing_class, _implausible(df)],
+            [FLAG_CPU, FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS, FLAG_IMPLAUSIBLE],
             default="",
         )
     series = pd.Series(flags, index=df.index, dtype=object, name="rating_flag")

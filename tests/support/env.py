@@ -7,8 +7,21 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("LEADERBOARD_CHROMIUM") or "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("LEADERBOARD_ARTIFACTS") or REPO_ROOT / "artifacts")
+
+
+def in_ci() -> bool:
+    """``CI`` set (as CI services do, ``CI=true``): browser tests must run there, never skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def browser_skip_reason() -> str | None:
+    """Why the browser tests are skipped here (Chromium missing, off CI), or ``None``: they run. In CI
+    a missing Chromium is a failure (``tests/conftest.py``'s ``browser`` fixture), not a skip."""
+    if CHROMIUM.exists() or in_ci():
+        return None
+    return f"headless browser tests need Debian's chromium at {CHROMIUM}"
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

@@ -11,12 +11,12 @@ from benchmark.record import record_path
 from benchmark.store import LocalStore
 from leaderboard.app import build_demo
 from leaderboard.results.live import LiveData
-from tests.support.env import ARTIFACTS, CHROMIUM
+from tests.support.env import ARTIFACTS, browser_skip_reason
 from tests.support.leaderboard_fixtures import SCRIPT_ID, make_record, write_bad_folder
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless browser tests need Debian's chromium at {CHROMIUM}"),
+    pytest.mark.skipif(browser_skip_reason() is not None, reason=str(browser_skip_reason())),
 ]
 
 

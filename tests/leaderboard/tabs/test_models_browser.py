@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 
 from leaderboard.label.draw import OUTPUT_SIZE
-from tests.support.env import ARTIFACTS, CHROMIUM
+from tests.support.env import ARTIFACTS, browser_skip_reason
 from tests.support.leaderboard_fixtures import SCRIPT_ID
 from tests.support.models_fixtures import LEADERBOARD_URL, served_models_app
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless browser tests need Debian's chromium at {CHROMIUM}"),
+    pytest.mark.skipif(browser_skip_reason() is not None, reason=str(browser_skip_reason())),
 ]
 URL = LEADERBOARD_URL
 
