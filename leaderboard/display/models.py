@@ -46,7 +46,8 @@ def rank_markdown(entry: dict[str, Any]) -> str:
 def energy_markdown(entry: dict[str, Any]) -> str:
     text = f"**{format_wh(entry['gpu_wh_per_1k_queries'])} Wh**"
     if entry["gpu_wh_per_1k_queries_std"] is not None:
-        text += f" ± {format_wh(entry['gpu_wh_per_1k_queries_std'])} (std over {entry['n_repeats']} runs)"
+        spread = format_wh(entry["gpu_wh_per_1k_queries_std"])
+        text += f" ± {spread} (sample std, n − 1, over {entry['n_repeats']} runs)"
     elif entry["n_repeats"] == 1:
         text += " (one run: no spread)"
     return text

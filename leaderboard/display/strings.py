@@ -47,7 +47,7 @@ SEARCH_HELP = "Part of a model id; separate several with ;"
 FILTER_EMPTY_MEANS_ALL = "Empty: all"
 SORT_HELP = (
     "The table starts with the most efficient model; sort by any column from its header menu (⋮). "
-    "**± Wh** is the standard deviation over repeated runs (blank for single published figures)."
+    "**± Wh** is the sample standard deviation (n − 1) over repeated runs (blank for single published figures)."
 )
 
 # The Models tab

@@ -95,3 +95,22 @@ def test_consolidated_files_are_not_downloaded_when_the_repo_has_the_usual_shard
     # a repository that only has consolidated weights keeps them
     files[:] = ["config.json", "consolidated.safetensors"]
     assert "consolidated*" not in model_source._ignore_patterns("org/only-consolidated", None)
+
+
+def test_the_spread_is_the_sample_standard_deviation_and_the_page_says_so():
+    """Repeats 1, 2, 3 Wh: the sample (n − 1) deviation is 1.0, the population one would be 0.816."""
+    from benchmark.record import PhaseMeasurement, Repeat
+    from benchmark.runner.scoring import summary
+    from leaderboard.display import strings
+    from leaderboard.display.about import about_markdown
+
+    phase = PhaseMeasurement(cpu_kwh=0.0, gpu_kwh=1e-6, ram_kwh=0.0, latency_s=1.0)
+    repeats = [Repeat(index=i, gpu_wh_per_1k_queries=float(i), total_wh_per_1k_queries=float(i),
+                      phases={"forward": phase}) for i in (1, 2, 3)]
+    figures = summary(repeats, TASKS["text_classification"], 1000)
+    assert figures["gpu_wh_per_1k_queries"] == pytest.approx(2.0)
+    assert figures["gpu_wh_per_1k_queries_std"] == pytest.approx(1.0)
+    assert figures["total_wh_per_1k_queries_std"] == pytest.approx(1.0)
+    said = "sample standard deviation (n − 1)"
+    assert said in strings.SORT_HELP  # shown above every task table
+    assert said in about_markdown()

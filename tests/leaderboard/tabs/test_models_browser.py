@@ -66,7 +66,7 @@ def test_the_model_page_shows_stars_rank_phases_and_the_everyday_scale(page):
     text = page.locator("#model-page")
     expect(text).to_contain_text("rank 4 of 5", timeout=20_000)
     expect(text).to_contain_text("rank 1 of 1")  # the A100 result
-    expect(text).to_contain_text("2 Wh ± 0.2 (std over 3 runs)")
+    expect(text).to_contain_text("2 Wh ± 0.2 (sample std, n − 1, over 3 runs)")
     expect(text).to_contain_text("20 ms per query (50 queries/s)")
     expect(text).to_contain_text("transformers 4.57.1")
     assert text.locator("table").count() == 2  # one phase table per result
