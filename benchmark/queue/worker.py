@@ -18,18 +18,36 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
 from benchmark.queue.operations import QueueBusyError
 from benchmark.queue.request_record import RequestRecord
+from benchmark.record import utc_now
 from benchmark.store import Store
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 300
 FINISH_TRIES = 5
+
+
+class HeartbeatTimer:
+    """When a heartbeat beats: every ``interval_s`` of real time until cancelled. Tests hand the
+    worker one they drive by hand (``tests.support.queue_helpers.ManualTimer``) instead of racing
+    real seconds against a lease."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+
+    def wait(self, interval_s: float) -> bool:
+        """Block until the next beat is due; True once cancelled."""
+        return self._cancelled.wait(interval_s)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
 
 
 def default_worker_id() -> str:
@@ -50,6 +68,9 @@ class WorkerConfig:
     # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
     datasets_dir: Path | None = None
     num_samples: int | None = None
+    # What "now" is for leases and history, and when heartbeats beat (injected by tests)
+    clock: Callable[[], datetime] = utc_now
+    heartbeat_timer: Callable[[], HeartbeatTimer] = HeartbeatTimer
 
     def dataset_for(self, task: str) -> str | None:
         if self.datasets_dir is None:
@@ -120,16 +141,19 @@ def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
 class _Heartbeat(threading.Thread):
     """Renews the lease of one claimed request until stopped; flags ``lost`` if it was taken over."""
 
-    def __init__(self, store: Store, claimed: RequestRecord, lease_seconds: float, lost: threading.Event) -> None:
+    def __init__(
+        self, store: Store, claimed: RequestRecord, lease_seconds: float, lost: threading.Event,
+        clock: Callable[[], datetime] = utc_now, timer: HeartbeatTimer | None = None,
+    ) -> None:
         super().__init__(name=f"lease-{claimed.request_id}", daemon=True)
         self.store, self.claimed, self.lease_seconds, self.lost = store, claimed, lease_seconds, lost
+        self.clock, self.timer = clock, timer or HeartbeatTimer()
         self.interval_s = max(lease_seconds / 3, 0.05)
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.wait(self.interval_s):
+        while not self.timer.wait(self.interval_s):
             try:
-                queue.renew_lease(self.store, self.claimed, self.lease_seconds)
+                queue.renew_lease(self.store, self.claimed, self.lease_seconds, now=self.clock())
             except queue.LeaseLostError as exc:
                 log.warning("%s", exc)
                 self.lost.set()
@@ -138,7 +162,7 @@ class _Heartbeat(threading.Thread):
                 log.warning("could not renew the lease on %s: %s", self.claimed.request_id, one_line(str(exc)))
 
     def stop(self) -> None:
-        self._stop_event.set()
+        self.timer.cancel()
         self.join()
 
 
@@ -154,7 +178,9 @@ class Worker:
         """Claim and run one request. Returns it as last recorded (COMPLETED, FAILED or PENDING for
         a retry; as claimed if the lease was lost), or None when nothing was pending."""
         config = self.config
-        claimed = queue.claim_next(self.store, config.worker_id, config.lease_seconds, config.max_attempts)
+        claimed = queue.claim_next(
+            self.store, config.worker_id, config.lease_seconds, config.max_attempts, now=config.clock()
+        )
         if claimed is None:
             return None
         log.info(
@@ -162,7 +188,9 @@ class Worker:
             claimed.revision[:12], claimed.attempts, config.max_attempts,
         )
         lost = threading.Event()
-        heartbeat = _Heartbeat(self.store, claimed, config.lease_seconds, lost)
+        heartbeat = _Heartbeat(
+            self.store, claimed, config.lease_seconds, lost, clock=config.clock, timer=config.heartbeat_timer()
+        )
         heartbeat.start()
         error: str | None = None
         outcome: RunOutcome | None = None
@@ -202,10 +230,15 @@ class Worker:
         for attempt in range(FINISH_TRIES):
             try:
                 if outcome is not None:
-                    final = queue.complete(self.store, claimed, outcome.run_id, outcome.result_path)
+                    final = queue.complete(
+                        self.store, claimed, outcome.run_id, outcome.result_path, now=self.config.clock()
+                    )
                     log.info("completed %s: run %s", claimed.request_id, outcome.run_id)
                 else:
-                    final = queue.fail(self.store, claimed, error or "the run failed", self.config.max_attempts)
+                    final = queue.fail(
+                        self.store, claimed, error or "the run failed", self.config.max_attempts,
+                        now=self.config.clock(),
+                    )
                     log.warning("%s %s: %s", final.status.value.lower(), claimed.request_id, error)
                 return final
             except (HubError, QueueBusyError, OSError) as exc:

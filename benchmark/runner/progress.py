@@ -115,6 +115,7 @@ class PhaseWatcher:
         self.on_phase = on_phase
         self.interval_s = interval_s
         self._stop = threading.Event()
+        self._last: str | None = "unset"
         self._thread = threading.Thread(target=self._run, daemon=True, name="phase-watcher")
 
     def __enter__(self) -> PhaseWatcher:
@@ -125,14 +126,17 @@ class PhaseWatcher:
         self._stop.set()
         self._thread.join()
 
+    def poll(self) -> None:
+        """Look at the folder once and report a phase change (the thread does this every interval)."""
+        done = [p for p in _PHASE_FILES if (self.folder / f"{p}_codecarbon.json").exists()]
+        current = done[-1] if done else None
+        if current != self._last:
+            if current in _NEXT_PHASE or current is None:
+                self.on_phase(_NEXT_PHASE[current])
+            self._last = current
+
     def _run(self) -> None:
-        last: str | None = "unset"
         while True:
-            done = [p for p in _PHASE_FILES if (self.folder / f"{p}_codecarbon.json").exists()]
-            current = done[-1] if done else None
-            if current != last:
-                if current in _NEXT_PHASE or current is None:
-                    self.on_phase(_NEXT_PHASE[current])
-                last = current
+            self.poll()
             if self._stop.wait(self.interval_s):
                 return

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from benchmark.hub_client import HubClient
+from benchmark.hub_client import HubClient, HubNotFoundError
 from benchmark.store import HubStore, LocalStore, StaleStoreError, StorePathError, results_store
 from tests.support.hub_double import FakeHfApi, local_or_hub_store
 
@@ -95,7 +95,7 @@ def test_hub_errors_never_show_the_token():
     api = FakeHfApi()
     client = HubClient(api=api, token="hf_topsecret")
     store = HubStore("org/missing", client=client)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(HubNotFoundError) as info:
         store.list()
     assert "hf_topsecret" not in str(info.value)
     assert "org/missing" in str(info.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 from benchmark.record import record_path
 from benchmark.store import LocalStore
@@ -64,7 +65,7 @@ def test_task_rows_filters_by_search_hardware_and_size_class(served):
 
 def test_an_unknown_task_gets_a_one_line_error_naming_it(served):
     client, _, _ = served
-    with pytest.raises(Exception, match="unknown task 'telepathy'"):
+    with pytest.raises(AppError, match="unknown task 'telepathy'"):
         client.predict("telepathy", api_name="/task_rows")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 from benchmark.record import record_path
@@ -109,9 +110,9 @@ def test_compare_says_clearly_when_models_share_no_task_or_no_hardware(served):
 
 def test_compare_needs_two_to_four_known_models(served):
     client, _ = served
-    with pytest.raises(Exception, match="compare needs 2 to 4 different models, got 1"):
+    with pytest.raises(AppError, match="compare needs 2 to 4 different models, got 1"):
         client.predict(["org/fast-sum", "org/fast-sum"], "", "", "world", api_name="/compare")
-    with pytest.raises(Exception, match="unknown model 'org/nope'"):
+    with pytest.raises(AppError, match="unknown model 'org/nope'"):
         client.predict(["org/fast-sum", "org/nope"], "", "", "world", api_name="/compare")
 
 
@@ -146,9 +147,9 @@ def test_the_label_markdown_endpoint_and_its_errors(served):
     client, _ = served
     snippet = client.predict("org/frugal-sum", "summarization", "", api_name="/energy_label_markdown")
     assert snippet.endswith(f"(./energy-label-org--frugal-sum-summarization.png)]({URL})")
-    with pytest.raises(Exception, match="unknown task 'telepathy'"):
+    with pytest.raises(AppError, match="unknown task 'telepathy'"):
         client.predict("org/frugal-sum", "telepathy", "", api_name="/energy_label")
-    with pytest.raises(Exception, match="has no Summarization result"):
+    with pytest.raises(AppError, match="has no Summarization result"):
         client.predict("org/classifier", "summarization", "", api_name="/energy_label")
 
 

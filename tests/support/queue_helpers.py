@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmark.hub_client import HubClient
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
+from benchmark.queue.worker import HeartbeatTimer
 from benchmark.store import HubStore, LocalStore, Store
 from tests.support.hub_double import FakeHfApi
 
@@ -100,3 +102,52 @@ def fake_hub_store(
 
         api.create_commit = create_commit  # type: ignore[method-assign]
     return HubStore(REQUESTS_REPO, client=HubClient(api=api, token=token)), api
+
+
+class FakeClock:
+    """A clock the test moves: ``WorkerConfig(clock=clock.now)`` and ``claim_next(now=clock.now())``."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self._now, self._lock = start, threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+
+
+class ManualTimer(HeartbeatTimer):
+    """A heartbeat timer the test drives: ``beat()`` lets exactly one renewal happen and returns
+    once it is done, so no real seconds race a lease (``WorkerConfig(heartbeat_timer=lambda: timer)``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition()
+        self._due = self._waits = self._beats = 0
+        self._stopped = False
+
+    def wait(self, interval_s: float) -> bool:
+        with self._cond:
+            self._waits += 1  # entry k + 1 means renewal k has finished
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._due or self._stopped)
+            if self._stopped:
+                return True
+            self._due -= 1
+            return False
+
+    def cancel(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+
+    def beat(self, timeout_s: float = 10.0) -> None:
+        with self._cond:
+            self._beats += 1
+            self._due += 1
+            self._cond.notify_all()
+            done = self._cond.wait_for(lambda: self._waits >= self._beats + 1, timeout_s)
+        assert done, "the heartbeat did not renew"

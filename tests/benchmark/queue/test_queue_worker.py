@@ -27,9 +27,20 @@ from benchmark.queue.operations import (
 )
 from benchmark.queue.request_record import RequestStatus
 from benchmark.queue.worker import RunContext, RunFailedError, RunOutcome, Worker, WorkerConfig
+from benchmark.record import utc_now
 from benchmark.store import LocalStore
 from tests.support.env import subprocess_env
-from tests.support.queue_helpers import REPO_ROOT, T0, LatentLocalStore, fake_hub_store, make_request, seed, tree_digest
+from tests.support.queue_helpers import (
+    REPO_ROOT,
+    T0,
+    FakeClock,
+    LatentLocalStore,
+    ManualTimer,
+    fake_hub_store,
+    make_request,
+    seed,
+    tree_digest,
+)
 
 
 def _config(worker_id: str, lease_seconds: float = 30.0, max_attempts: int = 3) -> WorkerConfig:
@@ -133,21 +144,41 @@ def test_worker_completes_with_run_id_and_fails_with_the_one_line_error(tmp_path
     assert saved[crash.path].error == "worker error: ZeroDivisionError: division by zero"
 
 
-def test_heartbeat_keeps_a_long_run_leased_past_its_lease(tmp_path):
+LEASE_S = 300.0
+
+
+def _leased_run(tmp_path, beat: bool) -> tuple[list, object]:
+    """A run of 4 × 200 s of (fake) time against a 300 s lease; a thief tries to claim after each
+    step. With ``beat`` the heartbeat renews once per step (driven by hand: no real time passes)."""
     store = LocalStore(tmp_path)
-    (request,) = seed(store, [make_request("org/slow")])
-    stolen = []
+    seed(store, [make_request("org/slow", submitted_at=T0)])
+    clock, timer, stolen = FakeClock(T0), ManualTimer(), []
 
     def slow(request, context):
-        for _ in range(4):  # 0.8 s, over twice the lease
-            time.sleep(0.2)
-            stolen.append(claim_next(store, "thief", lease_seconds=0.3))
+        for _ in range(4):
+            clock.advance(200)
+            if beat:
+                timer.beat()
+            stolen.append(claim_next(store, "thief", lease_seconds=LEASE_S, now=clock.now()))
+            if stolen[-1] is not None:
+                break
         return _ok_run(request, context)
 
-    final = Worker(store, slow, _config("w1", lease_seconds=0.3)).process_one()
+    config = _config("w1", lease_seconds=LEASE_S)
+    config.clock, config.heartbeat_timer = clock.now, lambda: timer
+    return stolen, Worker(store, slow, config).process_one()
 
-    assert stolen == [None] * 4
+
+def test_heartbeat_keeps_a_long_run_leased_past_its_lease(tmp_path):
+    stolen, final = _leased_run(tmp_path, beat=True)
+    assert stolen == [None] * 4  # 800 s, over twice the lease, and never taken
     assert final.status is RequestStatus.COMPLETED and final.attempts == 1
+
+
+def test_without_heartbeats_the_lease_runs_out_and_another_worker_takes_the_request(tmp_path):
+    stolen, final = _leased_run(tmp_path, beat=False)
+    assert stolen[0] is None and stolen[1].worker_id == "thief"  # 400 s > 300 s: taken at the second step
+    assert final.status is RequestStatus.RUNNING and final.worker_id == "w1"  # its outcome is dropped
 
 
 def _race(store, workers: int = 2, requests: int = 20) -> tuple[Counter, dict]:
@@ -233,8 +264,12 @@ def test_killed_worker_request_returns_to_pending_after_its_lease_and_another_wo
     )
     try:
         _wait_for(lambda: log.exists() and "started" in log.read_text(), 30, "the worker to start the run")
-        time.sleep(lease_s)  # the run has outlived its first lease: only heartbeats keep it
-        assert read_requests(store)[request.path].status is RequestStatus.RUNNING
+        first_expiry = read_requests(store)[request.path].lease_expires_at
+        # Wait for the events, not for a guessed time: the run outlives its first lease and a
+        # heartbeat has moved the lease past it, so only heartbeats keep it.
+        renewed = _wait_for(lambda: (r := read_requests(store)[request.path]).lease_expires_at > first_expiry
+                            and utc_now() > first_expiry and r, 30, "a heartbeat past the first lease")
+        assert renewed.status is RequestStatus.RUNNING and renewed.worker_id == "doomed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:

@@ -4,19 +4,39 @@ lines off a terminal."""
 from __future__ import annotations
 
 import io
-import time
+import threading
 
 from benchmark.runner.progress import PhaseWatcher, Progress, TerminalProgress, make_progress
+
+PHASE_FILES = ("load_dataset", "preprocess_dataset", "load_model", "prefill")
+PHASES = ["start-up + load dataset", "preprocess", "load model + warm-up", "inference", "decode"]
 
 
 def test_the_phase_watcher_follows_the_files_the_child_writes(tmp_path):
     seen: list[str] = []
-    with PhaseWatcher(tmp_path, seen.append, interval_s=0.01):
-        for name in ("load_dataset", "preprocess_dataset", "load_model", "prefill"):
-            time.sleep(0.1)
+    watcher = PhaseWatcher(tmp_path, seen.append)  # polled by hand: no thread, no timing
+    watcher.poll()
+    for name in PHASE_FILES:
+        (tmp_path / f"{name}_codecarbon.json").write_text("{}")
+        watcher.poll()
+        watcher.poll()  # nothing new: reported once
+    assert seen == PHASES
+
+
+def test_the_running_phase_watcher_reports_each_phase_from_its_thread(tmp_path):
+    seen: list[str] = []
+    reached = {phase: threading.Event() for phase in PHASES}
+
+    def on_phase(phase: str) -> None:
+        seen.append(phase)
+        reached[phase].set()
+
+    with PhaseWatcher(tmp_path, on_phase, interval_s=0.01):
+        assert reached[PHASES[0]].wait(10)
+        for name, phase in zip(PHASE_FILES, PHASES[1:], strict=True):
             (tmp_path / f"{name}_codecarbon.json").write_text("{}")
-        time.sleep(0.1)
-    assert seen == ["start-up + load dataset", "preprocess", "load model + warm-up", "inference", "decode"]
+            assert reached[phase].wait(10), phase
+    assert seen == PHASES
 
 
 def test_off_a_terminal_progress_is_plain_lines_naming_model_task_repeat_and_phase():
