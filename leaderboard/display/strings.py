@@ -3,7 +3,7 @@
 Short widget labels ("Task", "Submit") stay beside their widget in the tab modules, as layout.
 
 The About page is ``about.md`` (filled in by ``about.py``); the texts of the submission check's
-rules stay beside their rule (``leaderboard.submission.checks``), one function per rule.
+rules stay beside their rule (``benchmark.queue.checks``), one function per rule.
 ``error_message`` is how every tab shows a refused input (a ``benchmark.errors.UserInputError``)
 or a failure on our side: one line after a cross; API endpoints raise the same text as ``gr.Error``.
 """

@@ -6,13 +6,13 @@ import logging
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubError, redact
+from benchmark.queue.checks import SubmissionRefused, check_model_id
 from benchmark.queue.maintainers import require_maintainer
 from benchmark.queue.operations import QueueBusyError, RequeueSelection, requeue
 from benchmark.queue.request_record import RequestRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
 from leaderboard.display.strings import RERUN_ACTIONS, STORE_UNREACHABLE, error_message
-from leaderboard.submission.checks import SubmissionRefused, check_model_id
 
 log = logging.getLogger(__name__)
 

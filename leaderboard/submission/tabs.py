@@ -16,13 +16,13 @@ import os
 import gradio as gr
 
 from benchmark.hub_client import HubClient
+from benchmark.queue.checks import DTYPES
 from benchmark.queue.maintainers import maintainers
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
 from leaderboard.submission.admin import requeue_message
-from leaderboard.submission.checks import DTYPES
 from leaderboard.submission.queue_view import queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
 from leaderboard.tabs.context import PRIVATE_SLOW_EVENT, AppContext

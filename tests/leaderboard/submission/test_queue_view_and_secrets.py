@@ -148,7 +148,7 @@ def test_log_filter_scrubs_the_token_from_messages_and_tracebacks(secret_env):
 MY_MODULES = [
     "benchmark/queue/request_record.py", "benchmark/queue/operations.py", "benchmark/queue/worker.py",
     "benchmark/queue/cli.py", "benchmark/queue/maintainers.py", "leaderboard/submission/__init__.py",
-    "leaderboard/submission/checks.py", "leaderboard/submission/submit.py", "leaderboard/submission/admin.py",
+    "benchmark/queue/checks.py", "leaderboard/submission/submit.py", "leaderboard/submission/admin.py",
     "leaderboard/submission/queue_view.py", "leaderboard/submission/tabs.py",
 ]
 
