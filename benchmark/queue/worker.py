@@ -50,6 +50,8 @@ class WorkerConfig:
     # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
     datasets_dir: Path | None = None
     num_samples: int | None = None
+    # NVML (physical) indices of the GPU this worker measures; a dispatcher pins one per worker.
+    gpu_ids: tuple[int, ...] = (0,)
 
     def dataset_for(self, task: str) -> str | None:
         if self.datasets_dir is None:
@@ -93,6 +95,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         revision=request.revision,
         dtype=request.dtype,
         device=config.device,
+        device_ids=config.gpu_ids,
         repeats=config.repeats,
         num_samples=config.num_samples,
         dataset=config.dataset_for(request.task),
