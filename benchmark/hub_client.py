@@ -188,7 +188,11 @@ class HubClient:
         from huggingface_hub import snapshot_download
 
         try:
-            folder = snapshot_download(model_id, revision=revision or "main", local_files_only=True)
+            # The cache folder is read now, not at huggingface_hub's import (a CLI may set it late).
+            folder = snapshot_download(
+                model_id, revision=revision or "main", local_files_only=True,
+                cache_dir=os.environ.get("HF_HUB_CACHE") or None,
+            )
         except Exception:  # noqa: BLE001 - any miss (no repo, no ref, no snapshot) is "not cached"
             return None
         return Path(folder).name

@@ -70,10 +70,10 @@ def check_reachable(address: str) -> None:
 
 def connect(ray: Any, plan: RayPlan) -> bool:
     """Join the cluster (or start a local one); True when this call started Ray and must shut it down."""
-    if ray.is_initialized():
-        return False
     if plan.address:
         check_reachable(plan.address)
+    if ray.is_initialized():
+        return False
     try:
         ray.init(address=plan.address, include_dashboard=False, logging_level="WARNING", log_to_driver=True)
     except Exception as exc:  # noqa: BLE001 - Ray's connection errors vary by version; one line for the user
