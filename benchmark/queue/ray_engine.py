@@ -30,7 +30,7 @@ INSTALL_HINT = "pip install -r requirements-ray.txt"
 # What a worker needs from the dispatcher's environment to reach the same stores and cache.
 FORWARDED_ENV = (
     "REQUESTS_REPO", "REQUESTS_DIR", "RESULTS_REPO", "RESULTS_DIR", "HF_TOKEN", "HF_HOME", "HF_HUB_CACHE",
-    "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "OMP_NUM_THREADS",
+    "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "OMP_NUM_THREADS", "BENCHMARK_RUNNING_DIR",
 )
 TASK_RETRIES = 3
 CONNECT_TIMEOUT_S = 5.0

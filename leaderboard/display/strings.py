@@ -62,6 +62,9 @@ LABEL_HELP = (
 )
 PICK_A_MODEL = "*Pick a model above to see every task it was measured on.*"
 PICK_MODELS = "*Pick two to four models above to compare them on a task they share.*"
+TOTAL_SHARED_NOTE = (
+    " (shared machine: {others} other benchmark(s) ran beside it, so its CPU and RAM energy include theirs)"
+)
 PUBLISHED_NOTE = (
     "*A published figure: no phase breakdown, latency, spread over repeats or software versions were recorded.*"
 )
