@@ -90,6 +90,14 @@ ADMIN_TEXT = """\
 Put finished requests back in the queue: one model on one task, every model of a task, or every
 failed request. Only maintainers can do this; each rerun is recorded with your name and the time.
 """
+RUN_QUEUE_TEXT = """\
+### Maintainers: run the queue on N GPUs
+Start N Hugging Face Jobs on the chosen hardware, each a worker that drains the queue and then stops
+(billed to the Space's token owner). Job ids are written on the requests they run; a failed job's
+logs go into its request.
+"""
+JOB_FLAVORS = ("a10g-small", "l4x1", "l40sx1", "a100-large", "h100")
+JOBS_UNREACHABLE = "The jobs could not be started on the Hub; please try again in a minute."
 NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
 RERUN_ONE_MODEL = "One model on one task"
 RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")
