@@ -10,7 +10,10 @@ folder into the results store) and ``cli`` / ``__main__`` (``python -m benchmark
 optimum-benchmark config (``ob_config``), scoring, preflight checks, model download, NVML (``nvml``,
 the one module that talks to pynvml), machine facts, progress and parameter counts; nothing outside
 it imports it at import time. ``benchmark.queue`` is the requests queue: request records, the
-compare-and-swap operations, maintainers, the worker that runs requests, and its CLI verbs.
+compare-and-swap operations, the submission rules (``checks``, shared by the Space's form and
+``enqueue``), maintainers, the worker that runs requests and its CLI verbs, and the scale-out:
+``enqueue``, the dispatch engines (``ray_engine``, ``hf_jobs``, their shared ``dispatch`` part and
+``dispatch_cli``) and ``machine_share`` (which benchmarks share a machine).
 """
 
 __version__ = "0.1.0"

@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         queue_cli = None
     if queue_cli is not None:
         queue_cli.register(sub)
+
+    # Scale-out (issue 13): fill the queue from the command line, drain it on many GPUs.
+    from benchmark.queue import dispatch_cli
+
+    dispatch_cli.register(sub)
     return parser
 
 

@@ -197,6 +197,21 @@ class HubClient:
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, f"cannot read {filename} of {model_id}") from exc
 
+    def cached_commit(self, model_id: str, revision: str | None = None) -> str | None:
+        """The commit sha of ``model_id`` at ``revision`` (default ``main``) in the local Hugging Face
+        cache, or None when the cache does not hold it (offline enqueue; no network call)."""
+        from huggingface_hub import snapshot_download
+
+        try:
+            # The cache folder is read now, not at huggingface_hub's import (a CLI may set it late).
+            folder = snapshot_download(
+                model_id, revision=revision or "main", local_files_only=True,
+                cache_dir=os.environ.get("HF_HUB_CACHE") or None,
+            )
+        except Exception:  # noqa: BLE001 - any miss (no repo, no ref, no snapshot) is "not cached"
+            return None
+        return Path(folder).name
+
     # Identity (maintainer commands on the CLI)
 
     def whoami(self) -> str:
@@ -205,3 +220,33 @@ class HubClient:
             return str(self.api.whoami()["name"])
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "cannot identify the token's user") from exc
+
+    # Hugging Face Jobs (``python -m benchmark dispatch --engine hf-jobs``)
+
+    def run_job(
+        self, *, image: str, command: list[str], env: dict[str, str], flavor: str, name: str,
+        labels: dict[str, str], timeout: str | None = None,
+    ) -> Any:
+        """Start a job; the token goes to it only as the ``HF_TOKEN`` secret (never in ``command`` or ``env``)."""
+        secrets = {"HF_TOKEN": self._token} if self._token else None
+        try:
+            return self.api.run_job(
+                image=image, command=command, env=env, secrets=secrets, flavor=flavor, name=name, labels=labels,
+                timeout=timeout, token=self._token,
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, f"cannot start a {flavor} job") from exc
+
+    def inspect_job(self, job_id: str) -> Any:
+        try:
+            return self.api.inspect_job(job_id=job_id, token=self._token)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, f"cannot inspect job {job_id}") from exc
+
+    def job_log_tail(self, job_id: str, lines: int = 40) -> str:
+        """The last ``lines`` lines of a job's logs, token scrubbed."""
+        try:
+            logs = list(self.api.fetch_job_logs(job_id=job_id, tail=lines, token=self._token))
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, f"cannot fetch the logs of job {job_id}") from exc
+        return redact("\n".join(line.rstrip("\n") for line in logs[-lines:]), self._token)

@@ -37,6 +37,10 @@ class Hardware(BaseModel):
     cpu_count: int | None = None
     # True when a maintainer let the run measure a GPU other processes were using (--allow-shared-gpu)
     gpu_sharing_allowed: bool = False
+    # Other benchmarks seen running on this machine during the run (each on its own GPU, placed by a
+    # dispatcher). GPU energy is per device and unaffected; CPU and RAM energy are machine-wide in
+    # codecarbon, so they (and the total) include a share of the others' (``total_energy_shared``).
+    concurrent_benchmarks: int = Field(default=0, ge=0)
 
     @property
     def label(self) -> str:
@@ -139,6 +143,8 @@ class ResultRecord(BaseModel):
     gpu_wh_per_1k_queries_std: float = 0.0
     total_wh_per_1k_queries: float | None = None
     total_wh_per_1k_queries_std: float | None = None
+    # True when other benchmarks shared the machine: CPU + RAM (so the total) are not this run's alone.
+    total_energy_shared: bool = False
     latency_s_per_query: float | None = None
     repeats: list[Repeat] = Field(default_factory=list)
     params: int | None = None

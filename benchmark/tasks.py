@@ -271,3 +271,11 @@ def size_class(params: float | None) -> str | None:
         if params <= upper:
             return name
     return None
+
+
+def format_param_count(params: float, decimals: int | None = None) -> str:
+    """A parameter count as people say it: ``7.24B``, ``110M`` (3 significant digits), or with
+    ``decimals`` fixed digits after the point (``1.5B``, ``110.0M``). Lives beside the size limits
+    it phrases; the leaderboard's ``display.formats.format_params`` is this function."""
+    value, unit = (params / 1e9, "B") if params >= 1e9 else (params / 1e6, "M")
+    return f"{value:.{decimals}f}{unit}" if decimals is not None else f"{value:.3g}{unit}"

@@ -10,6 +10,7 @@ everyday equivalences. ``leaderboard.display`` is how values are shown: every nu
 user-facing string (``strings``, ``about.md``). ``leaderboard.tabs`` is Gradio layout and events only
 (one builder per tab, each taking the ``AppContext``), ``api`` registers every named endpoint and
 ``app`` assembles the Space. Two feature folders keep their own layers: ``leaderboard.label`` (energy
-labels and ``python -m leaderboard.label``) and ``leaderboard.submission`` (the submission check, the
-queue view, reruns and their tabs).
+labels and ``python -m leaderboard.label``) and ``leaderboard.submission`` (submitting through the
+rules of ``benchmark.queue.checks``, the queue view, reruns, running the queue on N GPUs and their
+tabs).
 """

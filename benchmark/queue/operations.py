@@ -212,9 +212,10 @@ def complete(
 
 def fail(
     store: Store, claimed: RequestRecord, error: str, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    now: datetime | None = None,
+    now: datetime | None = None, details: dict[str, object] | None = None,
 ) -> RequestRecord:
-    """Record a failed attempt: back to PENDING while attempts remain, FAILED (final) after that."""
+    """Record a failed attempt: back to PENDING while attempts remain, FAILED (final) after that.
+    ``details`` sets more fields in the same write (a dead job's log tail)."""
 
     def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
         moment = now or utc_now()
@@ -225,7 +226,7 @@ def fail(
             current,
             _event(moment, "failed", claimed.worker_id, detail),
             status=RequestStatus.FAILED if final else RequestStatus.PENDING,
-            error=error, finished_at=moment if final else None, **_CLEAR_LEASE,
+            error=error, finished_at=moment if final else None, **_CLEAR_LEASE, **(details or {}),
         )
         return {claimed.path: updated}, updated
 

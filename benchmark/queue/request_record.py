@@ -77,6 +77,9 @@ class RequestRecord(BaseModel):
     run_id: str | None = None
     result_path: str | None = None
     error: str | None = None
+    # Hugging Face Jobs: the job that ran the latest attempt, and the end of its logs if it failed.
+    job_id: str | None = None
+    job_log_tail: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 
     @field_validator("revision")

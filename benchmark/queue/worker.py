@@ -23,9 +23,11 @@ from pathlib import Path
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
+from benchmark.queue.machine_share import RunningBenchmark, mark_shared
 from benchmark.queue.operations import QueueBusyError
 from benchmark.queue.request_record import RequestRecord
 from benchmark.record import utc_now
+from benchmark.run_files import RECORD_FILE
 from benchmark.store import Store
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ class WorkerConfig:
     # What "now" is for leases and history, and when heartbeats beat (injected by tests)
     clock: Callable[[], datetime] = utc_now
     heartbeat_timer: Callable[[], HeartbeatTimer] = HeartbeatTimer
+    # NVML (physical) indices of the GPU this worker measures; a dispatcher pins one per worker.
+    gpu_ids: tuple[int, ...] = (0,)
 
     def dataset_for(self, task: str) -> str | None:
         if self.datasets_dir is None:
@@ -114,6 +118,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         revision=request.revision,
         dtype=request.dtype,
         device=config.device,
+        device_ids=config.gpu_ids,
         repeats=config.repeats,
         num_samples=config.num_samples,
         dataset=config.dataset_for(request.task),
@@ -121,14 +126,19 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         hub_id_only=True,
     )
     try:
-        result = run_benchmark(spec)
+        with RunningBenchmark() as share:
+            result = run_benchmark(spec)
     except BenchmarkError as exc:
         if exc.run_dir:
             log.warning("run of %s failed; details in %s", request.request_id, exc.run_dir)
         raise RunFailedError(str(exc)) from exc
     if context.lease_lost.is_set():
         raise queue.LeaseLostError(f"lease on {request.request_id} lost during the run; result not published")
-    return RunOutcome(run_id=result.record.run_id, result_path=publish_run(result.run_dir, results_store()))
+    record = mark_shared(result.record, share.max_others)
+    if record is not result.record:
+        # the run folder keeps what was published
+        (result.run_dir / RECORD_FILE).write_text(record.to_json())
+    return RunOutcome(run_id=record.run_id, result_path=publish_run(result.run_dir, results_store()))
 
 
 def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:

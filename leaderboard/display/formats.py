@@ -15,6 +15,8 @@ from urllib.parse import quote, urlsplit
 import numpy as np
 import pandas as pd
 
+from benchmark.tasks import format_param_count
+
 HUB_URL = "https://huggingface.co/"
 STAR = "★"
 UNRATED = "unrated"
@@ -128,8 +130,5 @@ def format_seconds(seconds: float | None) -> str:
     return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
 
 
-def format_params(params: float, decimals: int | None = None) -> str:
-    """A parameter count as people say it: ``7.24B``, ``110M`` (3 significant digits), or with
-    ``decimals`` fixed digits after the point (``1.5B``, ``110.0M``)."""
-    value, unit = (params / 1e9, "B") if params >= 1e9 else (params / 1e6, "M")
-    return f"{value:.{decimals}f}{unit}" if decimals is not None else f"{value:.3g}{unit}"
+# Submission messages (benchmark.queue.checks) phrase counts too: one definition, in the contract.
+format_params = format_param_count

@@ -115,8 +115,11 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
     ]
     if entry["total_wh_per_1k_queries"] is not None:
+        shared = entry.get("total_shared_with") or 0
+        note = strings.TOTAL_SHARED_NOTE.format(others=shared) if shared else ""
         rows.append(
-            ("Total energy (GPU + CPU + RAM)", f"{format_wh(entry['total_wh_per_1k_queries'])} Wh per 1,000 queries")
+            ("Total energy (GPU + CPU + RAM)",
+             f"{format_wh(entry['total_wh_per_1k_queries'])} Wh per 1,000 queries{note}")
         )
     rows += [
         ("Latency", latency_markdown(entry)),

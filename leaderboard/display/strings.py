@@ -3,7 +3,7 @@
 Short widget labels ("Task", "Submit") stay beside their widget in the tab modules, as layout.
 
 The About page is ``about.md`` (filled in by ``about.py``); the texts of the submission check's
-rules stay beside their rule (``leaderboard.submission.checks``), one function per rule.
+rules stay beside their rule (``benchmark.queue.checks``), one function per rule.
 ``error_message`` is how every tab shows a refused input (a ``benchmark.errors.UserInputError``)
 or a failure on our side: one line after a cross; API endpoints raise the same text as ``gr.Error``.
 """
@@ -62,6 +62,9 @@ LABEL_HELP = (
 )
 PICK_A_MODEL = "*Pick a model above to see every task it was measured on.*"
 PICK_MODELS = "*Pick two to four models above to compare them on a task they share.*"
+TOTAL_SHARED_NOTE = (
+    " (shared machine: {others} other benchmark(s) ran beside it, so its CPU and RAM energy include theirs)"
+)
 PUBLISHED_NOTE = (
     "*A published figure: no phase breakdown, latency, spread over repeats or software versions were recorded.*"
 )
@@ -91,6 +94,14 @@ LOCAL_LOGIN_REFUSED = (
     "LEADERBOARD_LOCAL_LOGIN=1 off a Space serves the host's Hugging Face login to every visitor: bind the "
     "app to a loopback address (GRADIO_SERVER_NAME=127.0.0.1), not {host!r}, or run it as a Space with OAuth"
 )
+RUN_QUEUE_TEXT = """\
+### Maintainers: run the queue on N GPUs
+Start N Hugging Face Jobs on the chosen hardware, each a worker that drains the queue and then stops
+(billed to the Space's token owner). Job ids are written on the requests they run; a failed job's
+logs go into its request.
+"""
+JOB_FLAVORS = ("a10g-small", "l4x1", "l40sx1", "a100-large", "h100")
+JOBS_UNREACHABLE = "The jobs could not be started on the Hub; please try again in a minute."
 NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
 RERUN_ONE_MODEL = "One model on one task"
 RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")

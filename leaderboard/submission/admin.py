@@ -1,18 +1,22 @@
-"""Maintainer reruns from the Space: who may ask is checked here, on the server, on every call."""
+"""Maintainer reruns and "run the queue on N GPUs" from the Space: who may ask is checked here, on
+the server, on every call."""
 
 from __future__ import annotations
 
 import logging
+import threading
 
 from benchmark.errors import UserInputError
-from benchmark.hub_client import HubError, redact
+from benchmark.hub_client import HubClient, HubError, redact
+from benchmark.queue import hf_jobs
+from benchmark.queue.checks import SubmissionRefused, check_model_id
+from benchmark.queue.dispatch import new_prefix
 from benchmark.queue.maintainers import require_maintainer
 from benchmark.queue.operations import QueueBusyError, RequeueSelection, requeue
 from benchmark.queue.request_record import RequestRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-from leaderboard.display.strings import RERUN_ACTIONS, STORE_UNREACHABLE, error_message
-from leaderboard.submission.checks import SubmissionRefused, check_model_id
+from leaderboard.display.strings import JOBS_UNREACHABLE, RERUN_ACTIONS, STORE_UNREACHABLE, error_message
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +71,36 @@ def requeue_message(
         for r in changed
     ]
     return "\n".join(lines)
+
+
+JOBS_WATCH_POLL_S = 60.0
+
+
+def run_queue_on_gpus(
+    store: Store, client: HubClient, username: str | None, flavor: str, workers: int, watch: bool = True
+) -> dict[str, str]:
+    """Start ``workers`` draining Hugging Face Jobs for a maintainer (``NotAuthorizedError`` for
+    anyone else), through the same code as ``dispatch --engine hf-jobs``; job id by worker id. With
+    ``watch``, a background thread writes job ids on requests and failed jobs' logs into them."""
+    require_maintainer(username)
+    plan = hf_jobs.JobsPlan(flavor=flavor, workers=int(workers), code_space=hf_jobs.code_space_from_env() or "")
+    jobs = hf_jobs.start_jobs(client, plan, new_prefix())
+    if watch:
+        threading.Thread(
+            target=hf_jobs.watch_jobs, args=(store, client, jobs, JOBS_WATCH_POLL_S), name="jobs-watch", daemon=True
+        ).start()
+    return jobs
+
+
+def run_queue_message(
+    store: Store, client: HubClient, username: str | None, flavor: str, workers: int, watch: bool = True
+) -> str:
+    """The Admin tab's answer to "run the queue on N GPUs": the job ids, or one line saying why not."""
+    try:
+        jobs = run_queue_on_gpus(store, client, username, flavor, workers, watch)
+    except UserInputError as exc:
+        return error_message(exc)
+    except HubError as exc:
+        log.warning("starting jobs failed: %s", redact(str(exc)))
+        return error_message(JOBS_UNREACHABLE)
+    return f"✅ Started {len(jobs)} job(s) on {flavor} for {username}: {', '.join(jobs.values())}"

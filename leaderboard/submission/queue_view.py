@@ -15,12 +15,12 @@ from datetime import datetime
 import pandas as pd
 
 from benchmark.hub_client import redact
+from benchmark.queue.checks import format_params
 from benchmark.queue.operations import by_status, read_requests
 from benchmark.queue.request_record import RequestRecord, RequestStatus
 from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
-from leaderboard.submission.checks import format_params
 
 COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
     RequestStatus.PENDING: (

@@ -17,13 +17,13 @@ from typing import Any
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
+from benchmark.queue import checks
 from benchmark.queue.operations import QueueBusyError, read_requests, update_requests
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
 from leaderboard.display.strings import CRASHED, HUB_UNREACHABLE, error_message
-from leaderboard.submission import checks
 
 log = logging.getLogger(__name__)
 

@@ -29,13 +29,13 @@ import gradio.oauth
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
+from benchmark.queue.checks import DTYPES
 from benchmark.queue.maintainers import maintainers
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
-from leaderboard.submission.admin import requeue_message
-from leaderboard.submission.checks import DTYPES
+from leaderboard.submission.admin import requeue_message, run_queue_message
 from leaderboard.submission.queue_view import queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
 from leaderboard.tabs.context import PRIVATE_SLOW_EVENT, AppContext
@@ -139,6 +139,9 @@ def add_submission_tabs(
     def on_requeue(action: str, model_id: str, task: str, profile: gr.OAuthProfile | None) -> str:
         return requeue_message(store, username_of(profile), action, model_id, task or None)
 
+    def on_run_queue(flavor: str, workers: float, profile: gr.OAuthProfile | None) -> str:
+        return run_queue_message(store, client, username_of(profile), flavor, int(workers or 0))
+
     with gr.Tab("Submit", id="submit", elem_id="tab-submit"):
         gr.Markdown(strings.SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
         if login:
@@ -184,6 +187,13 @@ def add_submission_tabs(
         requeue_button.click(
             on_requeue, [action_box, admin_model_box, admin_task_box], requeue_answer, **PRIVATE_SLOW_EVENT
         )
+        gr.Markdown(strings.RUN_QUEUE_TEXT)
+        with gr.Row():
+            flavor_box = gr.Dropdown(choices=list(strings.JOB_FLAVORS), value=strings.JOB_FLAVORS[0], label="GPU")
+            workers_box = gr.Number(value=1, minimum=1, maximum=16, precision=0, label="GPUs (jobs)")
+        run_queue_button = gr.Button("Run the queue on N GPUs", variant="stop")
+        run_queue_answer = gr.Markdown()
+        run_queue_button.click(on_run_queue, [flavor_box, workers_box], run_queue_answer, **PRIVATE_SLOW_EVENT)
 
 
 def build_submission_tabs(ctx: AppContext) -> None:

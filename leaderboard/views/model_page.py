@@ -155,6 +155,8 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         "gpu_wh_per_1k_queries_std": json_value(row["gpu_wh_per_1k_queries_std"]),
         "n_repeats": int(row["n_repeats"]),
         "total_wh_per_1k_queries": record.total_wh_per_1k_queries if record is not None else None,
+        "total_shared_with": record.hardware.concurrent_benchmarks
+        if record is not None and record.total_energy_shared else 0,
         "latency_s_per_query": latency,
         "queries_per_s": 1.0 / latency if latency else None,
         "phases": phase_breakdown(record) if record is not None else [],

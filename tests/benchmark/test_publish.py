@@ -14,8 +14,8 @@ from benchmark.publish import PublishError, publish_run
 from benchmark.record import Hardware, ResultRecord, Settings, utc_now
 from benchmark.runner.scoring import repeat_from_report, summary
 from benchmark.tasks import get_task
+from tests.support.doubles.hub_double import local_or_hub_store, store_bytes
 from tests.support.env import PYTHON, subprocess_env
-from tests.support.hub_double import local_or_hub_store, store_bytes
 
 
 def energy(gpu: float) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from benchmark.hub_client import HubClient, HubNotFoundError
 from benchmark.store import HubStore, LocalStore, StaleStoreError, StorePathError, results_store
-from tests.support.hub_double import FakeHfApi, local_or_hub_store
+from tests.support.doubles.hub_double import FakeHfApi, local_or_hub_store
 
 
 @pytest.fixture(params=["local", "hub"])

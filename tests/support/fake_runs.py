@@ -1,16 +1,22 @@
-"""Run functions for worker tests, importable by a worker subprocess through ``--run-fn``.
+"""Run functions for worker and dispatch tests, importable by a worker subprocess (or a Ray worker
+process) through ``--run-fn``.
 
-Each appends ``<event> <request_id> <pid>`` to the file named by ``$FAKE_RUN_LOG`` (one write
-with O_APPEND, so lines from several processes never interleave).
+The worker ones append ``<event> <request_id> <pid>`` to the file named by ``$FAKE_RUN_LOG`` (one
+write with O_APPEND, so lines from several processes never interleave). The dispatch ones publish
+a small result file per request into the results store with ``add`` (which refuses to overwrite),
+so a request published twice fails the second time and shows in the test.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
+from benchmark.queue.machine_share import RunningBenchmark
 from benchmark.queue.request_record import RequestRecord
-from benchmark.queue.worker import RunContext, RunOutcome
+from benchmark.queue.worker import RunContext, RunOutcome, benchmark_and_publish
+from benchmark.store import results_store
 
 
 def _log(event: str, request: RequestRecord) -> None:
@@ -35,3 +41,30 @@ def slow_run(request: RequestRecord, context: RunContext) -> RunOutcome:
     _log("started", request)
     time.sleep(float(os.environ.get("FAKE_RUN_SLEEP_S", "120")))
     return RunOutcome(run_id=f"slow-{request.request_id}")
+
+
+KILL_MODEL = "dispatch-test/killed-mid-run"
+REAL_MODEL_ENV = "DISPATCH_REAL_MODEL"  # the model id to run for real through the default run
+
+
+def sleeping_run(request: RequestRecord, context: RunContext) -> RunOutcome:
+    """Sleeps ``$DISPATCH_SLEEP_S`` (default 0.2 s) as a benchmark running on this machine, then
+    publishes ``fake/<request_id>.json``."""
+    with RunningBenchmark():
+        time.sleep(float(os.environ.get("DISPATCH_SLEEP_S", "0.2")))
+    path = f"fake/{request.request_id}.json"
+    body = {"request_id": request.request_id, "worker_id": context.config.worker_id, "pid": os.getpid()}
+    results_store().add({path: json.dumps(body).encode()}, f"fake result of {request.request_id}")
+    return RunOutcome(run_id=f"fake-{request.request_id}", result_path=path)
+
+
+def mixed_run(request: RequestRecord, context: RunContext) -> RunOutcome:
+    """The real benchmark for ``$DISPATCH_REAL_MODEL``; for ``KILL_MODEL``, the first attempt kills
+    its own worker process mid-run (after its lease was renewed once); a sleeping run otherwise."""
+    if request.model_id == os.environ.get(REAL_MODEL_ENV):
+        return benchmark_and_publish(request, context)
+    if request.model_id == KILL_MODEL and request.attempts == 1:
+        with RunningBenchmark():
+            time.sleep(context.config.lease_seconds / 2)
+            os._exit(17)
+    return sleeping_run(request, context)

@@ -12,7 +12,7 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
 from benchmark.queue.worker import HeartbeatTimer
 from benchmark.store import HubStore, LocalStore, Store
-from tests.support.hub_double import FakeHfApi
+from tests.support.doubles.hub_double import FakeHfApi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

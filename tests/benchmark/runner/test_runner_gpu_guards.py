@@ -11,7 +11,7 @@ import pytest
 from benchmark.runner import crosscheck, nvml
 from benchmark.runner import run as runner
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
-from tests.support.fake_pynvml import FakeDevice, FakeNvml, install
+from tests.support.doubles.fake_pynvml import FakeDevice, FakeNvml, install
 
 KWH_TO_MJ = 3.6e9
 

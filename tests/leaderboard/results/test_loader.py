@@ -15,7 +15,7 @@ from benchmark.store import HubStore, LocalStore
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.live import SNAPSHOT_SOURCE, LiveData
 from leaderboard.results.loader import DROP_DUPLICATE, load_store, parse_record, read_folder
-from tests.support.hub_double import FakeHfApi
+from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.leaderboard_fixtures import (
     CPU,
     H100,

@@ -20,7 +20,7 @@ from benchmark.queue.worker import RedactTokenFilter, RunFailedError, Worker, Wo
 from benchmark.store import LocalStore
 from leaderboard.submission.queue_view import public_error, queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
-from tests.support.hub_double import FakeHfApi, _response
+from tests.support.doubles.hub_double import FakeHfApi, _response
 from tests.support.queue_helpers import REPO_ROOT, T0, fake_hub_store, make_request, seed
 
 SECRET = "hf_SuperSecretToken0123456789"
@@ -148,7 +148,7 @@ def test_log_filter_scrubs_the_token_from_messages_and_tracebacks(secret_env):
 MY_MODULES = [
     "benchmark/queue/request_record.py", "benchmark/queue/operations.py", "benchmark/queue/worker.py",
     "benchmark/queue/cli.py", "benchmark/queue/maintainers.py", "leaderboard/submission/__init__.py",
-    "leaderboard/submission/checks.py", "leaderboard/submission/submit.py", "leaderboard/submission/admin.py",
+    "benchmark/queue/checks.py", "leaderboard/submission/submit.py", "leaderboard/submission/admin.py",
     "leaderboard/submission/queue_view.py", "leaderboard/submission/tabs.py",
 ]
 

@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 
 from benchmark.hub_client import HubClient
+from benchmark.queue.checks import SubmissionRefused
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestRecord, RequestStatus
 from benchmark.store import LocalStore
-from leaderboard.submission.checks import SubmissionRefused
 from leaderboard.submission.submit import SubmissionSettings, submit_message, submit_request
-from tests.support.hub_double import FakeHfApi
+from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.queue_helpers import (
     REQUESTS_REPO,
     T0,

@@ -3,8 +3,9 @@
 A rule either returns what it established (the clean id, the commit sha, the parameter count) or
 raises ``SubmissionRefused(rule, message)``. Messages never repeat raw user input that failed a
 format rule (it could hold HTML); they name the model only once its id is known to be clean.
-Hub calls go through ``benchmark.hub_client.HubClient``. No torch, no gradio: the Space and the
-tests import this as it is.
+Hub calls go through ``benchmark.hub_client.HubClient``. No torch, no gradio: the Space's form and
+the maintainers' ``python -m benchmark enqueue`` both run these rules (so they live in the queue's
+light contract, not in the leaderboard).
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from benchmark.hub_client import (
     HubRevisionNotFoundError,
 )
 from benchmark.queue.request_record import RequestRecord
-from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec
-from leaderboard.display.formats import format_params as display_params
+from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec, format_param_count
 
 MAX_NAME_CHARS = 96
 MAX_REVISION_CHARS = 255
@@ -61,7 +61,7 @@ class SubmissionRefused(UserInputError):
 
 def format_params(params: int) -> str:
     """``1.5B``, ``110.0M``: parameter counts in submission messages (one decimal)."""
-    return display_params(params, decimals=1)
+    return format_param_count(params, decimals=1)
 
 
 def check_logged_in(username: str | None) -> str:

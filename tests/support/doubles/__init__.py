@@ -1,0 +1,1 @@
+"""Test doubles at the library boundaries: the Hub (HfApi, Jobs) and NVML (pynvml)."""
