@@ -23,7 +23,8 @@ from pathlib import Path
 from benchmark.hub_client import redact
 from benchmark.store import LocalStore, Store
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
-from leaderboard.results.loader import LoadResult, load_store, read_folder
+from leaderboard.results.loader import LoadResult
+from leaderboard.results.releases import load_board
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class LiveData:
             head = self.store.head()
             if previous is not None and not force and head == self._head:
                 return previous.with_notice(None) if previous.notice and self.from_store else previous
-            result = load_store(self.store)
+            releases, result = load_board(self.store)
             if _same_folder(self.store, self.snapshot_dir):
                 result = replace(result, source=SNAPSHOT_SOURCE)
         except Exception as exc:  # noqa: BLE001 - any failure to read the store must leave a usable page
@@ -127,7 +128,7 @@ class LiveData:
             return previous.with_notice(None)  # same files: keep the version (and its caches)
         self._fingerprint = result.fingerprint
         self._version += 1
-        return LeaderboardData.from_load(result, version=self._version)
+        return LeaderboardData.from_load(result, version=self._version, releases=releases)
 
     def _fallback(self, exc: Exception, previous: LeaderboardData | None) -> LeaderboardData:
         reason = _one_line(exc)
@@ -142,10 +143,11 @@ class LiveData:
             return previous.with_notice(self._snapshot_notice(reason))
         self._head = None
         self._version += 1
-        snapshot = read_folder(self.snapshot_dir, source=SNAPSHOT_SOURCE)
+        releases, snapshot = load_board(LocalStore(self.snapshot_dir))
+        snapshot = replace(snapshot, source=SNAPSHOT_SOURCE)
         self._fingerprint = snapshot.fingerprint
         notice = None if _same_folder(self.store, self.snapshot_dir) else self._snapshot_notice(reason)
-        return LeaderboardData.from_load(snapshot, version=self._version, notice=notice)
+        return LeaderboardData.from_load(snapshot, version=self._version, notice=notice, releases=releases)
 
     def _snapshot_notice(self, reason: str) -> str:
         return (

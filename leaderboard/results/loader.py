@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,8 +93,9 @@ def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
     return list(latest.values()), len(records) - len(latest)
 
 
-def read_folder(folder: Path, source: str | None = None) -> LoadResult:
-    """Every record under ``folder/records`` (a local store, or a downloaded Hub snapshot)."""
+def read_folder(folder: Path, source: str | None = None, skip: Callable[[str], bool] | None = None) -> LoadResult:
+    """Every record under ``folder/records`` (a local store, or a downloaded Hub snapshot);
+    ``skip(relative_path)`` leaves files out unread (records a release already holds)."""
     parsed: list[ResultRecord] = []
     dropped: Counter[str] = Counter()
     problems: list[str] = []
@@ -102,6 +104,8 @@ def read_folder(folder: Path, source: str | None = None) -> LoadResult:
         if path.name.startswith(".") or not path.is_file():
             continue  # half-written temp files of an atomic write
         relative = path.relative_to(folder).as_posix()
+        if skip is not None and skip(relative):
+            continue
         data = path.read_bytes()
         digest.update(relative.encode() + b"\0" + data + b"\0")
         outcome = parse_record(data)
