@@ -23,7 +23,7 @@ from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.rating import rating_flags, size_classes, star_ratings
-from leaderboard.results.releases import LATEST, LIVE, Release, since_frame, sort_rows, view_of
+from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -152,6 +152,8 @@ class LeaderboardData:
 
     def board(self, release: str | None = LATEST) -> pd.DataFrame:
         name = self.release_name(release)
+        if name == SINCE:
+            return self.since()
         if not self.releases or name == self.releases[-1].name:
             return self.frame
         if name == LIVE:

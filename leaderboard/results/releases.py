@@ -48,6 +48,7 @@ from leaderboard.results.rating import _EDGE_SLACK, CLASSED_TASKS, N_STAR_LEVELS
 
 LATEST = "latest"
 LIVE = "live"
+SINCE = "since"  # the runs no release holds, with provisional stars
 FLAG_NO_FROZEN_GROUP = "no group in the latest release to rate it against"
 IDENTITY = ("model_id", "task", "hardware", "configuration_key")
 
@@ -121,10 +122,13 @@ def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:
     task, hardware and configuration it does not hold; sorted like the live frame."""
     names = [r.name for r in releases]
     upto = releases[: names.index(name) + 1]
-    frames = [r.board for r in reversed(upto)]
-    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
-    combined = combined.drop_duplicates(list(IDENTITY), keep="first")
-    return sort_rows(combined)
+    frames, shown = [], set()
+    for release in reversed(upto):  # newest first; a release's own rows are all kept (repeated runs too)
+        board = release.board
+        keys = list(zip(*(board[column] for column in IDENTITY), strict=True))
+        frames.append(board[[key not in shown for key in keys]])
+        shown.update(keys)
+    return sort_rows(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy())
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +201,7 @@ def check_release(release: str | None, names: list[str]) -> str:
     wanted = (release or LATEST).strip()
     if wanted == LATEST:
         return names[-1] if names else LIVE
-    if wanted == LIVE or wanted in names:
+    if wanted in (LIVE, SINCE) or wanted in names:
         return wanted
-    known = ", ".join([LATEST, LIVE, *names])
+    known = ", ".join([LATEST, LIVE, SINCE, *names])
     raise UnknownReleaseError(f"unknown release {wanted!r}: choose one of {known}")

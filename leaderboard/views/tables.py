@@ -69,6 +69,8 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
     Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str)),
     Column("Date", "str", "created_at", 110, _date, _date),
+    # The board each row's stars belong to: a release name, "live" or "provisional (since NAME)".
+    Column("Release", "str", "release", 110, lambda r: r["release"].astype(str)),
     Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
 )
 COLUMN_BY_HEADER = {column.header: column for column in TASK_COLUMNS}
