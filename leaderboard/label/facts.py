@@ -19,7 +19,7 @@ from leaderboard.display.formats import format_wh
 from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import CLASSED_TASKS
-from leaderboard.results.releases import LATEST
+from leaderboard.results.releases import LATEST, LIVE
 from leaderboard.views.equivalences import smartphone_charges
 from leaderboard.views.model_page import check_model, json_value, provider, ranks, ranks_of_frame
 
@@ -98,7 +98,8 @@ def label_facts(
         leaderboard_url=url or leaderboard_url(),
         smartphone_charges=smartphone_charges(energy),
         rating_group=f"this task{' and size class' if task in CLASSED_TASKS else ''} on this hardware",
-        release=str(row["release"]) if "release" in row else None,
+        # a frozen board is named (its label never changes); live stars belong to no release
+        release=None if row["release"] == LIVE else str(row["release"]),
     )
 
 

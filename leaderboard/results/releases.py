@@ -71,6 +71,8 @@ def parse_board(data: bytes, name: str) -> pd.DataFrame:
 
     frame = pq.read_table(io.BytesIO(data)).to_pandas()
     frame["stars"] = frame["stars"].astype("Int64")
+    for column in ("size_class", "rating_flag"):  # as the JSON reader's frame has them: object, None
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame["release"] = name
     return frame
