@@ -107,17 +107,15 @@ def _included(path: str, include: tuple[str, ...]) -> bool:
 
 def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], list[str], list[dict[str, str]]]:
     """Parsed records, their paths, and what was left out (path and reason)."""
-    from leaderboard.results.loader import RECORD_GLOB, RECORD_PATTERNS, REPORT_PATTERNS, parse_record
+    from leaderboard.results.loader import RECORD_PATTERNS, REPORT_PATTERNS, parse_record
+    from leaderboard.results.releases import record_files
 
     folder = store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS)
     records, paths, left_out = [], [], []
-    for file in sorted(folder.glob(RECORD_GLOB)):
-        if file.name.startswith(".") or not file.is_file():
-            continue
-        relative = file.relative_to(folder).as_posix()
+    for relative in sorted(record_files(folder)):
         if not _included(relative, include):
             continue
-        outcome = parse_record(file.read_bytes())
+        outcome = parse_record((folder / relative).read_bytes())
         if isinstance(outcome, str):
             left_out.append({"path": relative, "reason": outcome})
         else:

@@ -24,7 +24,7 @@ from benchmark.hub_client import redact
 from benchmark.store import LocalStore, Store
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.loader import LoadResult
-from leaderboard.results.releases import load_board
+from leaderboard.results.releases import load_board, read_releases
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class LiveData:
         self._version = 0
         self._current: LeaderboardData | None = None
         self._ready = threading.Event()
+        self._background = background
         if background:
             threading.Thread(target=self._first_load, name="leaderboard-first-load", daemon=True).start()
         else:
@@ -74,12 +75,29 @@ class LiveData:
 
     def _first_load(self) -> None:
         try:
-            self._current = self._load(force=True, previous=None)
+            if self._background:
+                self._serve_releases_first()
+            with self._lock:
+                self._current = self._load(force=True, previous=None)
         finally:
             if self._current is None:  # a bug, not a store failure (those fall back): still serve a page
                 log.exception("first load of the leaderboard data failed")
                 empty = LeaderboardData.from_load(LoadResult((), self.store.name))
                 self._current = empty.with_notice("The results could not be loaded; see the server logs.")
+            self._ready.set()
+
+    def _serve_releases_first(self) -> None:
+        """With releases, serve the latest one (the default board) before listing the record files:
+        at 100,000 records the listing alone takes seconds, and only the runs since need it."""
+        try:
+            releases = read_releases(self.store)
+        except Exception:  # noqa: BLE001 - the full load below reports (and falls back) properly
+            log.debug("releases not readable before the first load", exc_info=True)
+            return
+        if releases:
+            notice = f"Reading the runs published since release {releases[-1].name}…"
+            empty = LoadResult((), self.store.name)
+            self._current = LeaderboardData.from_load(empty, version=0, notice=notice, releases=releases)
             self._ready.set()
 
     @property

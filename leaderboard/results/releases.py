@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,21 +99,48 @@ def released_paths(releases: tuple[Release, ...]) -> set[str]:
     return held
 
 
-def _since_folder(store: Store, held: set[str]) -> Path:
+def record_files(folder: Path) -> list[str]:
+    """``records/<task>/<model>/<run>.json`` paths under ``folder`` (no stat per file: a store
+    holds 100,000 of them and a release already holds most)."""
+    found: list[str] = []
+    top = folder / "records"
+    if not top.is_dir():
+        return found
+    for task in os.listdir(top):  # plain names: no Path or DirEntry object per file
+        for model in _names(top / task):
+            prefix = f"records/{task}/{model}/"
+            found += [prefix + name for name in _names(top / task / model) if name.endswith(".json") and name[0] != "."]
+    return found
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except NotADirectoryError:
+        return []
+
+
+def _since_files(store: Store, held: set[str]) -> tuple[Path, list[str]]:
+    """A local folder holding the records no release holds, and their paths."""
     if isinstance(store, LocalStore):
-        return store.root
-    since = [p for p in store.list("records/") if p.endswith(".json") and ".reports/" not in p and p not in held]
-    return store.local_folder(since or ["records/.none"], ignore=REPORT_PATTERNS)
+        return store.root, [p for p in record_files(store.root) if p not in held]
+    since = [p for p in store.list("records/") if _is_record_path(p) and p not in held]
+    return store.local_folder(since or ["records/.none"], ignore=REPORT_PATTERNS), since
+
+
+def _is_record_path(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 4 and parts[0] == "records" and parts[3].endswith(".json")
 
 
 def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
     """The releases of ``store`` and the records published since (the only ones read as JSON)."""
     releases = read_releases(store)
     held = released_paths(releases)
-    folder = _since_folder(store, held)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no results folder at {folder}")
-    result = read_folder(folder, source=store.name, skip=lambda relative: relative in held)
+    if isinstance(store, LocalStore) and not store.root.is_dir():  # a mistyped RESULTS_DIR: an error to show
+        raise FileNotFoundError(f"no results folder at {store.root}")
+    folder, since = _since_files(store, held)
+    result = read_folder(folder, source=store.name, paths=since)
     digest = hashlib.blake2b(result.fingerprint.encode(), digest_size=16)
     for release in releases:
         digest.update(release.name.encode() + b"\0")
@@ -124,12 +152,13 @@ def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:
     task, hardware and configuration it does not hold; sorted like the live frame."""
     names = [r.name for r in releases]
     upto = releases[: names.index(name) + 1]
-    frames, shown = [], set()
+    frames: list[pd.DataFrame] = []
+    shown: pd.MultiIndex | None = None
     for release in reversed(upto):  # newest first; a release's own rows are all kept (repeated runs too)
         board = release.board
-        keys = list(zip(*(board[column] for column in IDENTITY), strict=True))
-        frames.append(board[[key not in shown for key in keys]])
-        shown.update(keys)
+        keys = pd.MultiIndex.from_frame(board[list(IDENTITY)].astype(object))
+        frames.append(board if shown is None else board[~keys.isin(shown)])
+        shown = keys if shown is None else shown.append(keys)
     return sort_rows(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy())
 
 
