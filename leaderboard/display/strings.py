@@ -104,6 +104,9 @@ def error_message(error: BaseException | str) -> str:
 
 # Releases (frozen boards)
 RELEASE_LABEL = "Board"
+LATEST_CHOICE = "Latest release"
+SINCE_CHOICE = "Since {release}: provisional stars"
+LIVE_CHOICE = "Live: everything rated now"
 RELEASE_HELP = "A release is a frozen board: its stars never change. The latest is shown by default."
 RELEASE_LINE = "board: release {release} (latest) · {n_since} runs since, with provisional stars"
 PROVISIONAL_NOTE = (

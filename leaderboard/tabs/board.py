@@ -18,6 +18,7 @@ from leaderboard.display.about import about_markdown
 from leaderboard.display.strings import (
     COLUMNS_HELP,
     FILTER_EMPTY_MEANS_ALL,
+    LATEST_CHOICE,
     OVERVIEW_INTRO,
     RELEASE_HELP,
     RELEASE_LABEL,
@@ -25,8 +26,9 @@ from leaderboard.display.strings import (
     SORT_HELP,
     TASK_INTRO,
 )
+from leaderboard.results.releases import LATEST
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
-from leaderboard.views.releases import LATEST, LATEST_CHOICE, release_choices
+from leaderboard.views.releases import release_choices
 from leaderboard.views.tables import (
     ALL_HEADERS,
     COLUMN_WIDTHS,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from leaderboard.display.strings import LATEST_CHOICE, LIVE_CHOICE, SINCE_CHOICE
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.releases import LATEST, LIVE, SINCE, provisional_label
-
-LATEST_CHOICE = "Latest release"
 
 
 def release_list(data: LeaderboardData) -> list[dict[str, Any]]:
@@ -31,13 +30,10 @@ def release_choices(data: LeaderboardData) -> list[tuple[str, str]]:
     """(label, value) pairs for a release selector: the latest (the default), the releases newest
     first, then the runs since the latest (provisional stars) and the live rating of everything."""
     if not data.releases:
-        return [(LATEST_CHOICE, LATEST), ("Live: everything rated now", LIVE)]
+        return [(LATEST_CHOICE, LATEST), (LIVE_CHOICE, LIVE)]
     names = list(reversed(data.release_names))
     choices = [(f"{LATEST_CHOICE} ({names[0]})", LATEST), *((f"Release {name}", name) for name in names)]
-    if data.releases:
-        choices.append((f"Since {data.release_names[-1]}: provisional stars", SINCE))
-    choices.append(("Live: everything rated now", LIVE))
-    return choices
+    return [*choices, (SINCE_CHOICE.format(release=names[0]), SINCE), (LIVE_CHOICE, LIVE)]
 
 
 def _plain(value: Any) -> Any:
