@@ -58,6 +58,7 @@ BOARD_COLUMNS = (
 )
 GROUP_KEYS = ("task", "size_class", "hardware", "configuration_key")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RESERVED_NAMES = ("latest", "live", "since")  # what the app's release choice also accepts
 _MAX_ATTEMPTS = 5
 
 
@@ -78,6 +79,8 @@ class ReleaseCut:
 
 
 def check_name(name: str) -> str:
+    if name in RESERVED_NAMES:
+        raise ReleaseError(f"invalid release name {name!r}: {', '.join(RESERVED_NAMES)} are reserved")
     if not _NAME.match(name or ""):
         raise ReleaseError(f"invalid release name {name!r}: use letters, digits, '.', '_' or '-' (e.g. 2026-06)")
     return name

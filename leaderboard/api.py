@@ -118,7 +118,7 @@ def register_api(live: LiveData) -> None:
             "source": data.source,
             "version": data.version,
             "loaded_at": data.loaded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "n_results": len(data.board("live")),
+            "n_results": data.n_results,
             "releases": data.release_names,
             "n_since_latest_release": len(data.records) if data.releases else None,
             "dropped": dict(data.dropped),

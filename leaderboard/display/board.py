@@ -26,7 +26,7 @@ def status_markdown(data: LeaderboardData) -> str:
     if data.notice:
         lines.append(f"⚠️ **{escape_markdown(data.notice)}**")
     text = (
-        f"Data: {escape_markdown(data.source)} · {len(data.board('live'))} results · "
+        f"Data: {escape_markdown(data.source)} · {data.n_results} results · "
         f"loaded {data.loaded_at:%Y-%m-%d %H:%M} UTC"
     )
     if data.releases:

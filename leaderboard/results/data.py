@@ -129,6 +129,11 @@ class LeaderboardData:
     # every row (released and since) with the rule now; a release name shows that frozen board.
 
     @property
+    def n_results(self) -> int:
+        """Rows shown (the latest board) plus, with releases, the runs published since."""
+        return len(self.frame) + (len(self.records) if self.releases else 0)
+
+    @property
     def release_names(self) -> list[str]:
         return [release.name for release in self.releases]
 

@@ -61,6 +61,12 @@ def test_a_cut_freezes_stars_and_edges_per_rating_group(store):
     assert row["record_path"] == "records/summarization/org--d/run-3.json" and row["run_id"] == "run-3"
 
 
+@pytest.mark.parametrize("name", ["live", "latest", "since", "a/b", "", "-x"])
+def test_reserved_and_unsafe_release_names_are_refused(tmp_path, name):
+    with pytest.raises(ReleaseError, match="invalid release name"):
+        cut_release(LocalStore(tmp_path), name)
+
+
 def test_a_second_cut_of_the_same_name_is_refused_and_changes_nothing(store):
     add_records(store)
     cut_release(store, "v1", date="2026-06-01")
