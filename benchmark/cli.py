@@ -90,6 +90,45 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- releases (issue 11): `release cut NAME` -------------------------------------------------
+
+
+def cmd_release_cut(args: argparse.Namespace) -> int:
+    from benchmark.errors import UserInputError
+    from benchmark.hub_client import HubError
+    from benchmark.release import cut_release
+    from benchmark.store import results_store
+
+    store = results_store()
+    try:
+        cut = cut_release(store, args.name, include=args.include, date=args.date, latest_only=not args.all_runs)
+    except (UserInputError, HubError, OSError) as exc:
+        return _error(str(exc))
+    print(f"release {cut.name}: {cut.n_entries} entries, {cut.n_left_out} records left out, in {store.name}")
+    for item in cut.meta["left_out"]:
+        print(f"  left out {item['path']}: {item['reason']}")
+    return 0
+
+
+def _register_release(sub: argparse._SubParsersAction) -> None:
+    release = sub.add_parser("release", help="maintainers: freeze the board as a named release")
+    verbs = release.add_subparsers(dest="release_command", required=True)
+    cut = verbs.add_parser("cut", help="rate the included reference runs and write releases/NAME/ (once)")
+    cut.add_argument("name", help="the release name, e.g. 2026-06")
+    cut.add_argument(
+        "--include",
+        action="append",
+        metavar="PATTERN",
+        help="record paths to include (fnmatch, repeatable; default: every record), e.g. 'records/text_generation/*'",
+    )
+    cut.add_argument("--date", help="the release date, YYYY-MM-DD (default: today, UTC)")
+    cut.add_argument("--all-runs", action="store_true", help="rate every included run, not only the latest per model")
+    cut.set_defaults(func=cmd_release_cut)
+
+
+# --- end of releases -------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tasks = sub.add_parser("tasks", help="list the tasks and their control variables")
     tasks.set_defaults(func=cmd_tasks)
+    _register_release(sub)
 
     try:
         from benchmark.queue import cli as queue_cli

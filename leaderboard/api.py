@@ -30,6 +30,7 @@ from leaderboard.label.facts import cached_label_path, label_facts, label_file_n
 from leaderboard.results.live import LiveData
 from leaderboard.views.compare import compare
 from leaderboard.views.model_page import model_page
+from leaderboard.views.releases import release_list
 from leaderboard.views.summary import summarize
 from leaderboard.views.tables import api_rows, filter_mask, overview_rows
 from leaderboard.views.tradeoff import tradeoff
@@ -76,14 +77,19 @@ def register_api(live: LiveData) -> None:
         ]
 
     @user_errors
-    def task_rows(task: str, query: str = "", hardware: str = "", size_class: str = "") -> list[dict[str, Any]]:
-        """The rows of one task with their stars, most efficient first. Optional filters: part of a
-        model id (`;` separates alternatives), hardware names and size classes (comma separated)."""
+    def task_rows(
+        task: str, query: str = "", hardware: str = "", size_class: str = "", release: str = "latest"
+    ) -> list[dict[str, Any]]:
+        """The rows of one task with their stars, most efficient first; each says its `release`.
+        Optional filters: part of a model id (`;` separates alternatives), hardware names and size
+        classes (comma separated). `release`: "latest" (default), a release name (see `/releases`),
+        "live" (everything rated now) or "since" (runs after the latest release, provisional stars)."""
         key = _task_key(task)
         data = live.current
+        name = data.release_name(release)
         if not (query.strip() or hardware.strip() or size_class.strip()):
-            return data.cached(("api_rows", key), lambda: api_rows(data.task_frame(key)))
-        rows = data.task_frame(key)
+            return data.cached(("api_rows", key, name), lambda: api_rows(data.task_frame(key, name)))
+        rows = data.task_frame(key, name)
         return api_rows(rows[filter_mask(rows, query, _choices(hardware), _choices(size_class)).to_numpy()])
 
     @user_errors
@@ -94,6 +100,11 @@ def register_api(live: LiveData) -> None:
         if hardware.strip():
             rows = rows[filter_mask(rows, hardware=_choices(hardware)).to_numpy()]
         return {"task": key, **summarize(rows).as_dict()}
+
+    def releases() -> list[dict[str, Any]]:
+        """The releases (frozen boards), oldest first: name, date, entries, rated entries, tasks, and
+        which is the latest (what `/task_rows` shows by default)."""
+        return release_list(live.current)
 
     def overview() -> list[dict[str, Any]]:
         """One summary per task and hardware."""
@@ -107,7 +118,9 @@ def register_api(live: LiveData) -> None:
             "source": data.source,
             "version": data.version,
             "loaded_at": data.loaded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "n_results": len(data.records),
+            "n_results": data.n_results,
+            "releases": data.release_names,
+            "n_since_latest_release": len(data.records) if data.releases else None,
             "dropped": dict(data.dropped),
             "dropped_total": data.dropped_total,
             "notice": data.notice,
@@ -135,24 +148,26 @@ def register_api(live: LiveData) -> None:
         return tradeoff(live.current, _task_key(task), hardware.strip() or None)
 
     @user_errors
-    def energy_label_endpoint(model_id: str, task: str, hardware: str = "") -> FileData:
-        """The energy label of a model on a task as a PNG file (800×1224 pixels)."""
+    def energy_label_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> FileData:
+        """The energy label of a model on a task as a PNG file (800×1224 pixels), with the stars of
+        `release` (default the latest; the label names it): the same release gives the same file."""
         key = _task_key(task)
         data = live.current
-        facts = label_facts(data, model_id, key, hardware or None)
+        facts = label_facts(data, model_id, key, hardware or None, release=release)
         return FileData(path=cached_label_path(data, facts, key), mime_type="image/png")
 
     @user_errors
-    def energy_label_markdown_endpoint(model_id: str, task: str, hardware: str = "") -> str:
+    def energy_label_markdown_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> str:
         """Markdown for a model card: the label image (uploaded next to the README) linking to the leaderboard."""
         key = _task_key(task)
-        facts = label_facts(live.current, model_id, key, hardware or None)
+        facts = label_facts(live.current, model_id, key, hardware or None, release=release)
         return label_markdown(facts, label_file_name(facts, key))
 
     endpoints = {
         "tasks": tasks,
         "task_rows": task_rows,
         "task_summary": task_summary,
+        "releases": releases,
         "overview": overview,
         "status": status,
         "model_page": model_page_endpoint,

@@ -1,28 +1,35 @@
-"""Rebuild the app's bundled snapshot (``data/records/...``) from published AI Energy Score figures.
+"""Rebuild the app's bundled data (``data/records``, ``data/releases``) from the published AI Energy Score boards.
 
-    python scripts/build_snapshot.py [--published CSV] [--params CSV] [--out data]
+    python scripts/build_snapshot.py [--boards CSV] [--params CSV] [--out data]
 
-Input: a CSV of published figures with columns ``task, model, gpu_wh_per_1k_queries, release,
-source, note`` (GPU Wh per 1,000 queries measured by AI Energy Score on one NVIDIA H100, batch
-size 1, 1,000 samples) and a CSV of parameter counts (``model, params``; blank where unknown).
-Output: one ``ResultRecord`` per model and task, in exactly the layout the runner writes
-(``records/<task>/<org--name>/<run_id>.json``), so the app reads the snapshot like any results store.
+Input: ``aies_boards.csv`` (``task, model, gpu_wh_per_1k_queries, size_class, reasoning, release,
+source, note``: every published board figure, GPU Wh per 1,000 queries measured by AI Energy Score
+on one NVIDIA H100, batch size 1, 1,000 samples) and ``model_params.csv`` (``model, params``; blank
+where unknown). Output: one ``ResultRecord`` per published row, in the layout the runner writes
+(``records/<task>/<org--name>/<run_id>.json``), then one release per board, cut by the same code as
+``python -m benchmark release cut`` (``releases/<release>/board.parquet`` and ``release.json``), so
+the app reads the bundled data like any results store.
 
-Choices, so the snapshot says only what was published:
+Choices, so the data says only what was published:
 
-- Duplicates: some 2024 models appear more than once for a task (runs repeated minutes apart).
-  The **latest run** is kept (by the run timestamp in the ``note``), not an average, because each
-  published row is one run. For text generation the February 2025 re-measurement (``release``
-  2025-02) is later than, and so supersedes, the 2024 run of the same model.
-- ``created_at`` is the run timestamp from the note ("run timestamp 2024-09-06-18-40-32", UTC);
-  rows without one get the first day of their ``release`` month.
-- Settings come from the task registry (dataset, 1,000 samples, batch size 1, dtype, new tokens,
-  steps...); hardware is one "NVIDIA H100 80GB HBM3". There are no repeats or phases (only the
-  total was published), so the spread over repeats is unknown, not zero.
-- ``source`` is the row's own source (the published file it was read from); the note goes to
-  ``notes``. No stars are copied: the app computes them.
+- Every row of a board is kept, repeated runs included (two v1 models appear twice): the release
+  rates all of them, as the published board did. Their run ids are ``aies-<release>`` and
+  ``aies-<release>-2``.
+- A release rates the cohort it includes: ``2025-02`` the whole v1 board, ``2025-12`` the 22 v2
+  text-generation rows among themselves; the app keeps showing the February rows of every other
+  model with their February stars (``leaderboard.results.releases``).
+- The ``reasoning`` rows (the v2 reasoning board, 18 rows) are left out: the registry has no
+  reasoning task yet (that is the reasoning issue's).
+- ``size_class`` is kept as published (the v2 classes follow deployment, not only size); other
+  tasks have none. ``params`` come from the parameter CSV where it has a count.
+- ``created_at`` is the run timestamp of the note where there is one, else the first day of the
+  release month; the release date is the first day of its month too.
+- Settings come from the task registry; hardware is one "NVIDIA H100 80GB HBM3". There are no
+  repeats or phases (only the total was published), so the spread over repeats is unknown, not zero.
+- ``source`` is the row's own source; the note goes to ``notes``. No stars are copied (the CSV has
+  none): the releases compute them with the rating rule.
 
-Re-running the script replaces ``<out>/records`` entirely, so it is deterministic.
+Re-running the script replaces ``<out>/records`` and ``<out>/releases`` entirely: it is deterministic.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import csv
 import re
 import shutil
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,23 +49,29 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from benchmark.record import Hardware, ResultRecord, Settings, record_path  # noqa: E402
+from benchmark.release import cut_release  # noqa: E402
+from benchmark.store import LocalStore  # noqa: E402
 from benchmark.tasks import TASKS, get_task  # noqa: E402
 
-DEFAULT_PUBLISHED = Path("/work/shared/reference/aies_published.csv")
-DEFAULT_PARAMS = Path("/work/shared/reference/params.csv")
+REFERENCE = ROOT.parent / "shared" / "reference"
+DEFAULT_BOARDS = REFERENCE / "aies_boards.csv"
+DEFAULT_PARAMS = REFERENCE / "model_params.csv"
 REFERENCE_GPU = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)
+LEFT_OUT_TASKS = ("reasoning",)  # boards of tasks the registry does not have yet
 _RUN_TIMESTAMP = re.compile(r"run timestamp (\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
 
 
 @dataclass(frozen=True)
-class PublishedRow:
+class BoardRow:
     task: str
     model_id: str
     gpu_wh_per_1k_queries: float
+    size_class: str | None
     release: str
     source: str
     note: str
     created_at: datetime
+    run_id: str
 
 
 def run_time(note: str, release: str) -> datetime:
@@ -69,26 +83,37 @@ def run_time(note: str, release: str) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def read_published(path: Path) -> list[PublishedRow]:
-    rows = []
+def read_boards(path: Path) -> tuple[list[BoardRow], Counter[str]]:
+    """The rows of the boards the registry has tasks for, and how many were left out per task."""
+    rows: list[BoardRow] = []
+    left_out: Counter[str] = Counter()
+    seen: Counter[tuple[str, str, str]] = Counter()
     with path.open(newline="", encoding="utf-8") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
+            if raw["task"] in LEFT_OUT_TASKS:
+                left_out[raw["task"]] += 1
+                continue
             get_task(raw["task"])  # an unknown task stops the build with its name
             energy = float(raw["gpu_wh_per_1k_queries"])
             if not energy > 0:
                 raise ValueError(f"{path}:{line}: gpu_wh_per_1k_queries must be > 0, got {energy}")
+            release, model = raw["release"].strip(), raw["model"].strip()
+            seen[(release, raw["task"], model)] += 1
+            n = seen[(release, raw["task"], model)]
             rows.append(
-                PublishedRow(
+                BoardRow(
                     task=raw["task"],
-                    model_id=raw["model"].strip(),
+                    model_id=model,
                     gpu_wh_per_1k_queries=energy,
-                    release=raw["release"].strip(),
+                    size_class=(raw.get("size_class") or "").strip() or None,
+                    release=release,
                     source=raw["source"].strip(),
                     note=(raw.get("note") or "").strip(),
-                    created_at=run_time(raw.get("note") or "", raw["release"]),
+                    created_at=run_time(raw.get("note") or "", release),
+                    run_id=f"aies-{release}" + (f"-{n}" if n > 1 else ""),
                 )
             )
-    return rows
+    return rows, left_out
 
 
 def read_params(path: Path) -> dict[str, int]:
@@ -98,20 +123,11 @@ def read_params(path: Path) -> dict[str, int]:
         return {row["model"].strip(): int(float(row["params"])) for row in rows if row["params"].strip()}
 
 
-def latest_runs(rows: list[PublishedRow]) -> list[PublishedRow]:
-    """One row per (task, model): the latest run."""
-    latest: dict[tuple[str, str], PublishedRow] = {}
-    for row in rows:
-        key = (row.task, row.model_id)
-        if key not in latest or row.created_at > latest[key].created_at:
-            latest[key] = row
-    return sorted(latest.values(), key=lambda r: (r.task, r.model_id))
-
-
-def to_record(row: PublishedRow, params: dict[str, int]) -> ResultRecord:
+def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
     spec = TASKS[row.task]
+    extra = {"size_class": row.size_class} if row.size_class else {}
     return ResultRecord(
-        run_id=f"aies-{row.created_at:%Y%m%dT%H%M%SZ}",
+        run_id=row.run_id,
         model_id=row.model_id,
         task=row.task,
         created_at=row.created_at,
@@ -120,34 +136,48 @@ def to_record(row: PublishedRow, params: dict[str, int]) -> ResultRecord:
         gpu_wh_per_1k_queries=row.gpu_wh_per_1k_queries,
         params=params.get(row.model_id),
         source=row.source,
-        notes=f"AI Energy Score, {row.release} release. {row.note}".strip(),
+        notes=f"AI Energy Score, {row.release} board. {row.note}".strip(),
+        **extra,
     )
 
 
-def build_snapshot(published: Path, params_csv: Path, out: Path) -> list[Path]:
-    """Write the snapshot under ``out/records`` (replacing it); returns the files written."""
-    rows = read_published(published)
+def build_snapshot(boards: Path, params_csv: Path, out: Path) -> list[Path]:
+    """Write the records and the releases under ``out`` (replacing them); returns the files written."""
+    rows, left_out = read_boards(boards)
     params = read_params(params_csv)
-    records = [to_record(row, params) for row in latest_runs(rows)]
-    shutil.rmtree(out / "records", ignore_errors=True)
+    for folder in ("records", "releases"):
+        shutil.rmtree(out / folder, ignore_errors=True)
     written = []
-    for record in records:
+    for row in rows:
+        record = to_record(row, params)
         target = out / record_path(record)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(record.to_json() + "\n", encoding="utf-8")
         written.append(target)
-    print(f"{len(rows)} published rows → {len(records)} records (latest run per task and model) in {out / 'records'}")
+    store = LocalStore(out)
+    for release in sorted({row.release for row in rows}):
+        include = [f"records/*/*/aies-{release}.json", f"records/*/*/aies-{release}-*.json"]
+        cut = cut_release(store, release, include=include, date=f"{release}-01", latest_only=False)
+        written += [out / "releases" / release / name for name in ("board.parquet", "release.json")]
+        print(f"release {release}: {cut.n_entries} entries, {cut.meta['n_rated']} rated")
+    for name in (".store-version", ".store-lock"):  # the local store's bookkeeping, not data
+        (out / name).unlink(missing_ok=True)
+    skipped = ", ".join(f"{n} {task} rows (no such task in the registry yet)" for task, n in left_out.items())
+    print(
+        f"{len(rows)} board rows → {len(rows)} records in {out / 'records'}"
+        + (f"; left out {skipped}" if skipped else "")
+    )
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--published", type=Path, default=DEFAULT_PUBLISHED, help="published figures CSV")
+    parser.add_argument("--boards", type=Path, default=DEFAULT_BOARDS, help="published boards CSV")
     parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS, help="parameter counts CSV")
-    parser.add_argument("--out", type=Path, default=ROOT / "data", help="snapshot folder (default: data/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "data", help="bundled data folder (default: data/)")
     args = parser.parse_args(argv)
     try:
-        build_snapshot(args.published, args.params, args.out)
+        build_snapshot(args.boards, args.params, args.out)
     except (OSError, ValueError, KeyError) as exc:
         print(f"build_snapshot: {exc}", file=sys.stderr)
         return 1

@@ -11,8 +11,9 @@ import pandas as pd
 from benchmark.tasks import TASKS
 from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import escape_markdown
-from leaderboard.display.strings import EMPTY_TASK, NO_MATCH
+from leaderboard.display.strings import EMPTY_TASK, NO_MATCH, PROVISIONAL_NOTE, RELEASE_LINE
 from leaderboard.results.data import LeaderboardData
+from leaderboard.results.releases import SINCE
 from leaderboard.views.summary import summarize, summary_markdown
 from leaderboard.views.tables import TaskView, csv_frame, overview_frame, overview_rows
 
@@ -25,9 +26,11 @@ def status_markdown(data: LeaderboardData) -> str:
     if data.notice:
         lines.append(f"⚠️ **{escape_markdown(data.notice)}**")
     text = (
-        f"Data: {escape_markdown(data.source)} · {len(data.records)} results · "
+        f"Data: {escape_markdown(data.source)} · {data.n_results} results · "
         f"loaded {data.loaded_at:%Y-%m-%d %H:%M} UTC"
     )
+    if data.releases:
+        text += " · " + RELEASE_LINE.format(release=data.release_names[-1], n_since=len(data.records))
     if data.dropped_total:
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(data.dropped.items()))
         text += f" · **{data.dropped_total} dropped** ({reasons})"
@@ -49,10 +52,12 @@ def overview_csv(data: LeaderboardData) -> str:
 
 
 def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
-    total = len(data.task_frame(view.task))
+    total = len(data.task_frame(view.task, view.release))
     if total == 0:
         return ""
     text = summary_markdown(summarize(view.rows))
+    if view.release == SINCE:
+        text += "  \n" + PROVISIONAL_NOTE.format(release=data.release_names[-1])
     if len(view.rows) != total:
         text += f"  \n*Showing {len(view.rows)} of {total} rows (filtered).*"
     return text
@@ -60,7 +65,7 @@ def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
 
 def task_empty_state(data: LeaderboardData, view: TaskView) -> str | None:
     """The message shown instead of an empty table, or ``None`` when there are rows."""
-    if data.task_frame(view.task).empty:
+    if data.task_frame(view.task, view.release).empty:
         spec = TASKS[view.task]
         return EMPTY_TASK.format(name=spec.display_name, key=spec.key)
     if view.rows.empty:
@@ -74,7 +79,7 @@ def task_figure(data: LeaderboardData, view: TaskView, filtered: bool) -> go.Fig
     title = f"{TASKS[view.task].display_name}: energy vs model size"
     if filtered:
         return energy_vs_size(view.rows, title)
-    return data.cached(("figure", view.task), lambda: energy_vs_size(view.rows, title))
+    return data.cached(("figure", view.task, view.release), lambda: energy_vs_size(view.rows, title))
 
 
 def overview_figure(data: LeaderboardData) -> go.Figure:

@@ -127,6 +127,7 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Hardware", _hardware_markdown(entry)),
         ("Software", _software_markdown(entry["software"])),
         ("Measured", f"{entry['created_at'][:10]} · run {escape_markdown(entry['run_id'])}"),
+        ("Stars from", escape_markdown(entry.get("release") or "")),
         ("Source", source_markdown(entry["source"])),
     ]
     facts = "\n".join(f"- **{name}:** {value}" for name, value in rows)
@@ -149,7 +150,26 @@ def model_page_markdown(page: dict[str, Any]) -> str:
         f"Provider: **{provider}** · {n} result{'s' if n != 1 else ''} · "
         f"CO₂e on the {escape_markdown(grid.name)} grid ({grid.g_co2e_per_kwh:g} g/kWh; sources in About)"
     )
-    return "\n\n".join([head, *(entry_markdown(entry, grid) for entry in page["entries"])])
+    parts = [head, *(entry_markdown(entry, grid) for entry in page["entries"])]
+    if page.get("history"):
+        parts.append(history_markdown(page["history"]))
+    return "\n\n".join(parts)
+
+
+def history_markdown(history: list[dict[str, Any]]) -> str:
+    """The model across releases: one table row per release entry (provisional ones marked)."""
+    lines = [
+        f"### {strings.HISTORY_TITLE}",
+        "| Release | Task | Hardware | GPU Wh / 1,000 queries | Stars |",
+        "|---|---|---|---|---|",
+    ]
+    for item in history:
+        stars = stars_markdown(item["stars"], None) + (" (provisional)" if item["provisional"] else "")
+        lines.append(
+            f"| {escape_markdown(item['release'])} | {escape_markdown(item['task'])} | "
+            f"{escape_markdown(item['hardware'])} | {format_wh(item['gpu_wh_per_1k_queries'])} | {stars} |"
+        )
+    return "\n".join(lines)
 
 
 def _column(rows: list[dict[str, Any]], render: Any) -> str:

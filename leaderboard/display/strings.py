@@ -116,3 +116,16 @@ def error_message(error: BaseException | str) -> str:
     """How every tab shows a refused input or a failure: ``❌`` and the one-line message, with HTML
     shown as text (a message may quote what the user typed)."""
     return f"❌ {html.escape(str(error), quote=False)}"
+
+# Releases (frozen boards)
+RELEASE_LABEL = "Board"
+LATEST_CHOICE = "Latest release"
+SINCE_CHOICE = "Since {release}: provisional stars"
+LIVE_CHOICE = "Live: everything rated now"
+RELEASE_HELP = "A release is a frozen board: its stars never change. The latest is shown by default."
+RELEASE_LINE = "board: release {release} (latest) · {n_since} runs since, with provisional stars"
+PROVISIONAL_NOTE = (
+    "*Provisional stars: rated against the frozen edges of release {release} (clipped to 1–5), so "
+    "nobody else's stars move until the next release.*"
+)
+HISTORY_TITLE = "Across releases"

@@ -21,9 +21,10 @@ from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 
 def _load_data() -> LeaderboardData:
     from benchmark.store import results_store
-    from leaderboard.results.loader import load_store
+    from leaderboard.results.releases import load_board
 
-    return LeaderboardData.from_load(load_store(results_store(default_dir=SNAPSHOT_DIR)))
+    releases, since = load_board(results_store(default_dir=SNAPSHOT_DIR))
+    return LeaderboardData.from_load(since, releases=releases)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", required=True, help=f"task key: {', '.join(TASKS)}")
     parser.add_argument("--out", required=True, type=Path, help="where to write the PNG")
     parser.add_argument("--hardware", default="", help="hardware label, if the model was measured on several")
+    parser.add_argument("--release", default="latest", help="the board whose stars it shows (default: latest)")
     parser.add_argument("--url", default="", help="leaderboard address on the label (default: $LEADERBOARD_URL)")
     args = parser.parse_args(argv)
     try:
         data = _load_data()
-        facts = label_facts(data, args.model, args.task, args.hardware or None, args.url or None)
+        facts = label_facts(data, args.model, args.task, args.hardware or None, args.url or None, args.release)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(label_png(facts))
     except (UserInputError, OSError) as exc:

@@ -68,6 +68,7 @@ class LabelFacts:
     leaderboard_url: str
     smartphone_charges: float | None
     rating_group: str = "this task on this hardware"  # what the stars and the rank compare with
+    release: str | None = None  # the board the stars belong to (a release name, "live"...)
 
 
 def drawable(text: str) -> str:
@@ -248,6 +249,8 @@ def _draw_footer(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
     url, size = _fit(facts.leaderboard_url, 12, width - 2 * MARGIN, 8)
     _text(draw, (MARGIN, 556), url, size, LINK)
     note = f"5 stars = least GPU energy among models of {facts.rating_group}."
+    if facts.release:
+        note = f"Stars of the {facts.release} board. {note}"
     _text(draw, (MARGIN, 582), _fit(note, 9.5, width - 2 * MARGIN, 7)[0], 9.5, MUTED)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
+
 from benchmark.errors import UserInputError
 from benchmark.record import model_slug
 from benchmark.tasks import TASKS, get_task
@@ -17,8 +19,9 @@ from leaderboard.display.formats import format_wh
 from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import CLASSED_TASKS
+from leaderboard.results.releases import LATEST, LIVE
 from leaderboard.views.equivalences import smartphone_charges
-from leaderboard.views.model_page import check_model, json_value, provider, ranks
+from leaderboard.views.model_page import check_model, json_value, provider, ranks, ranks_of_frame
 
 DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
 
@@ -36,10 +39,16 @@ def leaderboard_url() -> str:
     return f"https://huggingface.co/spaces/{space}" if space else DEFAULT_LEADERBOARD_URL
 
 
-def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | None) -> object:
-    """The frame row of ``model_id`` on ``task``: on ``hardware`` if given, else the rated one in
+def _board_ranks(data: LeaderboardData, release: str) -> pd.DataFrame:
+    return ranks(data) if data.board(release) is data.frame else data.cached(
+        ("label:ranks", release), lambda: ranks_of_frame(data.board(release))
+    )
+
+
+def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | None, release: str) -> object:
+    """The board row of ``model_id`` on ``task``: on ``hardware`` if given, else the rated one in
     the largest rating group, then the latest (a model measured on several GPUs has one label per GPU)."""
-    frame = data.frame
+    frame = data.board(release)
     rows = frame[(frame["model_id"] == model_id) & (frame["task"] == task)]
     if hardware:
         rows = rows[rows["hardware"] == hardware]
@@ -49,7 +58,7 @@ def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | 
         raise LabelError(
             f"{model_id!r} has no {TASKS[task].display_name} result{on}; it was measured on {', '.join(measured)}"
         )
-    group_size = ranks(data).loc[rows.index, "rank_of"].fillna(0).astype(int)
+    group_size = _board_ranks(data, release).loc[rows.index, "rank_of"].fillna(0).astype(int)
     ordered = rows.assign(_unrated=rows["stars"].isna(), _group=group_size).sort_values(
         ["_unrated", "_group", "created_at", "hardware"], ascending=[True, False, False, True], kind="stable"
     )
@@ -57,14 +66,21 @@ def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | 
 
 
 def label_facts(
-    data: LeaderboardData, model_id: str, task: str, hardware: str | None = None, url: str | None = None
+    data: LeaderboardData,
+    model_id: str,
+    task: str,
+    hardware: str | None = None,
+    url: str | None = None,
+    release: str | None = LATEST,
 ) -> LabelFacts:
-    """What the label of ``model_id`` on ``task`` says (one-line errors for unknown input)."""
+    """What the label of ``model_id`` on ``task`` says on ``release``'s board (default the latest;
+    the label names the release its stars belong to). One-line errors for unknown input."""
     model_id = check_model(data, model_id)
     task = get_task((task or "").strip()).key
-    index = _row_index(data, model_id, task, (hardware or "").strip() or None)
-    row = data.frame.loc[index]
-    rank = ranks(data).loc[index]
+    board = data.release_name(release)
+    index = _row_index(data, model_id, task, (hardware or "").strip() or None, board)
+    row = data.board(board).loc[index]
+    rank = _board_ranks(data, board).loc[index]
     energy = float(row["gpu_wh_per_1k_queries"])
     return LabelFacts(
         model_id=model_id,
@@ -82,11 +98,14 @@ def label_facts(
         leaderboard_url=url or leaderboard_url(),
         smartphone_charges=smartphone_charges(energy),
         rating_group=f"this task{' and size class' if task in CLASSED_TASKS else ''} on this hardware",
+        # a frozen board is named (its label never changes); live stars belong to no release
+        release=None if row["release"] == LIVE else str(row["release"]),
     )
 
 
 def label_file_name(facts: LabelFacts, task: str) -> str:
-    return f"energy-label-{model_slug(facts.model_id)}-{task}.png"
+    release = f"-{model_slug(facts.release)}" if facts.release else ""
+    return f"energy-label-{model_slug(facts.model_id)}-{task}{release}.png"
 
 
 def label_markdown(facts: LabelFacts, file_name: str) -> str:

@@ -24,6 +24,7 @@ from benchmark.tasks import TASK_KEYS
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.plausibility import implausible_energy_reason
 from leaderboard.results.rating import rating_flags, size_classes, star_ratings
+from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -78,7 +79,10 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
          "energy_implausible": bool}
     )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    frame["size_class"] = size_classes(frame["params"])
+    # A size class published with the record (``size_class``, e.g. a board's) wins over the one
+    # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.
+    published = pd.Series([(r.model_extra or {}).get("size_class") for r in records], dtype=object)
+    frame["size_class"] = published.where(published.notna(), size_classes(frame["params"]))
     frame["stars"] = star_ratings(frame)
     frame["rating_flag"] = rating_flags(frame)
     task_order = pd.Categorical(frame["task"], categories=TASK_KEYS).codes
@@ -101,20 +105,77 @@ class LeaderboardData:
     dropped: Counter[str]
     version: int = 0
     notice: str | None = None
+    releases: tuple[Release, ...] = ()  # oldest first; ``frame`` is the latest one's board if any
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_load(cls, result: LoadResult, version: int = 0, notice: str | None = None) -> LeaderboardData:
+    def from_load(
+        cls, result: LoadResult, version: int = 0, notice: str | None = None, releases: tuple[Release, ...] = ()
+    ) -> LeaderboardData:
+        """``result`` holds the records read as JSON: with ``releases``, only those published since."""
+        frame = frame_from_records(result.records)
+        frame["release"] = LIVE
+        if releases:
+            frame = view_of(releases, releases[-1].name)
         return cls(
             records=result.records,
-            frame=frame_from_records(result.records),
+            frame=frame,
             source=result.source,
             dropped=Counter(result.dropped),
             version=version,
             notice=notice,
+            releases=tuple(releases),
         )
+
+    # Releases (see ``leaderboard.results.releases``): "latest" is ``frame``; "live" re-rates
+    # every row (released and since) with the rule now; a release name shows that frozen board.
+
+    @property
+    def n_results(self) -> int:
+        """Rows shown (the latest board) plus, with releases, the runs published since."""
+        return len(self.frame) + (len(self.records) if self.releases else 0)
+
+    @property
+    def release_names(self) -> list[str]:
+        return [release.name for release in self.releases]
+
+    def release_name(self, release: str | None) -> str:
+        """``release`` resolved: a name, ``live``, or the latest (``latest``/empty) — which is
+        ``live`` when the store has no release."""
+        from leaderboard.results.releases import check_release
+
+        return check_release(release, self.release_names)
+
+    def since(self) -> pd.DataFrame:
+        """Runs no release holds, with provisional stars against the latest release's edges."""
+
+        def compute() -> pd.DataFrame:
+            rows = frame_from_records(self.records)
+            if not self.releases:
+                return rows.assign(release=LIVE)
+            return since_frame(rows, self.releases[-1])
+
+        return self.cached("since", compute)
+
+    def board(self, release: str | None = LATEST) -> pd.DataFrame:
+        name = self.release_name(release)
+        if name == SINCE:
+            return self.since()
+        if not self.releases or name == self.releases[-1].name:
+            return self.frame
+        if name == LIVE:
+            return self.cached(("board", LIVE), self._live_board)
+        return self.cached(("board", name), lambda: view_of(self.releases, name))
+
+    def _live_board(self) -> pd.DataFrame:
+        since = frame_from_records(self.records)
+        rows = pd.concat([self.frame, since], ignore_index=True)
+        rows["stars"] = star_ratings(rows)
+        rows["rating_flag"] = rating_flags(rows)
+        rows["release"] = LIVE
+        return sort_rows(rows)
 
     @property
     def dropped_total(self) -> int:
@@ -133,9 +194,10 @@ class LeaderboardData:
         with self._cache_lock:
             return self._cache.setdefault(key, value)
 
-    def task_frame(self, task: str) -> pd.DataFrame:
+    def task_frame(self, task: str, release: str | None = LATEST) -> pd.DataFrame:
         """The rows of one task, in leaderboard order (rated first, least energy first)."""
-        return self.cached(("task_frame", task), lambda: self.frame[self.frame["task"] == task])
+        name = self.release_name(release)
+        return self.cached(("task_frame", task, name), lambda: (board := self.board(name))[board["task"] == task])
 
     def tasks_with_rows(self) -> list[str]:
         present = set(self.frame["task"])

@@ -23,7 +23,8 @@ from pathlib import Path
 from benchmark.hub_client import redact
 from benchmark.store import LocalStore, Store
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
-from leaderboard.results.loader import LoadResult, load_store, read_folder
+from leaderboard.results.loader import LoadResult
+from leaderboard.results.releases import load_board, read_releases
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class LiveData:
         self._version = 0
         self._current: LeaderboardData | None = None
         self._ready = threading.Event()
+        self._background = background
         if background:
             threading.Thread(target=self._first_load, name="leaderboard-first-load", daemon=True).start()
         else:
@@ -73,12 +75,29 @@ class LiveData:
 
     def _first_load(self) -> None:
         try:
-            self._current = self._load(force=True, previous=None)
+            if self._background:
+                self._serve_releases_first()
+            with self._lock:
+                self._current = self._load(force=True, previous=None)
         finally:
             if self._current is None:  # a bug, not a store failure (those fall back): still serve a page
                 log.exception("first load of the leaderboard data failed")
                 empty = LeaderboardData.from_load(LoadResult((), self.store.name))
                 self._current = empty.with_notice("The results could not be loaded; see the server logs.")
+            self._ready.set()
+
+    def _serve_releases_first(self) -> None:
+        """With releases, serve the latest one (the default board) before listing the record files:
+        at 100,000 records the listing alone takes seconds, and only the runs since need it."""
+        try:
+            releases = read_releases(self.store)
+        except Exception:  # noqa: BLE001 - the full load below reports (and falls back) properly
+            log.debug("releases not readable before the first load", exc_info=True)
+            return
+        if releases:
+            notice = f"Reading the runs published since release {releases[-1].name}…"
+            empty = LoadResult((), self.store.name)
+            self._current = LeaderboardData.from_load(empty, version=0, notice=notice, releases=releases)
             self._ready.set()
 
     @property
@@ -117,7 +136,7 @@ class LiveData:
             head = self.store.head()
             if previous is not None and not force and head == self._head:
                 return previous.with_notice(None) if previous.notice and self.from_store else previous
-            result = load_store(self.store)
+            releases, result = load_board(self.store)
             if _same_folder(self.store, self.snapshot_dir):
                 result = replace(result, source=SNAPSHOT_SOURCE)
         except Exception as exc:  # noqa: BLE001 - any failure to read the store must leave a usable page
@@ -127,7 +146,7 @@ class LiveData:
             return previous.with_notice(None)  # same files: keep the version (and its caches)
         self._fingerprint = result.fingerprint
         self._version += 1
-        return LeaderboardData.from_load(result, version=self._version)
+        return LeaderboardData.from_load(result, version=self._version, releases=releases)
 
     def _fallback(self, exc: Exception, previous: LeaderboardData | None) -> LeaderboardData:
         reason = _one_line(exc)
@@ -142,10 +161,11 @@ class LiveData:
             return previous.with_notice(self._snapshot_notice(reason))
         self._head = None
         self._version += 1
-        snapshot = read_folder(self.snapshot_dir, source=SNAPSHOT_SOURCE)
+        releases, snapshot = load_board(LocalStore(self.snapshot_dir))
+        snapshot = replace(snapshot, source=SNAPSHOT_SOURCE)
         self._fingerprint = snapshot.fingerprint
         notice = None if _same_folder(self.store, self.snapshot_dir) else self._snapshot_notice(reason)
-        return LeaderboardData.from_load(snapshot, version=self._version, notice=notice)
+        return LeaderboardData.from_load(snapshot, version=self._version, notice=notice, releases=releases)
 
     def _snapshot_notice(self, reason: str) -> str:
         return (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,13 +100,15 @@ def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
     return list(latest.values()), len(records) - len(latest)
 
 
-def read_folder(folder: Path, source: str | None = None) -> LoadResult:
-    """Every record under ``folder/records`` (a local store, or a downloaded Hub snapshot)."""
+def read_folder(folder: Path, source: str | None = None, paths: Iterable[str] | None = None) -> LoadResult:
+    """Every record under ``folder/records`` (a local store, or a downloaded Hub snapshot), or only
+    the record files ``paths`` (relative to ``folder``: those no release holds)."""
     parsed: list[ResultRecord] = []
     dropped: Counter[str] = Counter()
     problems: list[str] = []
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(folder.glob(RECORD_GLOB)):
+    files = sorted(folder.glob(RECORD_GLOB)) if paths is None else [folder / p for p in sorted(paths)]
+    for path in files:
         if path.name.startswith(".") or not path.is_file():
             continue  # half-written temp files of an atomic write
         relative = path.relative_to(folder).as_posix()

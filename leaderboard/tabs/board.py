@@ -11,18 +11,24 @@ from typing import Any
 
 import gradio as gr
 
+from benchmark.errors import UserInputError
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 from leaderboard.display import board as render
 from leaderboard.display.about import about_markdown
 from leaderboard.display.strings import (
     COLUMNS_HELP,
     FILTER_EMPTY_MEANS_ALL,
+    LATEST_CHOICE,
     OVERVIEW_INTRO,
+    RELEASE_HELP,
+    RELEASE_LABEL,
     SEARCH_HELP,
     SORT_HELP,
     TASK_INTRO,
 )
+from leaderboard.results.releases import LATEST
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.views.releases import release_choices
 from leaderboard.views.tables import (
     ALL_HEADERS,
     COLUMN_WIDTHS,
@@ -93,6 +99,10 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         summary = gr.Markdown(elem_id=f"summary-{task}")
         empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
         with gr.Row(equal_height=True):
+            release = gr.Dropdown(  # the releases' names are filled in when the tab is drawn
+                [(LATEST_CHOICE, LATEST)], value=LATEST, label=RELEASE_LABEL, info=RELEASE_HELP, scale=2,
+                elem_id=f"release-{task}",
+            )
             search = gr.Textbox(label="Search models", placeholder=SEARCH_HELP, scale=3, elem_id=f"search-{task}")
             hardware = gr.Dropdown(
                 [], value=[], multiselect=True, label="Hardware", info=FILTER_EMPTY_MEANS_ALL, scale=2
@@ -110,14 +120,14 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
         rendered = gr.State(None)
 
-    filters = [search, hardware, sizes, columns]
-    outputs = [rendered, summary, empty, table, download, plot, hardware]
+    filters = [search, hardware, sizes, columns, release]
+    outputs = [rendered, summary, empty, table, download, plot, hardware, release]
 
     def draw(
-        query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str]
+        query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str], board: str
     ) -> tuple[Any, ...]:
         data = ctx.data
-        view = task_view(data, task, query, chosen_hardware, chosen_sizes, chosen_columns)
+        view = task_view(data, task, query, chosen_hardware, chosen_sizes, chosen_columns, _known(data, board))
         message = render.task_empty_state(data, view)
         filtered = render.is_filtered(query, chosen_hardware, chosen_sizes)
         return (
@@ -128,6 +138,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             render.task_csv(view),
             render.task_figure(data, view, filtered),
             gr.Dropdown(choices=render.hardware_choices(data, task)),
+            gr.Dropdown(choices=release_choices(data)),
         )
 
     def redraw_if_stale(shown: int | None, *values: Any) -> tuple[Any, ...]:
@@ -136,15 +147,28 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         return draw(*values)
 
     def draw_columns(*values: Any) -> tuple[Any, ...]:
-        view = task_view(ctx.data, task, *values)
+        view = task_view(ctx.data, task, *values[:-1], _known(ctx.data, values[-1]))
         return _table_update(view), render.task_csv(view)
 
     tab.select(draw, filters, outputs, **PRIVATE_EVENT)
     gr.on(
-        [search.input, hardware.input, sizes.input], draw, filters, outputs, trigger_mode="always_last", **PRIVATE_EVENT
+        [search.input, hardware.input, sizes.input, release.input],
+        draw,
+        filters,
+        outputs,
+        trigger_mode="always_last",
+        **PRIVATE_EVENT,
     )
     columns.input(draw_columns, filters, [table, download], trigger_mode="always_last", **PRIVATE_EVENT)
     ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
+
+
+def _known(data: Any, board: str | None) -> str:
+    """The chosen board, or the latest if a reload removed it (a UI choice is never an error)."""
+    try:
+        return data.release_name(board)
+    except UserInputError:
+        return data.release_name(None)
 
 
 def build_about_tab(ctx: AppContext) -> None:

@@ -57,7 +57,7 @@ def _group_keys(frame: pd.DataFrame) -> list[pd.Series]:
     return [frame["task"], frame["hardware"], size]
 
 
-def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
+def ranks_of_frame(frame: pd.DataFrame) -> pd.DataFrame:
     rated = frame[frame["stars"].notna()]
     keys = _group_keys(rated)
     energy = rated["gpu_wh_per_1k_queries"]
@@ -70,7 +70,7 @@ def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
 
 def ranks(data: LeaderboardData) -> pd.DataFrame:
     """``rank`` and ``rank_of`` per row of ``data.frame`` (missing where unrated)."""
-    return data.cached("models:ranks", lambda: _ranks(data.frame))
+    return data.cached("models:ranks", lambda: ranks_of_frame(data.frame))
 
 
 def rank_group_text(task: str, hardware: str, size_class: str | None) -> str:
@@ -167,6 +167,7 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         "num_samples": record.settings.num_samples if record is not None else None,
         "created_at": row["created_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
         "source": row["source"],
+        "release": row["release"],
         "run_id": row["run_id"],
         "everyday": everyday(energy, grid),
     }
@@ -175,6 +176,8 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
 def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) -> dict[str, Any]:
     """Everything the model page shows for ``model_id``: one entry per task and hardware, in
     registry task order (``UnknownModelError`` if the model is not on the leaderboard)."""
+    from leaderboard.views.releases import model_history
+
     model_id = check_model(data, model_id)
     chosen_grid = get_grid(grid)
     rows = data.frame.index[data.frame["model_id"] == model_id]
@@ -183,4 +186,5 @@ def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) ->
         "provider": provider(model_id),
         "grid": chosen_grid.key,
         "entries": [entry(data, index, chosen_grid) for index in rows],
+        "history": model_history(data, model_id),
     }

@@ -69,6 +69,8 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
     Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str)),
     Column("Date", "str", "created_at", 110, _date, _date),
+    # The board each row's stars belong to: a release name, "live" or "provisional (since NAME)".
+    Column("Release", "str", "release", 110, lambda r: r["release"].astype(str)),
     Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
 )
 COLUMN_BY_HEADER = {column.header: column for column in TASK_COLUMNS}
@@ -87,9 +89,10 @@ def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({column.header: column.screen(rows) for column in TASK_COLUMNS}, index=rows.index)
 
 
-def task_display(data: LeaderboardData, task: str) -> pd.DataFrame:
-    """All rows of ``task`` formatted for the screen (once per data version)."""
-    return data.cached(("display", task), lambda: display_frame(data.task_frame(task)))
+def task_display(data: LeaderboardData, task: str, release: str = "latest") -> pd.DataFrame:
+    """All rows of ``task`` on ``release``'s board formatted for the screen (once per data version)."""
+    name = data.release_name(release)
+    return data.cached(("display", task, name), lambda: display_frame(data.task_frame(task, name)))
 
 
 def filter_mask(
@@ -123,6 +126,7 @@ class TaskView:
     rows: pd.DataFrame
     table: pd.DataFrame
     headers: list[str]
+    release: str = "latest"  # the board shown: a release name, "live" or "since"
 
     @property
     def datatypes(self) -> list[str]:
@@ -140,12 +144,14 @@ def task_view(
     hardware: list[str] | None = None,
     sizes: list[str] | None = None,
     columns: list[str] | None = None,
+    release: str = "latest",
 ) -> TaskView:
-    rows = data.task_frame(task)
+    name = data.release_name(release)
+    rows = data.task_frame(task, name)
     mask = filter_mask(rows, query, hardware, sizes)
     headers = chosen_headers(columns)
-    table = task_display(data, task).loc[mask.to_numpy(), headers]
-    return TaskView(task, rows[mask.to_numpy()], table, headers)
+    table = task_display(data, task, name).loc[mask.to_numpy(), headers]
+    return TaskView(task, rows[mask.to_numpy()], table, headers, name)
 
 
 def csv_frame(view: TaskView) -> pd.DataFrame:

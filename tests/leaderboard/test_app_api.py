@@ -30,7 +30,7 @@ def test_the_named_endpoints_are_published(served):
     client, _, _ = served
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(endpoints) == {
-        "/tasks", "/task_rows", "/task_summary", "/overview", "/status",  # the leaderboard's data
+        "/tasks", "/task_rows", "/task_summary", "/releases", "/overview", "/status",  # the leaderboard's data
         "/model_page", "/compare", "/tradeoff", "/energy_label", "/energy_label_markdown",  # the Models tab
     }
 

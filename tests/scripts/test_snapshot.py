@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from benchmark.record import ResultRecord
+from benchmark.store import LocalStore
+from leaderboard.results.releases import read_release
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -19,48 +21,71 @@ build_snapshot = importlib.util.module_from_spec(_spec)
 sys.modules["build_snapshot"] = build_snapshot  # dataclasses look their module up
 _spec.loader.exec_module(build_snapshot)
 
-PUBLISHED = textwrap.dedent(
+BOARDS = textwrap.dedent(
     """\
-    task,model,gpu_wh_per_1k_queries,size_class,release,source,note
-    object_detection,org/det,3.29,,2024-09,https://example.org/a.csv,"[run timestamp 2024-09-06-18-19-50; complete]"
-    object_detection,org/det,3.27,,2024-09,https://example.org/a.csv,"[run timestamp 2024-09-06-18-51-02; complete]"
-    text_generation,org/lm,48.3,,2024-09,https://example.org/2024.csv,"[run timestamp 2024-09-03-20-36-27]"
-    text_generation,org/lm,19.0,A,2025-02,https://example.org/2025.csv,total_gpu_energy x 1000
-    question_answering,org/qa,0.21,,2024-09,https://example.org/qa.json,no timestamp here
+    task,model,gpu_wh_per_1k_queries,size_class,reasoning,release,source,note
+    object_detection,org/det,3.29,,,2025-02,https://example.org/od.csv,published twice
+    object_detection,org/det,3.27,,,2025-02,https://example.org/od.csv,published twice
+    object_detection,org/yolo,1.0,,,2025-02,https://example.org/od.csv,
+    text_generation,org/lm,19.0,A,,2025-02,https://example.org/v1.csv,total_gpu_energy x 1000
+    text_generation,org/big,90.0,C,,2025-02,https://example.org/v1.csv,
+    text_generation,org/new,40.0,C,off,2025-12,https://example.org/v2.csv,v2
+    text_generation,org/new2,10.0,C,off,2025-12,https://example.org/v2.csv,v2
+    reasoning,org/think,500.0,A,on,2025-12,https://example.org/r.csv,reasoning board
+    question_answering,org/qa,0.21,,,2025-02,https://example.org/qa.json,"[run timestamp 2024-09-06-18-51-02]"
     """
 )
-PARAMS = "model,params,precision,source\norg/lm,7242000000,exact,x\norg/det,,,\n"
+PARAMS = "model,params,precision,source\norg/lm,7242000000,exact,x\norg/new,32000000000,exact,x\norg/det,,,\n"
 
 
-def build(tmp_path: Path) -> dict[tuple[str, str], ResultRecord]:
-    (tmp_path / "published.csv").write_text(PUBLISHED)
+def build(tmp_path: Path) -> dict[tuple[str, str, str], ResultRecord]:
+    (tmp_path / "boards.csv").write_text(BOARDS)
     (tmp_path / "params.csv").write_text(PARAMS)
-    files = build_snapshot.build_snapshot(tmp_path / "published.csv", tmp_path / "params.csv", tmp_path / "out")
-    records = [ResultRecord.from_json(path.read_text()) for path in files]
-    return {(r.task, r.model_id): r for r in records}
+    files = build_snapshot.build_snapshot(tmp_path / "boards.csv", tmp_path / "params.csv", tmp_path / "out")
+    records = [
+        ResultRecord.from_json(path.read_text()) for path in files if path.suffix == ".json" and "records" in path.parts
+    ]
+    return {(r.task, r.model_id, r.run_id): r for r in records}
 
 
-def test_the_latest_run_of_each_model_is_kept(tmp_path):
+def test_every_board_row_becomes_a_record_repeated_runs_included_reasoning_left_out(tmp_path):
     records = build(tmp_path)
-    assert len(records) == 3
-    assert records[("object_detection", "org/det")].gpu_wh_per_1k_queries == 3.27  # 18:51 beats 18:19
-    lm = records[("text_generation", "org/lm")]
-    assert lm.gpu_wh_per_1k_queries == 19.0 and lm.source == "https://example.org/2025.csv"
+    assert len(records) == 8
+    assert records[("object_detection", "org/det", "aies-2025-02")].gpu_wh_per_1k_queries == 3.29
+    assert records[("object_detection", "org/det", "aies-2025-02-2")].gpu_wh_per_1k_queries == 3.27
+    assert not any(task == "reasoning" for task, _, _ in records)
+    lm = records[("text_generation", "org/lm", "aies-2025-02")]
+    assert lm.gpu_wh_per_1k_queries == 19.0 and lm.source == "https://example.org/v1.csv"
 
 
-def test_records_carry_time_hardware_settings_params_and_source(tmp_path):
+def test_records_carry_time_hardware_settings_params_published_class_and_source(tmp_path):
     records = build(tmp_path)
-    det = records[("object_detection", "org/det")]
-    assert det.created_at.isoformat() == "2024-09-06T18:51:02+00:00"
+    det = records[("object_detection", "org/det", "aies-2025-02")]
+    assert det.created_at.isoformat() == "2025-02-01T00:00:00+00:00"
     assert det.hardware.gpu_name == "NVIDIA H100 80GB HBM3" and det.hardware.gpu_count == 1
     assert det.settings.num_samples == 1000 and det.settings.batch_size == 1
     assert det.params is None and det.repeats == [] and det.phases == {}
-    assert records[("text_generation", "org/lm")].params == 7_242_000_000
-    assert records[("text_generation", "org/lm")].settings.dtype == "float16"
-    assert records[("question_answering", "org/qa")].created_at.isoformat() == "2024-09-01T00:00:00+00:00"
+    new = records[("text_generation", "org/new", "aies-2025-12")]
+    assert new.params == 32_000_000_000 and new.model_extra["size_class"] == "C"  # as published, not "B"
+    assert (
+        records[("question_answering", "org/qa", "aies-2025-02")].created_at.isoformat() == "2024-09-06T18:51:02+00:00"
+    )
 
 
-def test_a_rebuild_replaces_the_previous_snapshot(tmp_path):
+def test_each_board_is_a_release_that_rates_its_own_cohort(tmp_path):
+    build(tmp_path)
+    store = LocalStore(tmp_path / "out")
+    v1, v2 = read_release(store, "2025-02"), read_release(store, "2025-12")
+    assert v1.meta["date"] == "2025-02-01" and v2.meta["date"] == "2025-12-01"
+    assert len(v1.board) == 6 and sorted(v2.board["model_id"]) == ["org/new", "org/new2"]
+    v2_stars = dict(zip(v2.board["model_id"], v2.board["stars"], strict=True))
+    assert v2_stars == {"org/new2": 5, "org/new": 1}  # rated among themselves, not with org/big's 90 Wh
+    od = v1.board[v1.board["task"] == "object_detection"].sort_values("gpu_wh_per_1k_queries")
+    assert list(od["stars"]) == [5, 1, 1]  # both published runs of org/det are rated
+    assert not (tmp_path / "out" / ".store-version").exists()
+
+
+def test_a_rebuild_replaces_the_previous_data(tmp_path):
     build(tmp_path)
     stale = tmp_path / "out" / "records" / "summarization" / "gone" / "x.json"
     stale.parent.mkdir(parents=True)
@@ -70,19 +95,32 @@ def test_a_rebuild_replaces_the_previous_snapshot(tmp_path):
 
 
 def test_an_unknown_task_stops_the_build_with_its_name(tmp_path):
-    (tmp_path / "published.csv").write_text(PUBLISHED + "telepathy,org/x,1.0,,2024-09,https://e.org,\n")
+    (tmp_path / "boards.csv").write_text(BOARDS + "telepathy,org/x,1.0,,,2025-02,https://e.org,\n")
     (tmp_path / "params.csv").write_text(PARAMS)
-    argv = ["--published", str(tmp_path / "published.csv"), "--params", str(tmp_path / "params.csv")]
+    argv = ["--boards", str(tmp_path / "boards.csv"), "--params", str(tmp_path / "params.csv")]
     assert build_snapshot.main([*argv, "--out", str(tmp_path / "out")]) == 1
 
 
-@pytest.mark.skipif(not (REFERENCE / "aies_published.csv").exists(), reason="reference CSVs not available here")
-def test_the_committed_snapshot_is_what_the_script_builds(tmp_path):
+@pytest.mark.skipif(not (REFERENCE / "aies_boards.csv").exists(), reason="reference CSVs not available here")
+def test_the_committed_data_is_what_the_script_builds(tmp_path):
     built = build_snapshot.build_snapshot(
-        REFERENCE / "aies_published.csv", REFERENCE / "params.csv", tmp_path / "snapshot"
+        REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "snapshot"
     )
-    expected = {p.relative_to(tmp_path / "snapshot").as_posix(): p.read_text() for p in built}
+    expected = {p.relative_to(tmp_path / "snapshot").as_posix(): content(p) for p in built}
     committed = {
-        p.relative_to(ROOT / "data").as_posix(): p.read_text() for p in (ROOT / "data" / "records").rglob("*.json")
+        p.relative_to(ROOT / "data").as_posix(): content(p)
+        for folder in ("records", "releases")
+        for p in (ROOT / "data" / folder).rglob("*")
+        if p.is_file()
     }
     assert committed == expected, "data/ is out of date: run python scripts/build_snapshot.py"
+
+
+def content(path: Path) -> object:
+    """A file's bytes; a parquet board's rows and types (its bytes also name the writer's version)."""
+    if path.suffix != ".parquet":
+        return path.read_bytes()
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return (str(table.schema.remove_metadata()), table.to_pylist())

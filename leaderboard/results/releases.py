@@ -1,0 +1,238 @@
+"""Read releases (frozen boards) and the records published since, and rate those provisionally.
+
+A release is read as one table: ``releases/<name>/board.parquet`` through pyarrow (one file, one
+call, no per-row validation: the rows were validated when the release was cut). pyarrow rather
+than ``datasets``: ``datasets`` would copy the file into its Arrow cache and build a dataset
+object around it before handing back the same Arrow table, which costs start-up time for nothing
+here; pyarrow is already what ``datasets`` reads parquet with.
+
+Only the records that no release holds are read as JSON (``load_board``). The board a release
+shows is that release's rows plus, for every model, task and hardware it does not hold, the row of
+the latest earlier release that does: AI Energy Score's December 2025 text-generation board rated
+its new models among themselves and kept showing the February models with their February stars.
+Each row says its ``release``.
+
+Runs published since the latest release get *provisional* stars: the rating rule applied with that
+release's frozen edges (its lowest and highest energy per rating group), clipped to 1–5, so a new
+model is rated without moving anyone else's stars until the next release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.errors import UserInputError
+from benchmark.release import (
+    BOARD_COLUMNS,
+    GROUP_KEYS,
+    REFERENCE_CONFIGURATION,
+    board_path,
+    release_json_path,
+    release_names,
+)
+from benchmark.store import LocalStore, Store
+from leaderboard.results.loader import (
+    REPORT_PATTERNS,
+    LoadResult,
+    read_folder,
+)
+from leaderboard.results.rating import _EDGE_SLACK, CLASSED_TASKS, N_STAR_LEVELS
+
+LATEST = "latest"
+LIVE = "live"
+SINCE = "since"  # the runs no release holds, with provisional stars
+FLAG_NO_FROZEN_GROUP = "no group in the latest release to rate it against"
+IDENTITY = ("model_id", "task", "hardware", "configuration_key")
+
+
+@dataclass(frozen=True, eq=False)
+class Release:
+    """One frozen board: its ``release.json`` and its rows (``BOARD_COLUMNS`` + ``release``)."""
+
+    name: str
+    meta: dict[str, Any]
+    board: pd.DataFrame
+
+    @property
+    def date(self) -> str:
+        return str(self.meta.get("date", ""))
+
+
+def parse_board(data: bytes, name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(io.BytesIO(data)).to_pandas()
+    frame["stars"] = frame["stars"].astype("Int64")
+    for column in ("size_class", "rating_flag"):  # as the JSON reader's frame has them: object, None
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["release"] = name
+    return frame
+
+
+def read_release(store: Store, name: str) -> Release:
+    meta = json.loads(store.read(release_json_path(name)))
+    return Release(name, meta, parse_board(store.read(board_path(name)), name))
+
+
+def read_releases(store: Store, paths: list[str] | None = None) -> tuple[Release, ...]:
+    """Every complete release of ``store``, oldest first."""
+    listed = paths if paths is not None else store.list("releases/")
+    return tuple(read_release(store, name) for name in release_names(listed))
+
+
+def released_paths(releases: tuple[Release, ...]) -> set[str]:
+    """Record paths a release already holds or left out (never read again as JSON)."""
+    held: set[str] = set()
+    for release in releases:
+        held.update(release.board["record_path"])
+        held.update(item["path"] for item in release.meta.get("left_out", ()))
+    return held
+
+
+def record_files(folder: Path) -> list[str]:
+    """``records/<task>/<model>/<run>.json`` paths under ``folder`` (no stat per file: a store
+    holds 100,000 of them and a release already holds most)."""
+    found: list[str] = []
+    top = folder / "records"
+    if not top.is_dir():
+        return found
+    for task in os.listdir(top):  # plain names: no Path or DirEntry object per file
+        for model in _names(top / task):
+            prefix = f"records/{task}/{model}/"
+            found += [prefix + name for name in _names(top / task / model) if name.endswith(".json") and name[0] != "."]
+    return found
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except NotADirectoryError:
+        return []
+
+
+def _since_files(store: Store, held: set[str]) -> tuple[Path, list[str]]:
+    """A local folder holding the records no release holds, and their paths."""
+    if isinstance(store, LocalStore):
+        return store.root, [p for p in record_files(store.root) if p not in held]
+    since = [p for p in store.list("records/") if _is_record_path(p) and p not in held]
+    return store.local_folder(since or ["records/.none"], ignore=REPORT_PATTERNS), since
+
+
+def _is_record_path(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 4 and parts[0] == "records" and parts[3].endswith(".json")
+
+
+def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
+    """The releases of ``store`` and the records published since (the only ones read as JSON)."""
+    releases = read_releases(store)
+    held = released_paths(releases)
+    if isinstance(store, LocalStore) and not store.root.is_dir():  # a mistyped RESULTS_DIR: an error to show
+        raise FileNotFoundError(f"no results folder at {store.root}")
+    folder, since = _since_files(store, held)
+    result = read_folder(folder, source=store.name, paths=since)
+    digest = hashlib.blake2b(result.fingerprint.encode(), digest_size=16)
+    for release in releases:
+        digest.update(release.name.encode() + b"\0")
+    return releases, LoadResult(result.records, result.source, result.dropped, result.problems, digest.hexdigest())
+
+
+def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:
+    """The board ``name`` shows: its rows, and the latest earlier release's row for every model,
+    task, hardware and configuration it does not hold; sorted like the live frame."""
+    names = [r.name for r in releases]
+    upto = releases[: names.index(name) + 1]
+    frames: list[pd.DataFrame] = []
+    shown: pd.MultiIndex | None = None
+    for release in reversed(upto):  # newest first; a release's own rows are all kept (repeated runs too)
+        board = release.board
+        keys = pd.MultiIndex.from_frame(board[list(IDENTITY)].astype(object))
+        frames.append(board if shown is None else board[~keys.isin(shown)])
+        shown = keys if shown is None else shown.append(keys)
+    return sort_rows(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy())
+
+
+def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    from benchmark.tasks import TASK_KEYS
+
+    task_order = pd.Categorical(frame["task"], categories=TASK_KEYS).codes
+    return (
+        frame.assign(_task=task_order, _unrated=frame["stars"].isna())
+        .sort_values(["_task", "_unrated", "gpu_wh_per_1k_queries", "model_id"], kind="stable")
+        .drop(columns=["_task", "_unrated"])
+        .reset_index(drop=True)
+    )
+
+
+def _group_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = frame.reindex(columns=list(GROUP_KEYS)).copy()
+    keys["size_class"] = keys["size_class"].where(frame["task"].isin(CLASSED_TASKS), None)
+    keys["configuration_key"] = keys["configuration_key"].fillna(REFERENCE_CONFIGURATION)
+    return keys.astype(object).where(keys.notna(), "")
+
+
+def provisional_stars(frame: pd.DataFrame, release: Release) -> tuple[pd.Series, pd.Series]:
+    """Stars of ``frame``'s rows against ``release``'s frozen edges (clipped to 1–5), and the flag
+    of rows without stars (their live flag, or no matching group in the release)."""
+    from leaderboard.results.rating import rating_flags, star_ratings
+
+    live_flags = rating_flags(frame)
+    ratable = star_ratings(frame).notna().to_numpy()  # the rule's own test of what can be rated
+    edges = pd.DataFrame(release.meta.get("groups", []), columns=[*GROUP_KEYS, "low_wh", "high_wh", "count"])
+    edges = pd.concat([_group_frame(edges), edges[["low_wh", "high_wh"]]], axis=1)
+    keyed = _group_frame(frame).merge(edges, how="left", on=list(GROUP_KEYS))
+    low, high = keyed["low_wh"].to_numpy(dtype=float), keyed["high_wh"].to_numpy(dtype=float)
+    energy = frame["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
+    span = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        position = np.where(span > 0, (energy - low) / span * N_STAR_LEVELS, 0.0)
+    bins = np.clip(np.floor(position + _EDGE_SLACK), 0, N_STAR_LEVELS - 1)
+    has_group = np.isfinite(low)
+    rated = ratable & has_group
+    stars = pd.array(np.where(rated, N_STAR_LEVELS - np.nan_to_num(bins), 0).astype("int64"), dtype="Int64")
+    stars[~rated] = pd.NA
+    flags = live_flags.where(~(ratable & ~has_group), FLAG_NO_FROZEN_GROUP)
+    return pd.Series(stars, index=frame.index, name="stars"), flags
+
+
+def since_frame(live_rows: pd.DataFrame, latest: Release) -> pd.DataFrame:
+    """The runs published since ``latest`` with provisional stars; ``release`` says so."""
+    frame = live_rows.copy()
+    if "configuration_key" not in frame:
+        frame["configuration_key"] = REFERENCE_CONFIGURATION
+    frame["stars"], frame["rating_flag"] = provisional_stars(frame, latest)
+    frame["release"] = provisional_label(latest.name)
+    return sort_rows(frame)
+
+
+def provisional_label(name: str) -> str:
+    return f"provisional (since {name})"
+
+
+def board_columns() -> tuple[str, ...]:
+    return (*BOARD_COLUMNS, "release")
+
+
+class UnknownReleaseError(UserInputError):
+    pass
+
+
+def check_release(release: str | None, names: list[str]) -> str:
+    """A release name, ``live``, or the latest name for ``latest``/empty (``live`` without releases)."""
+    wanted = (release or LATEST).strip()
+    if wanted == LATEST:
+        return names[-1] if names else LIVE
+    if wanted in (LIVE, SINCE) or wanted in names:
+        return wanted
+    known = ", ".join([LATEST, LIVE, SINCE, *names])
+    raise UnknownReleaseError(f"unknown release {wanted!r}: choose one of {known}")
