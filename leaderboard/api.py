@@ -7,6 +7,7 @@ tabs show, as plain JSON.
     client.predict("org/name", "world", api_name="/model_page")
     client.predict(["org/a", "org/b"], "", "", "world", api_name="/compare")
     client.predict("summarization", "", api_name="/tradeoff")
+    client.predict("text_classification", api_name="/what_helps")
     path = client.predict("org/name", "summarization", "", api_name="/energy_label")  # a PNG file
 
 Rows come in leaderboard order (rated first, least GPU energy first), with ``stars`` as an
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import gradio as gr
 from gradio.data_classes import FileData
 
+from benchmark.configuration import check_configuration
 from benchmark.errors import UserInputError
 from benchmark.tasks import TASKS, get_task
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
@@ -33,6 +35,7 @@ from leaderboard.views.model_page import model_page
 from leaderboard.views.summary import summarize
 from leaderboard.views.tables import api_rows, filter_mask, overview_rows
 from leaderboard.views.tradeoff import tradeoff
+from leaderboard.views.what_helps import what_helps, zero_shot_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,14 +79,19 @@ def register_api(live: LiveData) -> None:
         ]
 
     @user_errors
-    def task_rows(task: str, query: str = "", hardware: str = "", size_class: str = "") -> list[dict[str, Any]]:
+    def task_rows(
+        task: str, query: str = "", hardware: str = "", size_class: str = "", configuration: str = "reference"
+    ) -> list[dict[str, Any]]:
         """The rows of one task with their stars, most efficient first. Optional filters: part of a
-        model id (`;` separates alternatives), hardware names and size classes (comma separated)."""
+        model id (`;` separates alternatives), hardware names and size classes (comma separated), and
+        the run configuration: "reference" (the default, the rated board), a configuration key
+        (e.g. "batch_size=8") or "all"."""
         key = _task_key(task)
         data = live.current
+        chosen = check_configuration(configuration)
         if not (query.strip() or hardware.strip() or size_class.strip()):
-            return data.cached(("api_rows", key), lambda: api_rows(data.task_frame(key)))
-        rows = data.task_frame(key)
+            return data.cached(("api_rows", key, chosen), lambda: api_rows(data.task_frame(key, chosen)))
+        rows = data.task_frame(key, chosen)
         return api_rows(rows[filter_mask(rows, query, _choices(hardware), _choices(size_class)).to_numpy()])
 
     @user_errors
@@ -135,6 +143,16 @@ def register_api(live: LiveData) -> None:
         return tradeoff(live.current, _task_key(task), hardware.strip() or None)
 
     @user_errors
+    def what_helps_endpoint(task: str) -> dict[str, Any]:
+        """Per run configuration of a task: how many models have it and their reference run on the same
+        hardware, and the median (min, max) ratio of their energy per 1,000 queries to the reference
+        (GPU Wh; total Wh on CPU-only hardware, labelled in `basis`); each model's best configuration
+        and its saving; and zero-shot against task-specific runs (median energies and their ratio)."""
+        key = _task_key(task)
+        data = live.current
+        return {**what_helps(data, key), "zero_shot_vs_task_specific": zero_shot_summary(data, key)}
+
+    @user_errors
     def energy_label_endpoint(model_id: str, task: str, hardware: str = "") -> FileData:
         """The energy label of a model on a task as a PNG file (800×1224 pixels)."""
         key = _task_key(task)
@@ -158,6 +176,7 @@ def register_api(live: LiveData) -> None:
         "model_page": model_page_endpoint,
         "compare": compare_endpoint,
         "tradeoff": tradeoff_endpoint,
+        "what_helps": what_helps_endpoint,
         "energy_label": energy_label_endpoint,
         "energy_label_markdown": energy_label_markdown_endpoint,
     }

@@ -21,6 +21,7 @@ import pandas as pd
 
 from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS
+from leaderboard.results.configurations import CONFIGURATION_COLUMNS, configuration_frame, on_reference_board
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.rating import rating_flags, size_classes, star_ratings
 
@@ -41,7 +42,10 @@ FRAME_COLUMNS = (
     "n_repeats",
     "stars",
     "rating_flag",
+    "total_wh_per_1k_queries",
+    *CONFIGURATION_COLUMNS,
 )
+DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
 
 T = TypeVar("T")
 
@@ -65,14 +69,17 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             r.source,
             r.run_id,
             len(r.repeats),
+            r.total_wh_per_1k_queries if r.total_wh_per_1k_queries is not None else np.nan,
         )
         for r in records
     ]
-    names = [c for c in FRAME_COLUMNS if c not in ("size_class", "stars", "rating_flag")]
+    names = [c for c in FRAME_COLUMNS if c not in DERIVED_COLUMNS]
     frame = pd.DataFrame.from_records(rows, columns=names)
     frame = frame.astype(
-        {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int}
+        {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
+         "total_wh_per_1k_queries": float}
     )
+    frame = pd.concat([frame, configuration_frame(records)], axis=1)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame["size_class"] = size_classes(frame["params"])
     frame["stars"] = star_ratings(frame)
@@ -129,9 +136,19 @@ class LeaderboardData:
         with self._cache_lock:
             return self._cache.setdefault(key, value)
 
-    def task_frame(self, task: str) -> pd.DataFrame:
-        """The rows of one task, in leaderboard order (rated first, least energy first)."""
-        return self.cached(("task_frame", task), lambda: self.frame[self.frame["task"] == task])
+    def task_frame(self, task: str, configuration: str = "reference") -> pd.DataFrame:
+        """The board rows of one task, in leaderboard order (rated first, least energy first): the
+        comparable runs of ``configuration`` (a configuration key, ``"reference"`` or ``"all"``)."""
+        return self.cached(("task_frame", task, configuration), lambda: self._board(task, configuration))
+
+    def _board(self, task: str, configuration: str) -> pd.DataFrame:
+        frame = self.frame
+        mask = (frame["task"] == task) & frame["comparable"]
+        if configuration == "reference":
+            mask &= on_reference_board(frame)
+        elif configuration != "all":
+            mask &= frame["configuration_key"] == configuration
+        return frame[mask.to_numpy(dtype=bool)]
 
     def tasks_with_rows(self) -> list[str]:
         present = set(self.frame["task"])
