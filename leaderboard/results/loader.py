@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from benchmark.configuration import record_configuration
+from benchmark.configuration import not_comparable_reason, record_configuration
 from benchmark.record import ResultRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
@@ -79,7 +79,11 @@ def parse_record(data: bytes) -> ResultRecord | str:
 
 def run_key(record: ResultRecord) -> tuple[str, str, str, str]:
     """What makes two records runs of the same thing: model, task, hardware and configuration."""
-    key = record_configuration(record, TASKS[record.task]).key
+    spec = TASKS[record.task]
+    key = record_configuration(record, spec).key
+    # a run that is not comparable (a few samples, another dataset) never replaces one that is
+    if not_comparable_reason(record, spec) is not None:
+        key += " (not comparable)"
     return (record.model_id, record.task, record.hardware.label, key)
 
 

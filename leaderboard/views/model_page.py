@@ -48,9 +48,11 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def record_index(data: LeaderboardData) -> dict[str, ResultRecord]:
-    """Records by run id (one per model, task, hardware and configuration), once per data version."""
-    return data.cached("models:record_index", lambda: {r.run_id: r for r in data.records})
+def record_index(data: LeaderboardData) -> dict[tuple[str, str, str, str], ResultRecord]:
+    """Records by (model, task, hardware label, run id): one per configuration, once per data version."""
+    return data.cached(
+        "models:record_index", lambda: {(r.model_id, r.task, r.hardware.label, r.run_id): r for r in data.records}
+    )
 
 
 def _group_keys(frame: pd.DataFrame) -> list[pd.Series]:
@@ -138,7 +140,7 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
     """One row of ``data.frame`` (by index) with its record's detail and its rank."""
     row = data.frame.loc[index]
     rank = ranks(data).loc[index]
-    record = record_index(data).get(row["run_id"])
+    record = record_index(data).get((row["model_id"], row["task"], row["hardware"], row["run_id"]))
     energy = float(row["gpu_wh_per_1k_queries"])
     latency = record.latency_s_per_query if record is not None else None
     size_class = json_value(row["size_class"])
