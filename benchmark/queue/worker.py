@@ -92,6 +92,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         task=request.task,
         revision=request.revision,
         dtype=request.dtype,
+        **(request.configuration or {}),
         device=config.device,
         repeats=config.repeats,
         num_samples=config.num_samples,
