@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from benchmark.configuration import ATTN_IMPLEMENTATIONS, DTYPES, QUANTIZATIONS
 from benchmark.run_files import RECORD_FILE
 from benchmark.tasks import TASKS
 
@@ -46,6 +47,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         output_dir=Path(args.output),
         warmup_runs=args.warmup_runs,
         allow_shared_gpu=args.allow_shared_gpu,
+        dataset_id=args.dataset_id,
+        batch_size=args.batch_size,
+        attn_implementation=args.attn_implementation,
+        torch_compile=args.torch_compile,
+        quantization=args.quantization,
+        zero_shot=args.zero_shot,
     )
     try:
         result = run_benchmark(spec)
@@ -56,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(
         f"{record.model_id} on {record.task}: {record.gpu_wh_per_1k_queries:.6g} "
         f"± {record.gpu_wh_per_1k_queries_std:.2g} GPU Wh per 1,000 queries "
-        f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}"
+        f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}, "
+        f"configuration {record.configuration.key if record.configuration else 'reference'}"
     )
     print(f"record: {result.run_dir / RECORD_FILE}")
     if args.push:
@@ -86,7 +94,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     for spec in TASKS.values():
         controls = ", ".join(f"{k}={v}" for k, v in spec.control_variables().items())
-        print(f"{spec.key:<30} {spec.dataset_id:<36} {controls}")
+        print(f"{spec.key:<30} {spec.dataset_id:<36} {controls}; options: {', '.join(spec.options)}")
     return 0
 
 
@@ -142,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--repeats", type=int, default=3, help="launches to average (default: 3)")
     run.add_argument("--device", help="cuda or cpu (default: cuda when an NVIDIA GPU is present)")
     run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
-    run.add_argument("--dtype", help="override the task's dtype (float32, float16, bfloat16)")
+    run.add_argument("--dataset-id", help="the Hub id to record when --dataset is a local copy of it")
+    run.add_argument("--dtype", help=f"override the task's dtype ({', '.join(DTYPES)})")
+    run.add_argument("--batch-size", type=int, help="queries per forward pass (default: the task's, 1)")
+    run.add_argument("--attn-implementation", help=f"attention kernel ({', '.join(ATTN_IMPLEMENTATIONS)})")
+    run.add_argument("--torch-compile", action="store_true", help="compile the model with torch.compile")
+    run.add_argument("--quantization", help=f"weight quantization ({', '.join(QUANTIZATIONS)})")
+    run.add_argument(
+        "--zero-shot", action="store_true", help="zero-shot prompting of a text-to-text model (T5 family)"
+    )
     run.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
     run.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
     run.add_argument("--output", default="runs", help="folder for run folders (default: runs)")

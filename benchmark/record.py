@@ -12,9 +12,11 @@ import math
 import re
 import statistics
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from benchmark.configuration import RunConfiguration
 
 SCHEMA_VERSION = 1
 KWH_TO_WH = 1000.0
@@ -66,6 +68,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     dataset: str
+    # the Hub id a local copy of the dataset stands for (``--dataset-id``), checked against the task's
+    dataset_id: str | None = None
     dataset_split: str = "train"
     num_samples: int = Field(gt=0)
     batch_size: int = Field(default=1, gt=0)
@@ -116,6 +120,8 @@ class Repeat(BaseModel):
     other_gpu_pids: list[int] = Field(default_factory=list)
     excluded_gpu_kwh: float | None = None
     report_file: str | None = None
+    # what optimum-benchmark's child loaded: dtype, attn_implementation, quantization_method, compiled
+    loaded: dict[str, Any] | None = None
 
 
 class ResultRecord(BaseModel):
@@ -138,6 +144,9 @@ class ResultRecord(BaseModel):
     hardware: Hardware
     software: Software = Field(default_factory=Software)
     settings: Settings
+    # how it was run: the overrides of the task's reference applied, and their key (None: written
+    # before configurations existed, read from ``settings`` by ``configuration.record_configuration``)
+    configuration: RunConfiguration | None = None
     phases: dict[str, PhaseMeasurement] = Field(default_factory=dict)
     gpu_wh_per_1k_queries: float
     gpu_wh_per_1k_queries_std: float = 0.0
@@ -166,7 +175,14 @@ class ResultRecord(BaseModel):
         return value
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2)
+        # a record without a configuration (a published figure, an older record) keeps its old layout
+        # (the fields added for run configurations are left out while unset)
+        exclude: dict[str, Any] = {}
+        if self.configuration is None:
+            exclude["configuration"] = True
+        if self.settings.dataset_id is None:
+            exclude["settings"] = {"dataset_id"}
+        return self.model_dump_json(indent=2, exclude=exclude or None)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ResultRecord:

@@ -4,6 +4,7 @@
     runs/<run_id>/error.log                the traceback of a failed run (``ERROR_FILE``)
     runs/<run_id>/repeat-<i>/report.json   optimum-benchmark's raw report of repeat i (``REPORT_FILE``)
     runs/<run_id>/repeat-<i>/benchmark.log optimum-benchmark's log of repeat i (``LOG_FILE``)
+    runs/<run_id>/repeat-<i>/loaded.json   what the child really loaded (dtype, attention...) (``LOADED_FILE``)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ RECORD_FILE = "record.json"
 ERROR_FILE = "error.log"
 REPORT_FILE = "report.json"
 LOG_FILE = "benchmark.log"
+LOADED_FILE = "loaded.json"
 
 
 def repeat_dir_name(index: int) -> str:

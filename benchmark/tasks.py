@@ -24,6 +24,12 @@ DENOISING_STEPS = 30
 IMAGE_SIZE_PX = 512
 AUDIO_SAMPLING_RATE_HZ = 16_000
 
+# The run options a task admits by default (see ``benchmark.configuration.OPTIONS``); the task's
+# own settings are the reference configuration.
+MODEL_OPTIONS = ("dtype", "batch_size", "attn_implementation", "torch_compile", "quantization")
+PIPELINE_OPTIONS = ("dtype", "batch_size")
+ZERO_SHOT_OPTIONS = (*MODEL_OPTIONS, "zero_shot")
+
 
 @dataclass(frozen=True)
 class TaskSpec:
@@ -57,6 +63,11 @@ class TaskSpec:
     sampling_rate_hz: int | None = None
     size_classes: bool = False
     scenario_options: Mapping[str, Any] = field(default_factory=dict)
+    # the options a run may change (names of ``benchmark.configuration.OPTIONS``)
+    options: tuple[str, ...] = MODEL_OPTIONS
+    # optimum-benchmark ``energy_star`` options of zero-shot text-to-text prompting (``t5_task`` and
+    # its dataset prefixes), for tasks that admit ``zero_shot``
+    zero_shot_prompt: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def dataset_columns(self) -> tuple[str, ...]:
@@ -118,6 +129,8 @@ _ENTRIES = (
         max_params=20_000_000_000,
         generate_kwargs=_GENERATE_10_TOKENS,
         scenario_options=MappingProxyType({"t5_task": "summarization"}),
+        options=ZERO_SHOT_OPTIONS,
+        zero_shot_prompt=MappingProxyType({"t5_task": "summarization", "dataset_prefix1": "summarize: "}),
     ),
     TaskSpec(
         key="question_answering",
@@ -132,6 +145,10 @@ _ENTRIES = (
         query_unit="question",
         pipeline_tags=("question-answering",),
         max_params=20_000_000_000,
+        options=ZERO_SHOT_OPTIONS,
+        zero_shot_prompt=MappingProxyType(
+            {"t5_task": "question_answering", "dataset_prefix1": "question: ", "dataset_prefix2": " context: "}
+        ),
     ),
     TaskSpec(
         key="text_classification",
@@ -146,6 +163,8 @@ _ENTRIES = (
         query_unit="text",
         pipeline_tags=("text-classification", "zero-shot-classification"),
         max_params=20_000_000_000,
+        options=ZERO_SHOT_OPTIONS,
+        zero_shot_prompt=MappingProxyType({"t5_task": "text_classification", "dataset_prefix1": "sst2 sentence: "}),
     ),
     TaskSpec(
         key="sentence_similarity",
@@ -234,6 +253,7 @@ _ENTRIES = (
         pipeline_tags=("text-to-image",),
         max_params=20_000_000_000,
         library="diffusers",
+        options=PIPELINE_OPTIONS,
         call_kwargs=MappingProxyType(
             {"num_inference_steps": DENOISING_STEPS, "height": IMAGE_SIZE_PX, "width": IMAGE_SIZE_PX}
         ),

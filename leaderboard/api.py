@@ -7,6 +7,7 @@ tabs show, as plain JSON.
     client.predict("org/name", "world", api_name="/model_page")
     client.predict(["org/a", "org/b"], "", "", "world", api_name="/compare")
     client.predict("summarization", "", api_name="/tradeoff")
+    client.predict("text_classification", api_name="/what_helps")
     path = client.predict("org/name", "summarization", "", api_name="/energy_label")  # a PNG file
 
 Rows come in leaderboard order (rated first, least GPU energy first), with ``stars`` as an
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import gradio as gr
 from gradio.data_classes import FileData
 
+from benchmark.configuration import check_configuration
 from benchmark.errors import UserInputError
 from benchmark.tasks import TASKS, get_task
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
@@ -34,6 +36,7 @@ from leaderboard.views.releases import release_list
 from leaderboard.views.summary import summarize
 from leaderboard.views.tables import api_rows, filter_mask, overview_rows
 from leaderboard.views.tradeoff import tradeoff
+from leaderboard.views.what_helps import what_helps, zero_shot_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,18 +81,28 @@ def register_api(live: LiveData) -> None:
 
     @user_errors
     def task_rows(
-        task: str, query: str = "", hardware: str = "", size_class: str = "", release: str = "latest"
+        task: str,
+        query: str = "",
+        hardware: str = "",
+        size_class: str = "",
+        release: str = "latest",
+        configuration: str = "reference",
     ) -> list[dict[str, Any]]:
         """The rows of one task with their stars, most efficient first; each says its `release`.
         Optional filters: part of a model id (`;` separates alternatives), hardware names and size
         classes (comma separated). `release`: "latest" (default), a release name (see `/releases`),
-        "live" (everything rated now) or "since" (runs after the latest release, provisional stars)."""
+        "live" (everything rated now) or "since" (runs after the latest release, provisional stars).
+        `configuration`: "reference" (the default, the rated board), a configuration key (e.g.
+        "batch_size=8", never in a release: shown live and unrated) or "all"."""
         key = _task_key(task)
         data = live.current
         name = data.release_name(release)
+        chosen = check_configuration(configuration)
         if not (query.strip() or hardware.strip() or size_class.strip()):
-            return data.cached(("api_rows", key, name), lambda: api_rows(data.task_frame(key, name)))
-        rows = data.task_frame(key, name)
+            return data.cached(
+                ("api_rows", key, name, chosen), lambda: api_rows(data.task_frame(key, name, chosen))
+            )
+        rows = data.task_frame(key, name, chosen)
         return api_rows(rows[filter_mask(rows, query, _choices(hardware), _choices(size_class)).to_numpy()])
 
     @user_errors
@@ -148,6 +161,16 @@ def register_api(live: LiveData) -> None:
         return tradeoff(live.current, _task_key(task), hardware.strip() or None)
 
     @user_errors
+    def what_helps_endpoint(task: str) -> dict[str, Any]:
+        """Per run configuration of a task: how many models have it and their reference run on the same
+        hardware, and the median (min, max) ratio of their energy per 1,000 queries to the reference
+        (GPU Wh; total Wh on CPU-only hardware, labelled in `basis`); each model's best configuration
+        and its saving; and zero-shot against task-specific runs (median energies and their ratio)."""
+        key = _task_key(task)
+        data = live.current
+        return {**what_helps(data, key), "zero_shot_vs_task_specific": zero_shot_summary(data, key)}
+
+    @user_errors
     def energy_label_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> FileData:
         """The energy label of a model on a task as a PNG file (800×1224 pixels), with the stars of
         `release` (default the latest; the label names it): the same release gives the same file."""
@@ -173,6 +196,7 @@ def register_api(live: LiveData) -> None:
         "model_page": model_page_endpoint,
         "compare": compare_endpoint,
         "tradeoff": tradeoff_endpoint,
+        "what_helps": what_helps_endpoint,
         "energy_label": energy_label_endpoint,
         "energy_label_markdown": energy_label_markdown_endpoint,
     }

@@ -259,10 +259,17 @@ def check_weights_and_size(client: HubClient, info: Any, spec: TaskSpec, sha: st
     return params
 
 
-def check_not_duplicate(requests: Iterable[RequestRecord], model_id: str, spec: TaskSpec, sha: str) -> None:
-    """Rule: no request for this model, task and commit exists yet, whatever its status."""
+def check_not_duplicate(
+    requests: Iterable[RequestRecord], model_id: str, spec: TaskSpec, sha: str, configuration_key: str = "reference"
+) -> None:
+    """Rule: no request for this model, task, commit and run configuration exists yet, whatever its status."""
     for request in requests:
-        if request.model_id.lower() == model_id.lower() and request.task == spec.key and request.revision == sha:
+        if (
+            request.model_id.lower() == model_id.lower()
+            and request.task == spec.key
+            and request.revision == sha
+            and request.configuration_key == configuration_key
+        ):
             status = request.status.value
             hint = " A maintainer can re-queue it." if status == "FAILED" else ""
             raise SubmissionRefused(

@@ -21,6 +21,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -63,6 +64,9 @@ class RequestRecord(BaseModel):
     revision_requested: str | None = None
     task: str
     dtype: str | None = None
+    # run options of ``benchmark.configuration.OPTIONS`` beyond dtype, e.g. {"batch_size": 8};
+    # None or empty: the task's reference configuration (issue 10)
+    configuration: dict[str, Any] | None = None
     params: int | None = None
     submitter: str
     submitted_at: datetime
@@ -98,6 +102,13 @@ class RequestRecord(BaseModel):
     def queue_position_key(self) -> tuple[datetime, str]:
         """Workers take the request queued longest ago; a requeue puts a request at the back."""
         return (self.queued_at or self.submitted_at, self.request_id)
+
+    @property
+    def configuration_key(self) -> str:
+        """The key of the configuration asked for (``"reference"`` by default)."""
+        from benchmark.configuration import configuration_key
+
+        return configuration_key({**(self.configuration or {}), "dtype": self.dtype})
 
     @property
     def path(self) -> str:

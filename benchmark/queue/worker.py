@@ -117,6 +117,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         task=request.task,
         revision=request.revision,
         dtype=request.dtype,
+        **(request.configuration or {}),
         device=config.device,
         device_ids=config.gpu_ids,
         repeats=config.repeats,

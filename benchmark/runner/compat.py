@@ -129,6 +129,11 @@ check()
 
 from optimum_benchmark import BenchmarkConfig as _BenchmarkConfig  # noqa: E402 - after install()
 
+from benchmark.runner.loaded import install_probe  # noqa: E402 - after install()
+
+# the child reports what it really loaded (this module is imported there first, see above)
+install_probe()
+
 
 class CompatBenchmarkConfig(_BenchmarkConfig):
     """optimum-benchmark's ``BenchmarkConfig``, unchanged but for where its class lives: a spawned

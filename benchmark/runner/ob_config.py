@@ -6,11 +6,12 @@ dataset columns, generate / call kwargs); this module has no per-task branches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from optimum_benchmark import EnergyStarConfig, ProcessConfig, PyTorchConfig
 
+from benchmark.configuration import RunConfiguration
 from benchmark.runner.compat import benchmark_config
 from benchmark.tasks import TaskSpec
 
@@ -36,6 +37,21 @@ class ResolvedRun:
     dtype_requested: str
     warmup_runs: int = DEFAULT_WARMUP_RUNS
     allow_shared_gpu: bool = False
+    configuration: RunConfiguration = field(default_factory=RunConfiguration)
+    dataset_id: str | None = None
+
+
+# optimum-benchmark's quantization scheme (it quantizes only when one is set) and transformers'
+# quantization_config, per method of the registry
+QUANTIZATION_SCHEMES = {"bnb-4bit": "bnb", "bnb-8bit": "bnb", "torchao-int8wo": "torchao"}
+QUANTIZATION_CONFIGS: dict[str, dict[str, Any]] = {
+    "bnb-4bit": {"quant_method": "bitsandbytes", "load_in_4bit": True},
+    "bnb-8bit": {"quant_method": "bitsandbytes", "load_in_8bit": True},
+    "torchao-int8wo": {
+        "quant_method": "torchao",
+        "quant_type": {"default": {"_type": "Int8WeightOnlyConfig", "_version": 2, "_data": {}}},
+    },
+}
 
 
 def scenario_kwargs(run: ResolvedRun) -> dict[str, Any]:
@@ -65,6 +81,14 @@ def backend_kwargs(run: ResolvedRun) -> dict[str, Any]:
         "torch_dtype": run.dtype,
         "no_weights": False,
     }
+    configuration = run.configuration
+    if configuration.attn_implementation:
+        kwargs["attn_implementation"] = configuration.attn_implementation
+    if configuration.torch_compile:
+        kwargs["torch_compile"] = True
+    if configuration.quantization:
+        kwargs["quantization_scheme"] = QUANTIZATION_SCHEMES[configuration.quantization]
+        kwargs["quantization_config"] = dict(QUANTIZATION_CONFIGS[configuration.quantization])
     if run.device == "cuda":
         kwargs["device_ids"] = ",".join(str(i) for i in run.device_ids)
         if len(run.device_ids) > 1:

@@ -23,10 +23,19 @@ from typing import Any
 
 from optimum_benchmark import Benchmark
 
+from benchmark.configuration import (
+    ConfigurationError,
+    RunConfiguration,
+    applied_dtype,
+    check_device,
+    check_requested,
+    effective_task,
+    resolve_configuration,
+)
 from benchmark.hub_client import redact, redact_file
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
-from benchmark.runner import crosscheck, environment, nvml, preflight
+from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
 from benchmark.runner.params import count_params
@@ -36,8 +45,6 @@ from benchmark.tasks import TaskSpec, UnknownTaskError, get_task
 
 LOGGER = logging.getLogger("benchmark")
 
-# float16 on a CPU is unsupported for many ops or orders of magnitude slower: measure float32.
-CPU_FALLBACK_DTYPES = {"float16": "float32", "bfloat16": "float32"}
 
 
 class BenchmarkError(RuntimeError):
@@ -70,6 +77,24 @@ class RunSpec:
     allow_shared_gpu: bool = False
     # Queued requests: ``model`` is a Hub id at ``revision`` even if a folder of that name exists here.
     hub_id_only: bool = False
+    # the Hub id a local ``dataset`` copy stands for (recorded; the task's id keeps it comparable)
+    dataset_id: str | None = None
+    # run options (``benchmark.configuration.OPTIONS``); None / False: the task's reference
+    batch_size: int | None = None
+    attn_implementation: str | None = None
+    torch_compile: bool = False
+    quantization: str | None = None
+    zero_shot: bool = False
+
+    def requested_options(self) -> dict[str, object]:
+        return {
+            "dtype": self.dtype,
+            "batch_size": self.batch_size,
+            "attn_implementation": self.attn_implementation,
+            "torch_compile": self.torch_compile,
+            "quantization": self.quantization,
+            "zero_shot": self.zero_shot,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,7 +119,18 @@ def validate(spec: RunSpec) -> TaskSpec:
         raise BenchmarkError(f"warm-up runs must be 0 or more, got {spec.warmup_runs}")
     if not spec.device_ids or any(i < 0 for i in spec.device_ids):
         raise BenchmarkError(f"GPU indices must be 0 or more, got {spec.device_ids}")
+    try:
+        requested = check_requested(task, spec.requested_options())
+        check_device(requested, spec.device or _default_device(), _has_flash_attn())
+    except ConfigurationError as exc:
+        raise BenchmarkError(str(exc)) from None
     return task
+
+
+def _has_flash_attn() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("flash_attn") is not None
 
 
 def new_run_id() -> str:
@@ -107,11 +143,12 @@ def _default_device() -> str:
 
 def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
     device = spec.device or _default_device()
+    configuration: RunConfiguration = resolve_configuration(task, spec.requested_options(), device)
     dtype_requested = spec.dtype or task.dtype
-    dtype = CPU_FALLBACK_DTYPES.get(dtype_requested, dtype_requested) if device == "cpu" else dtype_requested
+    dtype = applied_dtype(task, configuration, device)
     source = resolve_model(spec.model, spec.revision, spec.model_id, hub_id_only=spec.hub_id_only)
     return ResolvedRun(
-        spec=task,
+        spec=effective_task(task, configuration),
         model_id=source.model_id,
         model=source.path,
         revision=source.revision,
@@ -124,6 +161,8 @@ def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
         dtype_requested=dtype_requested,
         warmup_runs=DEFAULT_WARMUP_RUNS if spec.warmup_runs is None else spec.warmup_runs,
         allow_shared_gpu=spec.allow_shared_gpu,
+        configuration=configuration,
+        dataset_id=spec.dataset_id,
     )
 
 
@@ -131,6 +170,7 @@ def settings_of(run: ResolvedRun) -> Settings:
     controls = run.spec.control_variables()
     return Settings(
         dataset=run.dataset,
+        dataset_id=run.dataset_id,
         dataset_split=run.dataset_split,
         num_samples=run.num_samples,
         batch_size=run.spec.batch_size,
@@ -222,6 +262,7 @@ def launch_repeat(
         idle_power_w=idle_power_w,
         other_gpu_pids=other_pids,
         report_file=f"{repeat_dir_name(index)}/{REPORT_FILE}",
+        loaded=loaded.read(folder),
     )
     if on_gpu and repeat.gpu_wh_per_1k_queries <= 0:
         raise BenchmarkError(
@@ -263,8 +304,8 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
             nvml.energy_counter_mj(run.device_ids)
         except nvml.NoEnergyCounter as exc:
             raise BenchmarkError(f"{exc}: GPU energy cannot be measured, refusing to run") from exc
-    preflight.check_model(run.model, task, run.revision)
-    preflight.check_dataset(run.dataset, run.dataset_split, task, run.num_samples)
+    preflight.check_model(run.model, run.spec, run.revision)
+    preflight.check_dataset(run.dataset, run.dataset_split, run.spec, run.num_samples)
 
     config = build_config(run, name=f"{task.key}-{run_id}")
     hardware = environment.hardware(run.device, run.device_ids)
@@ -291,9 +332,10 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         hardware=hardware,
         software=software,
         settings=settings_of(run),
+        configuration=run.configuration,
         repeats=repeats,
         params=count_params(run.model, task.library),
-        **summary(repeats, task, run.num_samples),
+        **summary(repeats, run.spec, run.num_samples),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS
+from leaderboard.results.configurations import CONFIGURATION_COLUMNS, configuration_frame, on_reference_board
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.plausibility import implausible_energy_reason
 from leaderboard.results.rating import rating_flags, size_classes, star_ratings
@@ -44,7 +45,10 @@ FRAME_COLUMNS = (
     "energy_implausible",
     "stars",
     "rating_flag",
+    "total_wh_per_1k_queries",
+    *CONFIGURATION_COLUMNS,
 )
+DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
 
 T = TypeVar("T")
 
@@ -69,15 +73,17 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             r.run_id,
             len(r.repeats),
             implausible_energy_reason(r) is not None,
+            r.total_wh_per_1k_queries if r.total_wh_per_1k_queries is not None else np.nan,
         )
         for r in records
     ]
-    names = [c for c in FRAME_COLUMNS if c not in ("size_class", "stars", "rating_flag")]
+    names = [c for c in FRAME_COLUMNS if c not in DERIVED_COLUMNS]
     frame = pd.DataFrame.from_records(rows, columns=names)
     frame = frame.astype(
         {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
-         "energy_implausible": bool}
+         "energy_implausible": bool, "total_wh_per_1k_queries": float}
     )
+    frame = pd.concat([frame, configuration_frame(records)], axis=1)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     # A size class published with the record (``size_class``, e.g. a board's) wins over the one
     # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.
@@ -194,10 +200,30 @@ class LeaderboardData:
         with self._cache_lock:
             return self._cache.setdefault(key, value)
 
-    def task_frame(self, task: str, release: str | None = LATEST) -> pd.DataFrame:
-        """The rows of one task, in leaderboard order (rated first, least energy first)."""
+    def task_frame(self, task: str, release: str | None = LATEST, configuration: str = "reference") -> pd.DataFrame:
+        """The board rows of one task, in leaderboard order (rated first, least energy first).
+
+        ``release``: a release name, ``latest``, ``live`` or ``since``. ``configuration``: the reference
+        board (the default; what releases hold and rate), a configuration key, or ``"all"``. Releases
+        hold reference runs only, so other configurations always come from the live rows (unrated).
+        """
         name = self.release_name(release)
-        return self.cached(("task_frame", task, name), lambda: (board := self.board(name))[board["task"] == task])
+        return self.cached(
+            ("task_frame", task, name, configuration), lambda: self._task_board(task, name, configuration)
+        )
+
+    def _task_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
+        board = self.board(name)
+        board = board[(board["task"] == task).to_numpy(dtype=bool)]
+        reference = board[on_reference_board(board)]
+        if configuration == "reference":
+            return reference
+        live = self.board(LIVE) if self.releases else self.frame
+        live = live[((live["task"] == task) & live["comparable"]).to_numpy(dtype=bool)]
+        if configuration == "all":
+            others = live[~on_reference_board(live)]
+            return sort_rows(pd.concat([reference, others], ignore_index=True)) if len(others) else reference
+        return live[(live["configuration_key"] == configuration).to_numpy(dtype=bool)]
 
     def tasks_with_rows(self) -> list[str]:
         present = set(self.frame["task"])

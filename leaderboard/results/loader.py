@@ -4,7 +4,7 @@ Bad data never reaches the views. Each file under ``records/<task>/<org--name>/<
 parsed with the shared ``ResultRecord`` schema; a file is dropped, and counted under its reason,
 when it is not JSON, breaks the schema, has a missing, non-finite or negative GPU energy, or names
 a task the registry does not know. Of several runs of one model on one task and one hardware,
-the latest (``created_at``, then ``run_id``) wins and the others count as duplicates. Raw report
+the latest (``created_at``, then ``run_id``) of one configuration wins and the others count as duplicates. Raw report
 folders (``<run_id>.reports/``) sit one level deeper and are never read.
 
 A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from benchmark.configuration import not_comparable_reason, record_configuration
 from benchmark.record import ResultRecord
 from benchmark.store import Store
 from benchmark.tasks import TASKS
@@ -84,14 +85,19 @@ def parse_record(data: bytes) -> ResultRecord | str:
     return plausibility.record_drop_reason(record) or record
 
 
-def run_key(record: ResultRecord) -> tuple[str, str, str]:
-    """What makes two records runs of the same thing: model, task and hardware."""
-    return (record.model_id, record.task, record.hardware.label)
+def run_key(record: ResultRecord) -> tuple[str, str, str, str]:
+    """What makes two records runs of the same thing: model, task, hardware and configuration."""
+    spec = TASKS[record.task]
+    key = record_configuration(record, spec).key
+    # a run that is not comparable (a few samples, another dataset) never replaces one that is
+    if not_comparable_reason(record, spec) is not None:
+        key += " (not comparable)"
+    return (record.model_id, record.task, record.hardware.label, key)
 
 
 def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
-    """The latest run per (model, task, hardware), and how many older runs were dropped."""
-    latest: dict[tuple[str, str, str], ResultRecord] = {}
+    """The latest run per (model, task, hardware, configuration), and how many older runs were dropped."""
+    latest: dict[tuple[str, str, str, str], ResultRecord] = {}
     for record in records:
         key = run_key(record)
         kept = latest.get(key)

@@ -9,8 +9,9 @@ model alone in its group, or a group whose energies are all equal, gets 5 stars.
 
 Rows that cannot be rated get no stars (``pandas.NA``), and ``rating_flags`` says why: missing or
 non-finite energy, energy ≤ 0 (e.g. a CPU-only run, where the GPU measures nothing), a task
-rated by size class without a parameter count, or an energy flagged physically implausible. They
-do not move the bins of the others.
+rated by size class without a parameter count, an energy flagged physically implausible, or a
+run that is not comparable or not of the reference configuration (so nothing but a reference
+run moves another model's stars). They do not move the bins of the others.
 
 Everything is vectorised (one groupby on an integer key): 10,000 rows take a few milliseconds.
 """
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
+from leaderboard.results.configurations import on_reference_board
 
 N_STAR_LEVELS = 5
 ENERGY_COLUMN = "gpu_wh_per_1k_queries"
@@ -38,6 +40,9 @@ FLAG_CPU = "measured on a CPU: no GPU energy to rate"
 # cannot be real is shown but never rated, so it cannot stretch the bins of its group.
 FLAG_IMPLAUSIBLE = "physically implausible energy"
 IMPLAUSIBLE_COLUMN = "energy_implausible"
+# issue 10: only comparable runs of the reference configuration are rated
+FLAG_NOT_COMPARABLE = "not comparable: not the task's full test set"
+FLAG_NOT_REFERENCE = "not the reference configuration"
 
 
 def _size_class_codes(params: pd.Series) -> np.ndarray:
@@ -105,6 +110,7 @@ def star_ratings(df: pd.DataFrame) -> pd.Series:
         ratable = (
             np.isfinite(energy) & (energy > 0) & ~(needs_class & (classes < 0)) & ~_on_cpu(df) & ~_implausible(df)
         )
+    ratable &= on_reference_board(df)
 
     # One integer per rating group: task × size class (only where the task is rated by class)
     # × hardware. A single int key keeps the groupby on its fastest path.
@@ -131,9 +137,12 @@ def rating_flags(df: pd.DataFrame) -> pd.Series:
     energy = _energy(df)
     missing_class = _needs_class(df) & (_class_codes(df) < 0)
     with np.errstate(invalid="ignore"):
+        comparable = df["comparable"].to_numpy(dtype=bool) if "comparable" in df else np.ones(len(df), dtype=bool)
         flags = np.select(
-            [_on_cpu(df), ~np.isfinite(energy), energy <= 0, missing_class, _implausible(df)],
-            [FLAG_CPU, FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS, FLAG_IMPLAUSIBLE],
+            [~comparable, ~on_reference_board(df), _on_cpu(df), ~np.isfinite(energy), energy <= 0, missing_class,
+             _implausible(df)],
+            [FLAG_NOT_COMPARABLE, FLAG_NOT_REFERENCE, FLAG_CPU, FLAG_NO_ENERGY, FLAG_NON_POSITIVE, FLAG_NO_SIZE_CLASS,
+             FLAG_IMPLAUSIBLE],
             default="",
         )
     series = pd.Series(flags, index=df.index, dtype=object, name="rating_flag")

@@ -67,12 +67,26 @@ class Release:
         return str(self.meta.get("date", ""))
 
 
+_BOARD_DEFAULTS = {
+    "configuration_key": "reference",
+    "comparable": True,
+    "not_comparable_because": None,
+    "zero_shot": False,
+    "total_wh_per_1k_queries": float("nan"),
+    "energy_implausible": False,
+}
+
+
 def parse_board(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     frame = pq.read_table(io.BytesIO(data)).to_pandas()
+    # Columns a board written before they existed lacks: a board holds comparable reference runs.
+    for column, default in _BOARD_DEFAULTS.items():
+        if column not in frame:
+            frame[column] = default
     frame["stars"] = frame["stars"].astype("Int64")
-    for column in ("size_class", "rating_flag"):  # as the JSON reader's frame has them: object, None
+    for column in ("size_class", "rating_flag", "not_comparable_because"):  # as the JSON reader's: object, None
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame["release"] = name

@@ -87,7 +87,7 @@ def submit_request(
     )
 
     def mutate(records: dict[str, RequestRecord]) -> tuple[dict[str, RequestRecord], RequestRecord]:
-        checks.check_not_duplicate(records.values(), request.model_id, spec, sha)
+        checks.check_not_duplicate(records.values(), request.model_id, spec, sha, request.configuration_key)
         checks.check_rate_limit(records.values(), user, now, settings.submissions_per_day)
         return {request.path: request}, request
 

@@ -22,6 +22,7 @@ from leaderboard.display.formats import is_hub_id
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import CLASSED_TASKS
 from leaderboard.views.equivalences import GridIntensity, everyday, get_grid
+from leaderboard.views.what_helps import would_be_stars
 
 PHASE_NAMES = {
     "preprocess": "preprocess (dataset)",
@@ -47,9 +48,11 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def record_index(data: LeaderboardData) -> dict[tuple[str, str, str], ResultRecord]:
-    """Records by (model, task, hardware label), once per data version."""
-    return data.cached("models:record_index", lambda: {(r.model_id, r.task, r.hardware.label): r for r in data.records})
+def record_index(data: LeaderboardData) -> dict[tuple[str, str, str, str], ResultRecord]:
+    """Records by (model, task, hardware label, run id): one per configuration, once per data version."""
+    return data.cached(
+        "models:record_index", lambda: {(r.model_id, r.task, r.hardware.label, r.run_id): r for r in data.records}
+    )
 
 
 def _group_keys(frame: pd.DataFrame) -> list[pd.Series]:
@@ -137,7 +140,7 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
     """One row of ``data.frame`` (by index) with its record's detail and its rank."""
     row = data.frame.loc[index]
     rank = ranks(data).loc[index]
-    record = record_index(data).get((row["model_id"], row["task"], row["hardware"]))
+    record = record_index(data).get((row["model_id"], row["task"], row["hardware"], row["run_id"]))
     energy = float(row["gpu_wh_per_1k_queries"])
     latency = record.latency_s_per_query if record is not None else None
     size_class = json_value(row["size_class"])
@@ -169,6 +172,13 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         "source": row["source"],
         "release": row["release"],
         "run_id": row["run_id"],
+        "configuration_key": row["configuration_key"],
+        "configuration": record.configuration.model_dump(exclude_none=True) if record and record.configuration else {},
+        "comparable": bool(row["comparable"]),
+        "not_comparable_because": json_value(row["not_comparable_because"]),
+        "zero_shot": bool(row["zero_shot"]),
+        # the stars this run's energy would earn on the reference board: shown as such, never given
+        "would_be_stars": would_be_stars(data, index),
         "everyday": everyday(energy, grid),
     }
 

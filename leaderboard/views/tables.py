@@ -81,7 +81,7 @@ ALWAYS_SHOWN = ("Model",)
 # API rows: every column's raw field, its companion after it, and the run that measured it.
 API_FIELDS = tuple(
     name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
-) + ("run_id",)
+) + ("run_id", "configuration_key", "zero_shot")
 
 
 def display_frame(rows: pd.DataFrame) -> pd.DataFrame:

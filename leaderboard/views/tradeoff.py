@@ -28,7 +28,7 @@ def _task_points(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
     index = record_index(data)
     points = []
     for row in data.task_frame(task).itertuples(index=False):
-        record = index.get((row.model_id, row.task, row.hardware))
+        record = index.get((row.model_id, row.task, row.hardware, row.run_id))
         latency = record.latency_s_per_query if record is not None else None
         points.append(
             {

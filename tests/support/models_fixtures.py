@@ -29,7 +29,7 @@ H100_DETAILED = H100.model_copy(update={"driver_version": "550.54.15", "cuda_ver
 SOFTWARE = Software(
     optimum_benchmark="0.6.0", transformers="4.57.1", torch="2.13.0", codecarbon="3.0.4", python="3.11.9"
 )
-NUM_SAMPLES = 200
+NUM_SAMPLES = 1000  # the task's full test set: fewer samples would make the records not comparable
 REPEAT_FACTORS = (0.9, 1.0, 1.1)  # mean 1, sample std 0.1: the record's std is 10% of its energy
 # Share of the GPU energy per phase, and of the latency per query per inference phase.
 GPU_SHARES = {

@@ -87,3 +87,23 @@ def test_default_run_does_not_publish_after_losing_its_lease(tmp_path, monkeypat
     with pytest.raises(LeaseLostError):
         benchmark_and_publish(make_request("org/a"), RunContext(config=WorkerConfig(device="cpu"), lease_lost=lost))
     assert not (tmp_path / "results").exists()
+
+
+def test_the_worker_runs_the_configuration_the_request_carries(tmp_path, monkeypatch):
+    import benchmark.runner.run
+
+    queue_store = LocalStore(tmp_path / "queue")
+    monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.delenv("RESULTS_REPO", raising=False)
+    (request,) = seed(queue_store, [make_request("org/a", "text_classification")])
+    request = request.model_copy(update={"configuration": {"batch_size": 8, "attn_implementation": "sdpa"}})
+    queue_store.commit({request.path: request.to_bytes()}, queue_store.head(), "configuration")
+    calls = []
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark", _fake_runner(tmp_path, calls))
+
+    Worker(queue_store, config=WorkerConfig(device="cpu", output_dir=tmp_path / "runs", worker_id="w")).process_one()
+
+    (spec,) = calls
+    assert (spec.batch_size, spec.attn_implementation, spec.zero_shot) == (8, "sdpa", False)
+    assert request.configuration_key == "batch_size=8+attn=sdpa"
+    assert make_request("org/b").configuration_key == "reference"  # a request without one: the reference

@@ -319,3 +319,18 @@ def test_concurrent_submissions_on_the_hub_commit_with_parent_commit(hub):
     assert len(read_requests(store)) == 20
     assert None not in parents  # every write was a compare-and-swap
     assert len(api.repos[REQUESTS_REPO].commits) == 1 + 20  # one commit per request, none lost
+
+
+def test_a_request_of_another_configuration_is_not_a_duplicate_of_the_reference():
+    from datetime import UTC, datetime
+
+    from benchmark.tasks import TASKS
+    from benchmark.queue import checks
+
+    sha = "a" * 40
+    reference = RequestRecord(request_id="r1", model_id="org/m", revision=sha, task="text_classification",
+                              submitter="u", submitted_at=datetime(2025, 1, 1, tzinfo=UTC))
+    spec = TASKS["text_classification"]
+    checks.check_not_duplicate([reference], "org/m", spec, sha, "batch_size=8")  # another configuration: allowed
+    with pytest.raises(checks.SubmissionRefused, match="already requested"):
+        checks.check_not_duplicate([reference], "org/m", spec, sha, "reference")

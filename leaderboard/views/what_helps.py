@@ -1,0 +1,148 @@
+"""What helps: per run configuration, what it saves against the reference, across models.
+
+For each configuration measured on a task (its key: ``"batch_size=8"``, ``"dtype=bfloat16+attn=sdpa"``),
+across every model that has both it and its reference run on the same hardware, the number of
+models and the median ratio of energy per 1,000 queries to the reference, with its range. On GPU
+hardware the energy is GPU Wh; on CPU-only hardware, where the GPU measures nothing, it is the total
+(CPU + RAM) Wh, and the row says so. Only comparable runs (the task's full test set) count.
+
+Also here: the stars a non-reference run *would* earn on the reference board (never given, only
+shown as such), and the zero-shot versus task-specific summary of a task.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.configuration import REFERENCE_KEY
+from leaderboard.results.data import LeaderboardData
+from leaderboard.results.rating import CLASSED_TASKS, N_STAR_LEVELS
+
+BASIS_GPU = "GPU Wh per 1,000 queries"
+BASIS_TOTAL = "total Wh per 1,000 queries (CPU-only hardware: no GPU energy)"
+ZERO_SHOT_KEY = "zero_shot"
+
+
+def _energy(row: Any) -> tuple[float, str]:
+    """The energy a ratio compares, and its basis: GPU energy, or total energy on a CPU."""
+    if row.device == "cpu":
+        return float(row.total_wh_per_1k_queries), BASIS_TOTAL
+    return float(row.gpu_wh_per_1k_queries), BASIS_GPU
+
+
+def _usable(value: float) -> bool:
+    return math.isfinite(value) and value > 0
+
+
+def ratios(data: LeaderboardData, task: str) -> pd.DataFrame:
+    """One row per (model, hardware, non-reference configuration) with a reference beside it."""
+    rows = data.task_frame(task, "live", configuration="all")
+    reference = {
+        (r.model_id, r.hardware): r for r in rows.itertuples(index=False) if r.configuration_key == REFERENCE_KEY
+    }
+    out = []
+    for row in rows.itertuples(index=False):
+        ref = reference.get((row.model_id, row.hardware))
+        if row.configuration_key == REFERENCE_KEY or ref is None:
+            continue
+        energy, basis = _energy(row)
+        ref_energy, _ = _energy(ref)
+        if _usable(energy) and _usable(ref_energy):
+            ratio = energy / ref_energy
+            out.append((row.model_id, row.hardware, row.configuration_key, basis, energy, ref_energy, ratio))
+    columns = ["model_id", "hardware", "configuration_key", "basis", "wh_per_1k_queries", "reference_wh_per_1k_queries",
+               "ratio_to_reference"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def what_helps(data: LeaderboardData, task: str) -> dict[str, Any]:
+    """The ``configurations`` rows (most saving first) and each model's best configuration."""
+    table = data.cached(("what_helps:ratios", task), lambda: ratios(data, task))
+    configurations = []
+    for (key, basis), group in table.groupby(["configuration_key", "basis"], sort=False):
+        values = group["ratio_to_reference"].tolist()
+        configurations.append(
+            {
+                "configuration_key": key,
+                "basis": basis,
+                "n_models": int(group["model_id"].nunique()),
+                "median_ratio": statistics.median(values),
+                "min_ratio": min(values),
+                "max_ratio": max(values),
+                "median_saving": 1.0 - statistics.median(values),
+            }
+        )
+    configurations.sort(key=lambda row: (row["median_ratio"], row["configuration_key"]))
+    models = []
+    for (model_id, hardware), group in table.groupby(["model_id", "hardware"], sort=True):
+        best = group.sort_values(["ratio_to_reference", "configuration_key"]).iloc[0]
+        models.append(
+            {
+                "model_id": model_id,
+                "hardware": hardware,
+                "best_configuration": best["configuration_key"] if best["ratio_to_reference"] < 1 else REFERENCE_KEY,
+                "best_ratio": min(float(best["ratio_to_reference"]), 1.0),
+                "saving": max(0.0, 1.0 - float(best["ratio_to_reference"])),
+                "basis": best["basis"],
+            }
+        )
+    return {"task": task, "configurations": configurations, "models": models}
+
+
+def would_be_stars(data: LeaderboardData, index: Any) -> int | None:
+    """The stars the energy of row ``index`` would earn on its task's reference board (same hardware
+    and, where the task is rated by size class, size class); None for a reference row, a CPU row,
+    a row that is not comparable, or a board with no rated row."""
+    frame = data.frame
+    row = frame.loc[index]
+    if row["configuration_key"] == REFERENCE_KEY or not row["comparable"] or row["device"] == "cpu":
+        return None
+    energy = float(row["gpu_wh_per_1k_queries"])
+    board = data.task_frame(row["task"])
+    board = board[board["stars"].notna() & (board["hardware"] == row["hardware"])]
+    if row["task"] in CLASSED_TASKS:
+        board = board[board["size_class"] == row["size_class"]]
+    if board.empty or not _usable(energy):
+        return None
+    low, high = float(board["gpu_wh_per_1k_queries"].min()), float(board["gpu_wh_per_1k_queries"].max())
+    if energy <= low:
+        return N_STAR_LEVELS
+    if energy >= high:
+        return 1
+    position = (energy - low) / (high - low) * N_STAR_LEVELS
+    return int(N_STAR_LEVELS - np.clip(math.floor(position + 1e-9), 0, N_STAR_LEVELS - 1))
+
+
+def zero_shot_summary(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
+    """Per hardware: median energy of zero-shot runs against task-specific (reference) runs, and the
+    ratio — empty where the task has no zero-shot run."""
+    rows = data.task_frame(task, "live", configuration="all")
+    rows = rows[rows["configuration_key"].isin([REFERENCE_KEY, ZERO_SHOT_KEY])]
+    out = []
+    for hardware, group in rows.groupby("hardware", sort=True):
+        energies: dict[bool, list[float]] = {True: [], False: []}
+        basis = BASIS_GPU
+        for row in group.itertuples(index=False):
+            energy, basis = _energy(row)
+            if _usable(energy):
+                energies[bool(row.zero_shot)].append(energy)
+        if not energies[True] or not energies[False]:
+            continue
+        zero_shot, task_specific = statistics.median(energies[True]), statistics.median(energies[False])
+        out.append(
+            {
+                "hardware": hardware,
+                "basis": basis,
+                "n_zero_shot": len(energies[True]),
+                "median_zero_shot_wh": zero_shot,
+                "n_task_specific": len(energies[False]),
+                "median_task_specific_wh": task_specific,
+                "ratio": zero_shot / task_specific,
+            }
+        )
+    return out
