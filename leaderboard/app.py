@@ -20,7 +20,7 @@ from leaderboard.display.board import status_markdown
 from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
-from leaderboard.submission.tabs import build_submission_tabs, guard_local_login
+from leaderboard.submission.tabs import build_submission_tabs, check_local_login, guard_local_login
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.tabs.models import build_models_tab
@@ -68,6 +68,7 @@ def build_demo(
     """The leaderboard app on ``store`` (default: ``RESULTS_REPO``, ``RESULTS_DIR`` or the
     bundled snapshot). Pass ``live`` to share (or inspect) the loaded data, ``requests`` for the
     requests queue (default: ``REQUESTS_REPO`` / ``REQUESTS_DIR``)."""
+    check_local_login(None)  # before anything starts: a refused app leaves no thread behind
     refresh_s = refresh_s if refresh_s is not None else refresh_interval_s()
     if live is None:
         store = store if store is not None else results_store(default_dir=snapshot_dir)

@@ -14,6 +14,7 @@ validated; ``current`` waits for that first load.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -27,6 +28,8 @@ from leaderboard.results.loader import LoadResult
 from leaderboard.results.releases import load_board, read_releases
 
 log = logging.getLogger(__name__)
+# Seconds a process exiting during the first load waits for it.
+EXIT_WAIT_S = 60.0
 
 SNAPSHOT_SOURCE = "bundled snapshot (published AI Energy Score figures)"
 
@@ -69,7 +72,11 @@ class LiveData:
         self._ready = threading.Event()
         self._background = background
         if background:
-            threading.Thread(target=self._first_load, name="leaderboard-first-load", daemon=True).start()
+            loader = threading.Thread(target=self._first_load, name="leaderboard-first-load", daemon=True)
+            loader.start()
+            # A process that exits while the first load is inside pyarrow's C++ code aborts
+            # ("terminate called without an active exception"): let the load finish first.
+            atexit.register(loader.join, EXIT_WAIT_S)
         else:
             self._first_load()
 

@@ -324,8 +324,8 @@ def test_concurrent_submissions_on_the_hub_commit_with_parent_commit(hub):
 def test_a_request_of_another_configuration_is_not_a_duplicate_of_the_reference():
     from datetime import UTC, datetime
 
-    from benchmark.tasks import TASKS
     from benchmark.queue import checks
+    from benchmark.tasks import TASKS
 
     sha = "a" * 40
     reference = RequestRecord(request_id="r1", model_id="org/m", revision=sha, task="text_classification",
