@@ -43,6 +43,23 @@ def _lm_ids(tokenizer: Any) -> dict[str, int]:
     return {"vocab_size": len(tokenizer), "bos_token_id": eos, "eos_token_id": eos, "pad_token_id": eos}
 
 
+def _qwen3_5_attention(tokenizer: Any) -> dict[str, Any]:
+    """Qwen 3.5's hybrid attention (gated delta-net and full layers), shrunk; shared by dense and MoE."""
+    return {
+        "num_hidden_layers": 2,
+        "num_attention_heads": HEADS,
+        "num_key_value_heads": 1,
+        "head_dim": 16,
+        "linear_key_head_dim": 16,
+        "linear_value_head_dim": 16,
+        "linear_num_key_heads": 2,
+        "linear_num_value_heads": 2,
+        "layer_types": ["linear_attention", "full_attention"],
+        "max_position_embeddings": 128,
+        **_lm_ids(tokenizer),
+    }
+
+
 def _build_qwen3_5(out: Path) -> Path:
     # Qwen 3.5: hybrid linear (gated delta-net) and full attention layers.
     from transformers import Qwen3_5ForCausalLM, Qwen3_5TextConfig
@@ -51,17 +68,7 @@ def _build_qwen3_5(out: Path) -> Path:
     config = Qwen3_5TextConfig(
         hidden_size=HIDDEN,
         intermediate_size=FFN,
-        num_hidden_layers=2,
-        num_attention_heads=HEADS,
-        num_key_value_heads=1,
-        head_dim=16,
-        linear_key_head_dim=16,
-        linear_value_head_dim=16,
-        linear_num_key_heads=2,
-        linear_num_value_heads=2,
-        layer_types=["linear_attention", "full_attention"],
-        max_position_embeddings=128,
-        **_lm_ids(tokenizer),
+        **_qwen3_5_attention(tokenizer),
     )
     return _save(Qwen3_5ForCausalLM(config), tokenizer, out)
 
@@ -77,17 +84,7 @@ def _build_qwen3_5_moe(out: Path) -> Path:
         shared_expert_intermediate_size=16,
         num_experts=4,
         num_experts_per_tok=2,
-        num_hidden_layers=2,
-        num_attention_heads=HEADS,
-        num_key_value_heads=1,
-        head_dim=16,
-        linear_key_head_dim=16,
-        linear_value_head_dim=16,
-        linear_num_key_heads=2,
-        linear_num_value_heads=2,
-        layer_types=["linear_attention", "full_attention"],
-        max_position_embeddings=128,
-        **_lm_ids(tokenizer),
+        **_qwen3_5_attention(tokenizer),
     )
     return _save(Qwen3_5MoeForCausalLM(config), tokenizer, out)
 
