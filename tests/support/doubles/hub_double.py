@@ -22,6 +22,7 @@ is listed in ``authorized``:
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -226,8 +227,7 @@ class FakeHfApi:
                     f"404 Client Error: Entry Not Found for {filename}", response=_response(404)
                 )
             target = self._download_dir / repo_id / filename
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[filename])
+            _write_atomically(target, files[filename])
             return str(target)
 
     def snapshot_download(
@@ -248,9 +248,7 @@ class FakeHfApi:
                 if ignore_patterns and any(fnmatch(path, p) for p in ignore_patterns):
                     continue
                 if allow_patterns is None or any(fnmatch(path, p) for p in allow_patterns):
-                    target = folder / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
+                    _write_atomically(folder / path, data)
             folder.mkdir(parents=True, exist_ok=True)
             return str(folder)
 
@@ -367,3 +365,12 @@ def local_or_hub_store(kind: str, folder: Path, token: str = "hf_x") -> Any:
 def store_bytes(store: Any) -> dict[str, bytes]:
     """Every file of a store (either backend) and its bytes: compare before and after a refused action."""
     return {path: store.read(path) for path in store.list("")}
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write as the real Hub cache does (a temp file renamed into place): a reader in another
+    thread that opened the old file keeps it whole, and never sees a half-written one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{threading.get_ident()}.incomplete")
+    temp.write_bytes(data)
+    os.replace(temp, target)
