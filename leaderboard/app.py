@@ -27,6 +27,10 @@ from leaderboard.tabs.models import build_models_tab
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0
+# Gradio rebuilds its monitoring summary (a pandas frame of every recent event) after each event
+# unless told otherwise: under load that is a fifth of the server's time per API call. Every 100
+# events keeps the summary fresh; a deployment may still set its own value.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 
 def refresh_interval_s() -> float:
