@@ -79,6 +79,13 @@ reference GPU runs it and the result appears on the leaderboard. {per_day} submi
 per day.
 """
 
+RUN_OPTIONS_LABEL = "How to run it (optional: the task's reference settings by default)"
+RUN_OPTIONS_HELP = (
+    "Leave these as they are to measure the model the way the leaderboard rates it (the task's reference "
+    "configuration). Any other choice is measured and shown beside the reference run on the model's page and "
+    "in **What helps**, but never gets stars. The options offered are the chosen task's."
+)
+
 NO_LOGIN_TEXT = """\
 _Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
 refused; run a benchmark directly with `python -m benchmark run`, or start the app with
