@@ -103,6 +103,7 @@ ALL_HEADERS = [column.header for column in TASK_COLUMNS]
 DATATYPES = [column.datatype for column in TASK_COLUMNS]
 COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
 ALWAYS_SHOWN = ("Model",)
+CSV_CONFIGURATION = "Configuration"  # the CSV's column after the model on a board of every configuration
 # API rows: every column's raw field, its companion after it, and the run that measured it.
 API_FIELDS = tuple(
     name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
@@ -196,6 +197,8 @@ def csv_frame(view: TaskView) -> pd.DataFrame:
         if column.companion:
             companion_header, companion_field = column.companion
             frame[companion_header] = view.rows[companion_field]
+    if view.configuration != REFERENCE_KEY:  # a board of other configurations says which each row is
+        frame.insert(1, CSV_CONFIGURATION, view.rows["configuration_key"])
     return frame
 
 

@@ -17,7 +17,7 @@ from leaderboard.tabs.board import build_task_tab
 from leaderboard.tabs.context import AppContext
 from leaderboard.tabs.what_helps import draw_what_helps
 from leaderboard.views.model_page import model_page
-from leaderboard.views.tables import task_view
+from leaderboard.views.tables import csv_frame, task_view
 from leaderboard.views.what_helps import (
     BASIS_GPU,
     BASIS_TOTAL,
@@ -102,8 +102,11 @@ def test_the_board_of_every_run_marks_zero_shot_and_other_configurations_the_ref
     )
     assert set(every.rows["run_id"]) >= {"t5", "b8-a", "b8-c"}
     assert every.rows.loc[every.rows["run_id"] == "t5", "stars"].isna().all()  # shown, never rated
+    csv = csv_frame(every)
+    assert list(csv.columns[:2]) == ["Model", "Configuration"]
+    assert dict(zip(every.rows["run_id"], csv["Configuration"], strict=True))["b8-c"] == "batch_size=8"
     reference = task_view(data, TASK)
-    assert "t5" not in set(reference.rows["run_id"])
+    assert "t5" not in set(reference.rows["run_id"]) and "Configuration" not in csv_frame(reference)
     assert not any("·" in cell for cell in reference.table["Model"])
 
 
