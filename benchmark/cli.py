@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from benchmark.configuration import ATTN_IMPLEMENTATIONS, DTYPES, QUANTIZATIONS
+from benchmark.configuration import add_option_arguments
 from benchmark.run_files import RECORD_FILE
 from benchmark.tasks import TASKS
 
@@ -151,14 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", help="cuda or cpu (default: cuda when an NVIDIA GPU is present)")
     run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
     run.add_argument("--dataset-id", help="the Hub id to record when --dataset is a local copy of it")
-    run.add_argument("--dtype", help=f"override the task's dtype ({', '.join(DTYPES)})")
-    run.add_argument("--batch-size", type=int, help="queries per forward pass (default: the task's, 1)")
-    run.add_argument("--attn-implementation", help=f"attention kernel ({', '.join(ATTN_IMPLEMENTATIONS)})")
-    run.add_argument("--torch-compile", action="store_true", help="compile the model with torch.compile")
-    run.add_argument("--quantization", help=f"weight quantization ({', '.join(QUANTIZATIONS)})")
-    run.add_argument(
-        "--zero-shot", action="store_true", help="zero-shot prompting of a text-to-text model (T5 family)"
-    )
+    add_option_arguments(run)  # --dtype --batch-size --attn-implementation --torch-compile ...
     run.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
     run.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
     run.add_argument("--output", default="runs", help="folder for run folders (default: runs)")

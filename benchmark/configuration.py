@@ -241,3 +241,23 @@ def not_comparable_reason(record: Any, spec: TaskSpec) -> str | None:
     if settings.dataset_split != spec.dataset_split:
         return f"dataset split {settings.dataset_split}, not the task's {spec.dataset_split}"
     return None
+
+
+def add_option_arguments(parser: Any) -> None:
+    """Every option of ``OPTIONS`` as an ``argparse`` flag (``benchmark run``, ``benchmark enqueue``):
+    a switch is ``store_true``, a value-less option a positive integer, the others a string the run's
+    checks refuse when it is not one of the option's values."""
+    for option in OPTIONS:
+        if option.switch:
+            parser.add_argument(option.flag, dest=option.name, action="store_true", help=option.description)
+        elif option.values is None:
+            parser.add_argument(option.flag, dest=option.name, type=int,
+                                help=f"{option.description} (default: the task's)")
+        else:
+            parser.add_argument(option.flag, dest=option.name,
+                                help=f"{option.description}: {', '.join(option.values)} (default: the task's)")
+
+
+def options_from_args(args: Any) -> dict[str, Any]:
+    """The options ``add_option_arguments`` parsed, by option name (unset ones as None or False)."""
+    return {option.name: getattr(args, option.name, None) for option in OPTIONS}

@@ -24,6 +24,7 @@ from leaderboard.submission.tabs import build_submission_tabs, check_local_login
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.tabs.models import build_models_tab
+from leaderboard.tabs.what_helps import build_what_helps_tab
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0
@@ -49,11 +50,12 @@ def build_leaderboard_tab(ctx: AppContext) -> None:
 
 
 def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
-    """The top-level tabs in page order: Leaderboard (overview + tasks), Models, any extra tabs,
+    """The top-level tabs in page order: Leaderboard (overview + tasks), Models, What helps, any extra tabs,
     Submit / Queue / Admin, About."""
     return [
         build_leaderboard_tab,
         build_models_tab,
+        build_what_helps_tab,
         *extra_tabs,
         build_submission_tabs,
         build_about_tab,

@@ -11,10 +11,11 @@ light contract, not in the leaderboard).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from benchmark.configuration import ConfigurationError, check_requested
 from benchmark.errors import UserInputError
 from benchmark.hub_client import (
     HubClient,
@@ -121,6 +122,23 @@ def check_dtype(dtype: str | None) -> str | None:
     if dtype not in DTYPES:
         raise SubmissionRefused("dtype", f"Choose a dtype among {', '.join(DTYPES)}, or leave it empty.")
     return dtype
+
+
+def check_run_options(spec: TaskSpec, dtype: str | None, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Rule: the run options (``benchmark.configuration.OPTIONS`` beyond dtype) are ones the task admits,
+    with allowed values: the runner's refusals that need no device. Returns the options that differ
+    from the task's reference (a batch size equal to the task's is the reference, so is no option)."""
+    requested = dict(options or {})
+    if "dtype" in requested:
+        raise SubmissionRefused("configuration", "Give the dtype as the request's dtype, not as a run option.")
+    try:
+        chosen = check_requested(spec, {**requested, "dtype": dtype})
+    except ConfigurationError as exc:
+        raise SubmissionRefused("configuration", str(exc)) from None
+    chosen.pop("dtype", None)
+    if chosen.get("batch_size") == spec.batch_size:
+        del chosen["batch_size"]
+    return chosen
 
 
 def check_revision_format(revision: str | None) -> str:

@@ -56,6 +56,8 @@ def register(subparsers: Any) -> None:
     what.add_argument("--all-models", action="store_true", help="the latest request of every model on --task")
     what.add_argument("--failed", action="store_true", help="every FAILED request (of --task, if given)")
     requeue.add_argument("--task", choices=TASK_KEYS)
+    requeue.add_argument("--configuration", metavar="KEY",
+                         help="only this run configuration, e.g. reference or batch_size=8 (default: every)")
     requeue.set_defaults(func=cmd_requeue)
 
 
@@ -126,7 +128,9 @@ def cmd_requeue(args: argparse.Namespace, store: Store | None = None) -> int:
     if (args.model or args.all_models) and not args.task:
         print("error: --model and --all-models need --task", file=sys.stderr)
         return 2
-    selection = queue.RequeueSelection(model_id=args.model, task=args.task, failed_only=args.failed)
+    selection = queue.RequeueSelection(
+        model_id=args.model, task=args.task, failed_only=args.failed, configuration=getattr(args, "configuration", None)
+    )
     store = store or requests_store()
     try:
         by = requester(store)
@@ -135,7 +139,7 @@ def cmd_requeue(args: argparse.Namespace, store: Store | None = None) -> int:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     for record in changed:
-        print(f"requeued {record.request_id}: {record.model_id} on {record.task}")
+        print(f"requeued {record.request_id}: {record.model_id} on {record.task} ({record.configuration_key})")
     print(f"{len(changed)} request(s) requeued by {by}")
     return 0
 

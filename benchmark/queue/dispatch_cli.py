@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmark.configuration import add_option_arguments, options_from_args
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import dispatch, enqueue
@@ -31,7 +32,7 @@ def register(subparsers: Any) -> None:
     enq.add_argument("--models-file", type=Path, help="one model id per line (# comments and blank lines skipped)")
     enq.add_argument("--task", action="append", metavar="KEY", help=f"task key, repeatable: {', '.join(TASK_KEYS)}")
     enq.add_argument("--revision", help="branch, tag or commit (default main; resolved to its commit)")
-    enq.add_argument("--dtype", help="float32, float16 or bfloat16 (default: the task's)")
+    add_option_arguments(enq)  # the run options of `benchmark run`, declared once
     enq.set_defaults(func=cmd_enqueue)
 
     dis = subparsers.add_parser("dispatch", help="run the queue's workers on many GPUs (Ray or Hugging Face Jobs)")
@@ -77,19 +78,23 @@ def cmd_enqueue(args: argparse.Namespace, store: Store | None = None, client: Hu
     except (UserInputError, NotAuthorizedError, HubError) as exc:
         return _error(str(exc))
     client = client or HubClient()
+    configuration = options_from_args(args)
+    dtype = configuration.pop("dtype")
     refused = 0
     for line, model in entries:
         where = f"{args.models_file}:{line}: " if line else ""
         try:
             queued = enqueue.enqueue_model(
-                store, client, model_id=model, tasks=args.task, by=by, revision=args.revision, dtype=args.dtype,
+                store, client, model_id=model, tasks=args.task, by=by, revision=args.revision, dtype=dtype,
+                configuration=configuration,
             )
         except (UserInputError, HubError, queue.QueueBusyError) as exc:
             refused += 1
             print(f"error: {where}{redact(str(exc))}", file=sys.stderr)
             continue
         for request in queued:
-            print(f"queued {request.request_id}: {request.model_id} @ {request.revision[:12]} on {request.task}")
+            print(f"queued {request.request_id}: {request.model_id} @ {request.revision[:12]} on {request.task}"
+                  f" ({request.configuration_key})")
     print(f"{len(entries) - refused} model(s) queued, {refused} refused, by {by}")
     return 1 if refused else 0
 

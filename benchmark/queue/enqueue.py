@@ -1,7 +1,7 @@
 """Maintainers fill the queue without the web form: ``python -m benchmark enqueue``.
 
 Each (model, task) goes through the form's rules (``benchmark.queue.checks``) that apply to a
-maintainer: the id's format, the task, the dtype, the revision; online, the model must exist, be
+maintainer: the id's format, the task, the dtype and run options, the revision; online, the model must exist, be
 public and not gated, fit the task and stay under its size limit, and its revision resolves to a
 commit on the Hub. Sign-in and the daily rate limit are the form's protections against strangers
 and do not apply. Offline (``HF_HUB_OFFLINE=1``) the model must be in the local Hugging Face cache
@@ -13,10 +13,11 @@ the form, so a request already queued (or done) for that commit is refused, not 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
@@ -74,10 +75,12 @@ def enqueue_model(
     by: str,
     revision: str | None = None,
     dtype: str | None = None,
+    configuration: Mapping[str, Any] | None = None,
     offline: bool | None = None,
     now: datetime | None = None,
 ) -> list[RequestRecord]:
-    """Queue ``model_id`` on each of ``tasks`` as one write; a refused rule raises and queues none of them."""
+    """Queue ``model_id`` on each of ``tasks`` as one write; a refused rule raises and queues none of them.
+    ``configuration``: run options beyond ``dtype`` (as ``benchmark run`` takes them), checked per task."""
     offline = hub_offline() if offline is None else offline
     now = now or utc_now()
     clean_id = checks.check_model_id(model_id)
@@ -86,6 +89,7 @@ def enqueue_model(
         raise checks.SubmissionRefused("task", "Give at least one --task.")
     clean_dtype = checks.check_dtype(dtype)
     revision_asked = checks.check_revision_format(revision)
+    options = {spec.key: checks.check_run_options(spec, clean_dtype, configuration) for spec in specs}
     requests: list[RequestRecord] = []
     for spec in specs:
         if offline:
@@ -99,6 +103,7 @@ def enqueue_model(
             revision_requested=resolved.revision_requested,
             task=spec.key,
             dtype=clean_dtype,
+            configuration=options[spec.key] or None,
             params=resolved.params,
             submitter=by,
             submitted_at=now,
@@ -109,7 +114,10 @@ def enqueue_model(
 
     def mutate(records: dict[str, RequestRecord]) -> tuple[dict[str, RequestRecord], list[RequestRecord]]:
         for request in requests:
-            checks.check_not_duplicate(records.values(), request.model_id, checks.TASKS[request.task], request.revision)
+            checks.check_not_duplicate(
+                records.values(), request.model_id, checks.TASKS[request.task], request.revision,
+                request.configuration_key,
+            )
         return {request.path: request for request in requests}, requests
 
     tasks_text = ", ".join(spec.key for spec in specs)

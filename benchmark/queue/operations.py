@@ -251,37 +251,44 @@ def release(store: Store, claimed: RequestRecord, reason: str, now: datetime | N
 class RequeueSelection:
     """What a maintainer asks to run again.
 
-    ``model_id`` and ``task``: that model's latest request on that task. ``task`` alone: the
-    latest request of every model on that task. ``failed_only``: every FAILED request (optionally
-    narrowed by ``task``). PENDING and RUNNING requests are never touched: they will run anyway.
+    ``model_id`` and ``task``: that model's latest request on that task, one per run configuration
+    (a rerun keeps the request's configuration). ``task`` alone: the same for every model on that
+    task. ``failed_only``: every FAILED request (optionally narrowed by ``task``). ``configuration``
+    narrows any of them to one configuration key. PENDING and RUNNING requests are never touched:
+    they will run anyway.
     """
 
     model_id: str | None = None
     task: str | None = None
     failed_only: bool = False
+    configuration: str | None = None
 
     def describe(self) -> str:
+        at = f" at {self.configuration}" if self.configuration else ""
         if self.failed_only:
-            return "every failed request" + (f" of {self.task}" if self.task else "")
+            return "every failed request" + (f" of {self.task}" if self.task else "") + at
         if self.model_id:
-            return f"{self.model_id} on {self.task}"
-        return f"every model on {self.task}"
+            return f"{self.model_id} on {self.task}{at}"
+        return f"every model on {self.task}{at}"
+
+    def _keeps(self, record: RequestRecord) -> bool:
+        return self.configuration is None or record.configuration_key == self.configuration
 
     def pick(self, records: dict[str, RequestRecord]) -> list[str]:
         if self.failed_only:
             return sorted(
                 path for path, r in records.items()
-                if r.status is RequestStatus.FAILED and (self.task is None or r.task == self.task)
+                if r.status is RequestStatus.FAILED and (self.task is None or r.task == self.task) and self._keeps(r)
             )
         if not self.task:
             raise NothingToRequeueError("choose a task to requeue (and optionally a model)")
-        latest: dict[str, tuple[tuple[datetime, str], str]] = {}
+        latest: dict[tuple[str, str], tuple[tuple[datetime, str], str]] = {}
         for path, r in records.items():
-            if r.task != self.task or (self.model_id and r.model_id != self.model_id):
+            if r.task != self.task or (self.model_id and r.model_id != self.model_id) or not self._keeps(r):
                 continue
-            key = (r.submitted_at, r.request_id)
-            if r.model_id not in latest or key > latest[r.model_id][0]:
-                latest[r.model_id] = (key, path)
+            key, run = (r.submitted_at, r.request_id), (r.model_id, r.configuration_key)
+            if run not in latest or key > latest[run][0]:
+                latest[run] = (key, path)
         return sorted(path for _, path in latest.values())
 
 
@@ -305,6 +312,7 @@ def requeue(
             if record.status in ACTIVE_STATUSES:
                 continue
             was = f"was {record.status.value}" + (f" (run {record.run_id})" if record.run_id else "")
+            was += f", configuration {record.configuration_key}"
             changes[path] = _with(
                 record, _event(moment, "requeued", by, f"{selection.describe()}; {was}"),
                 status=RequestStatus.PENDING, attempts=0, queued_at=moment, error=None, run_id=None,

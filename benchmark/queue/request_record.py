@@ -107,8 +107,16 @@ class RequestRecord(BaseModel):
     def configuration_key(self) -> str:
         """The key of the configuration asked for (``"reference"`` by default)."""
         from benchmark.configuration import configuration_key
+        from benchmark.tasks import TASKS
 
-        return configuration_key({**(self.configuration or {}), "dtype": self.dtype})
+        options = {**(self.configuration or {}), "dtype": self.dtype}
+        spec = TASKS.get(self.task)
+        if spec is not None:  # the task's own dtype or batch size, asked for explicitly, is the reference
+            if options["dtype"] == spec.dtype:
+                options["dtype"] = None
+            if options.get("batch_size") == spec.batch_size:
+                options["batch_size"] = None
+        return configuration_key(options)
 
     @property
     def path(self) -> str:

@@ -52,7 +52,7 @@ def overview_csv(data: LeaderboardData) -> str:
 
 
 def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
-    total = len(data.task_frame(view.task, view.release))
+    total = len(data.task_frame(view.task, view.release, view.configuration))
     if total == 0:
         return ""
     text = summary_markdown(summarize(view.rows))
@@ -65,7 +65,7 @@ def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
 
 def task_empty_state(data: LeaderboardData, view: TaskView) -> str | None:
     """The message shown instead of an empty table, or ``None`` when there are rows."""
-    if data.task_frame(view.task, view.release).empty:
+    if data.task_frame(view.task, view.release, view.configuration).empty:
         spec = TASKS[view.task]
         return EMPTY_TASK.format(name=spec.display_name, key=spec.key)
     if view.rows.empty:
@@ -79,7 +79,9 @@ def task_figure(data: LeaderboardData, view: TaskView, filtered: bool) -> go.Fig
     title = f"{TASKS[view.task].display_name}: energy vs model size"
     if filtered:
         return energy_vs_size(view.rows, title)
-    return data.cached(("figure", view.task, view.release), lambda: energy_vs_size(view.rows, title))
+    return data.cached(
+        ("figure", view.task, view.release, view.configuration), lambda: energy_vs_size(view.rows, title)
+    )
 
 
 def overview_figure(data: LeaderboardData) -> go.Figure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmark.configuration import REFERENCE_KEY
 from leaderboard.display import strings
 from leaderboard.display.formats import (
     escape_markdown,
@@ -19,6 +20,7 @@ from leaderboard.display.formats import (
     source_markdown,
 )
 from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
+from leaderboard.views.what_helps import ZERO_SHOT_KEY
 
 STAR_FILLED, STAR_EMPTY = "★", "☆"
 SOFTWARE_NAMES = {
@@ -107,10 +109,30 @@ def _params_text(params: int | None, size_class: str | None) -> str:
     return f"{size} (size class {escape_markdown(size_class)})" if size_class else size
 
 
+def configuration_markdown(entry: dict[str, Any]) -> str:
+    """How the run was made: the reference (rated) or its configuration (unrated, with the stars it
+    would earn), and why a run on a few samples or another dataset stands apart."""
+    key = entry.get("configuration_key") or REFERENCE_KEY
+    text = strings.REFERENCE_RUN_TEXT if key == REFERENCE_KEY else strings.OTHER_RUN_TEXT.format(
+        key=escape_markdown(key)
+    )
+    if entry.get("would_be_stars"):
+        text += " · " + strings.WOULD_BE_STARS.format(stars=STAR_FILLED * entry["would_be_stars"])
+    if entry.get("not_comparable_because"):
+        text += " · " + strings.NOT_COMPARABLE.format(reason=escape_markdown(entry["not_comparable_because"]))
+    return text
+
+
 def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
     """One task of the model page."""
     title = f"### {escape_markdown(entry['task_name'])} · {escape_markdown(entry['hardware'])}"
+    key = entry.get("configuration_key") or REFERENCE_KEY
+    if key not in (REFERENCE_KEY, ZERO_SHOT_KEY):  # zero-shot alone shows as its badge, as on the board
+        title += " · " + strings.CONFIGURATION_BADGE.format(key=escape_markdown(key))
+    if entry.get("zero_shot"):
+        title += " · " + strings.ZERO_SHOT_BADGE
     rows = [
+        ("Run configuration", configuration_markdown(entry)),
         ("GPU energy per 1,000 queries", energy_markdown(entry)),
         ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
     ]

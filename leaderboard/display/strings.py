@@ -79,6 +79,13 @@ reference GPU runs it and the result appears on the leaderboard. {per_day} submi
 per day.
 """
 
+RUN_OPTIONS_LABEL = "How to run it (optional: the task's reference settings by default)"
+RUN_OPTIONS_HELP = (
+    "Leave these as they are to measure the model the way the leaderboard rates it (the task's reference "
+    "configuration). Any other choice is measured and shown beside the reference run on the model's page and "
+    "in **What helps**, but never gets stars. The options offered are the chosen task's."
+)
+
 NO_LOGIN_TEXT = """\
 _Sign-in with Hugging Face works on the Space. Running locally, submissions and reruns are
 refused; run a benchmark directly with `python -m benchmark run`, or start the app with
@@ -129,3 +136,38 @@ PROVISIONAL_NOTE = (
     "nobody else's stars move until the next release.*"
 )
 HISTORY_TITLE = "Across releases"
+
+# Run configurations (issue 10): the task tab's run choice, badges, the What helps tab
+RUNS_LABEL = "Runs"
+RUNS_HELP = "The board rates reference runs only; the others are shown beside them, unrated."
+RUNS_CHOICES = (("Reference runs (rated)", "reference"), ("Every run configuration (others unrated)", "all"))
+ZERO_SHOT_BADGE = "🅩 *zero-shot*"
+CONFIGURATION_BADGE = "⚙ *{key}*"
+ZERO_SHOT_TITLE = "Zero-shot versus task-specific"
+ZERO_SHOT_LINE = (
+    "on {hardware}: the median of {n_zero_shot} zero-shot run(s) of text-to-text models uses **{zero_shot} Wh**, "
+    "the median of {n_task_specific} task-specific model(s) **{task_specific} Wh** ({basis}): "
+    "**{ratio}** as much energy."
+)
+WHAT_HELPS_INTRO = (
+    "How a model is run changes what it uses. For each run configuration measured on a task (another batch "
+    "size, dtype, attention kernel, torch.compile, quantization, zero-shot prompting), across every model that "
+    "also has its **reference run on the same hardware**: how many models, and the median ratio of their energy "
+    "per 1,000 queries to their reference run's, with its range (below 1× saves energy). On CPU-only hardware, "
+    "where the GPU measures nothing, the ratio is of total (CPU + RAM) energy, and the table says so. Only "
+    "reference runs get stars."
+)
+WHAT_HELPS_EMPTY = (
+    "### No run configuration to compare on {name} yet\n"
+    "Every run of this task here used the task's reference configuration. To measure what a choice saves, run a "
+    "model that has a reference run on the same hardware with one option changed, and publish it:\n\n"
+    "```bash\npython -m benchmark run --model <owner/name> --task {key} --batch-size 8 --push\n```\n"
+    "Other options: {flags}. Or submit the model again with a run option (Submit tab → *How to run it*)."
+)
+WHAT_HELPS_MODELS_TITLE = "Per model: its best configuration"
+SAVING_LESS = "{percent}% less"
+SAVING_MORE = "{percent}% more"
+REFERENCE_RUN_TEXT = "reference (the task's settings: what the board rates)"
+OTHER_RUN_TEXT = "**{key}** (not the reference: never rated)"
+WOULD_BE_STARS = "its energy would earn {stars} on the reference board (not given)"
+NOT_COMPARABLE = "not comparable: {reason}; shown here only"

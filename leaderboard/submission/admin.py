@@ -67,7 +67,8 @@ def requeue_message(
         return error_message(STORE_UNREACHABLE)
     lines = [f"✅ Requeued {len(changed)} request(s), recorded as asked by {username}:"]
     lines += [
-        f"- {r.model_id} on {TASKS[r.task].display_name if r.task in TASKS else r.task} ({r.request_id})"
+        f"- {r.model_id} on {TASKS[r.task].display_name if r.task in TASKS else r.task}, "
+        f"configuration {r.configuration_key} ({r.request_id})"
         for r in changed
     ]
     return "\n".join(lines)

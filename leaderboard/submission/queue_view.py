@@ -22,20 +22,20 @@ from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
 
+# Every table starts with what is measured: the model, the task, its commit and the run configuration.
+COMMON_COLUMNS = ("Model", "Task", "Configuration", "Revision")
 COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
     RequestStatus.PENDING: (
-        "Model",
-        "Task",
-        "Revision",
+        *COMMON_COLUMNS,
         "Params",
         "Submitter",
         "Queued (UTC)",
         "Attempts",
         "Last error",
     ),
-    RequestStatus.RUNNING: ("Model", "Task", "Revision", "Worker", "Started (UTC)", "Lease", "Attempt"),
-    RequestStatus.COMPLETED: ("Model", "Task", "Revision", "Run id", "Finished (UTC)"),
-    RequestStatus.FAILED: ("Model", "Task", "Revision", "Attempts", "Error", "Finished (UTC)"),
+    RequestStatus.RUNNING: (*COMMON_COLUMNS, "Worker", "Started (UTC)", "Lease", "Attempt"),
+    RequestStatus.COMPLETED: (*COMMON_COLUMNS, "Run id", "Finished (UTC)"),
+    RequestStatus.FAILED: (*COMMON_COLUMNS, "Attempts", "Error", "Finished (UTC)"),
 }
 
 
@@ -77,6 +77,7 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
     common = {
         "Model": record.model_id,
         "Task": TASKS[record.task].display_name if record.task in TASKS else record.task,
+        "Configuration": record.configuration_key,
         "Revision": record.revision[:7],
     }
     status = record.status

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from benchmark.configuration import REFERENCE_KEY
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import checks
@@ -49,16 +51,21 @@ def submit_request(
     task: str | None,
     revision: str | None = None,
     dtype: str | None = None,
+    configuration: Mapping[str, Any] | None = None,
     settings: SubmissionSettings | None = None,
     now: datetime | None = None,
 ) -> RequestRecord:
-    """Check a submission and queue it. ``SubmissionRefused`` names the rule that failed."""
+    """Check a submission and queue it. ``SubmissionRefused`` names the rule that failed.
+
+    ``configuration``: run options beyond ``dtype`` (``benchmark.configuration.OPTIONS``, e.g.
+    ``{"batch_size": 8}``); none, or the task's own values, is the task's reference configuration."""
     settings = settings or SubmissionSettings.from_env()
     now = now or utc_now()
     user = checks.check_logged_in(username)
     clean_id = checks.check_model_id(model_id)
     spec = checks.check_task(task)
     clean_dtype = checks.check_dtype(dtype)
+    options = checks.check_run_options(spec, clean_dtype, configuration)
     revision_asked = checks.check_revision_format(revision)
     # Cheap early answer before any Hub call; the binding check is the one inside the write.
     checks.check_rate_limit(read_requests(store).values(), user, now, settings.submissions_per_day)
@@ -78,6 +85,7 @@ def submit_request(
         revision_requested=revision_asked,
         task=spec.key,
         dtype=clean_dtype,
+        configuration=options or None,
         params=params,
         submitter=user,
         submitted_at=now,
@@ -96,8 +104,8 @@ def submit_request(
 
 def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
     """The Submit tab's answer to ``submit_request(store, client, **fields)`` (same keyword fields:
-    username, model_id, task, revision, dtype, settings): one line saying what was queued or why not
-    (never a traceback)."""
+    username, model_id, task, revision, dtype, configuration, settings): one line saying what was
+    queued or why not (never a traceback); a configuration other than the reference is named."""
     try:
         request = submit_request(store, client, **fields)
     except UserInputError as exc:
@@ -108,7 +116,9 @@ def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
     except Exception:  # noqa: BLE001 - the user gets one line; the traceback goes to the log
         log.error("submission crashed: %s", redact(traceback.format_exc()))
         return error_message(CRASHED)
+    key = request.configuration_key
+    configured = "" if key == REFERENCE_KEY else f", configuration {key}"
     return (
         f"✅ Queued {request.model_id} at {request.revision[:7]} for {TASKS[request.task].display_name} "
-        f"({checks.format_params(request.params or 0)} parameters): request {request.request_id}."
+        f"({checks.format_params(request.params or 0)} parameters{configured}): request {request.request_id}."
     )

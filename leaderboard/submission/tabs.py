@@ -29,16 +29,24 @@ import gradio.oauth
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
-from benchmark.queue.checks import DTYPES
 from benchmark.queue.maintainers import maintainers
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
 from leaderboard.submission.admin import requeue_message, run_queue_message
+from leaderboard.submission.options import (
+    FIELD_NAMES,
+    FIELDS,
+    NUMBER,
+    SWITCH,
+    OptionField,
+    form_options,
+    offered_options,
+)
 from leaderboard.submission.queue_view import queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
-from leaderboard.tabs.context import PRIVATE_SLOW_EVENT, AppContext
+from leaderboard.tabs.context import PRIVATE_EVENT, PRIVATE_SLOW_EVENT, AppContext
 
 
 class LocalLoginError(UserInputError):
@@ -120,7 +128,15 @@ def add_submission_tabs(
     settings = settings or SubmissionSettings.from_env()
     task_choices = [(TASKS[key].display_name, key) for key in TASK_KEYS]
 
-    def on_submit(model_id: str, task: str, revision: str, dtype: str, profile: gr.OAuthProfile | None) -> str:
+    # One parameter per run option, in ``options.FIELD_NAMES`` order (Gradio injects the profile
+    # only into a positional parameter, so the options cannot be ``*values``).
+    def on_submit(
+        model_id: str, task: str, revision: str, dtype: str, batch_size: float | None, attn_implementation: str,
+        torch_compile: bool, quantization: str, zero_shot: bool, profile: gr.OAuthProfile | None,
+    ) -> str:
+        values = dict(zip(FIELD_NAMES, (dtype, batch_size, attn_implementation, torch_compile, quantization,
+                                        zero_shot), strict=True))
+        clean_dtype, configuration = form_options(values)
         return submit_message(
             store,
             client,
@@ -128,7 +144,8 @@ def add_submission_tabs(
             model_id=model_id,
             task=task,
             revision=revision,
-            dtype=dtype,
+            dtype=clean_dtype,
+            configuration=configuration,
             settings=settings,
         )
 
@@ -151,15 +168,18 @@ def add_submission_tabs(
         with gr.Row():
             model_box = gr.Textbox(label="Model id", placeholder="owner/name", max_lines=1, scale=2)
             task_box = gr.Dropdown(choices=task_choices, value=TASK_KEYS[0], label="Task")
-        with gr.Row():
-            revision_box = gr.Textbox(label="Revision (branch, tag or commit)", placeholder="main", max_lines=1)
-            dtype_box = gr.Dropdown(choices=[("Task default", ""), *[(d, d) for d in DTYPES]], value="", label="dtype")
+        revision_box = gr.Textbox(label="Revision (branch, tag or commit)", placeholder="main", max_lines=1)
+        with gr.Accordion(strings.RUN_OPTIONS_LABEL, open=False, elem_id="submit-options"):
+            gr.Markdown(strings.RUN_OPTIONS_HELP)
+            with gr.Row():
+                option_boxes = [_option_box(field, field.name in offered_options(TASK_KEYS[0])) for field in FIELDS]
         submit_button = gr.Button("Submit", variant="primary")
         submit_answer = gr.Markdown()
         # Private like the app's other UI handlers; the handler's own checks are the protection.
         submit_button.click(
-            on_submit, [model_box, task_box, revision_box, dtype_box], submit_answer, **PRIVATE_SLOW_EVENT
+            on_submit, [model_box, task_box, revision_box, *option_boxes], submit_answer, **PRIVATE_SLOW_EVENT
         )
+        task_box.change(on_task_change, [task_box], option_boxes, **PRIVATE_EVENT)
 
     with gr.Tab("Queue", id="queue", elem_id="tab-queue") as queue_tab:
         refresh_button = gr.Button("Refresh", size="sm")
@@ -194,6 +214,22 @@ def add_submission_tabs(
         run_queue_button = gr.Button("Run the queue on N GPUs", variant="stop")
         run_queue_answer = gr.Markdown()
         run_queue_button.click(on_run_queue, [flavor_box, workers_box], run_queue_answer, **PRIVATE_SLOW_EVENT)
+
+
+def _option_box(field: OptionField, visible: bool) -> Any:
+    """The widget of one run option, at the reference (its default value)."""
+    common = {"label": field.label, "info": field.info, "visible": visible, "elem_id": f"submit-{field.name}"}
+    if field.kind == SWITCH:
+        return gr.Checkbox(value=field.default, **common)
+    if field.kind == NUMBER:
+        return gr.Number(value=field.default, minimum=1, precision=0, **common)
+    return gr.Dropdown(choices=list(field.choices), value=field.default, **common)
+
+
+def on_task_change(task: str) -> list[Any]:
+    """The run options of the newly chosen task, shown and reset to its reference; the others hidden."""
+    offered = offered_options(task)
+    return [gr.update(visible=field.name in offered, value=field.default) for field in FIELDS]
 
 
 def build_submission_tabs(ctx: AppContext) -> None:

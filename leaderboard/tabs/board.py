@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from benchmark.configuration import ALL_CONFIGURATIONS, REFERENCE_KEY
 from benchmark.errors import UserInputError
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 from leaderboard.display import board as render
@@ -22,6 +23,9 @@ from leaderboard.display.strings import (
     OVERVIEW_INTRO,
     RELEASE_HELP,
     RELEASE_LABEL,
+    RUNS_CHOICES,
+    RUNS_HELP,
+    RUNS_LABEL,
     SEARCH_HELP,
     SORT_HELP,
     TASK_INTRO,
@@ -39,6 +43,7 @@ from leaderboard.views.tables import (
     TaskView,
     task_view,
 )
+from leaderboard.views.what_helps import zero_shot_markdown, zero_shot_summary
 
 SIZE_CHOICES = [name for name, _ in SIZE_CLASS_BOUNDS] + [UNKNOWN_SIZE]
 
@@ -97,6 +102,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             TASK_INTRO.format(description=spec.description, query_unit=spec.query_unit, dataset=spec.dataset_id)
         )
         summary = gr.Markdown(elem_id=f"summary-{task}")
+        zero_shot = gr.Markdown(visible=False, elem_id=f"zero-shot-{task}")
         empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
         with gr.Row(equal_height=True):
             release = gr.Dropdown(  # the releases' names are filled in when the tab is drawn
@@ -110,6 +116,10 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             sizes = gr.Dropdown(
                 SIZE_CHOICES, value=[], multiselect=True, label="Size class", info=FILTER_EMPTY_MEANS_ALL, scale=1
             )
+            runs = gr.Dropdown(
+                list(RUNS_CHOICES), value=REFERENCE_KEY, label=RUNS_LABEL, info=RUNS_HELP, scale=2,
+                elem_id=f"runs-{task}",
+            )
         with gr.Accordion("Columns", open=False):
             columns = gr.CheckboxGroup(ALL_HEADERS, value=ALL_HEADERS, label=COLUMNS_HELP, elem_id=f"columns-{task}")
         gr.Markdown(SORT_HELP)
@@ -120,14 +130,18 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
         rendered = gr.State(None)
 
-    filters = [search, hardware, sizes, columns, release]
-    outputs = [rendered, summary, empty, table, download, plot, hardware, release]
+    filters = [search, hardware, sizes, columns, release, runs]
+    outputs = [rendered, summary, empty, table, download, plot, hardware, release, zero_shot]
 
     def draw(
-        query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str], board: str
+        query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str], board: str,
+        chosen_runs: str = REFERENCE_KEY,
     ) -> tuple[Any, ...]:
         data = ctx.data
-        view = task_view(data, task, query, chosen_hardware, chosen_sizes, chosen_columns, _known(data, board))
+        view = task_view(
+            data, task, query, chosen_hardware, chosen_sizes, chosen_columns, _known(data, board), _runs(chosen_runs)
+        )
+        zero_shot_text = zero_shot_markdown(zero_shot_summary(data, task))
         message = render.task_empty_state(data, view)
         filtered = render.is_filtered(query, chosen_hardware, chosen_sizes)
         return (
@@ -139,6 +153,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             render.task_figure(data, view, filtered),
             gr.Dropdown(choices=render.hardware_choices(data, task)),
             gr.Dropdown(choices=release_choices(data)),
+            gr.Markdown(value=zero_shot_text, visible=bool(zero_shot_text)),
         )
 
     def redraw_if_stale(shown: int | None, *values: Any) -> tuple[Any, ...]:
@@ -147,12 +162,12 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         return draw(*values)
 
     def draw_columns(*values: Any) -> tuple[Any, ...]:
-        view = task_view(ctx.data, task, *values[:-1], _known(ctx.data, values[-1]))
+        view = task_view(ctx.data, task, *values[:-2], _known(ctx.data, values[-2]), _runs(values[-1]))
         return _table_update(view), render.task_csv(view)
 
     tab.select(draw, filters, outputs, **PRIVATE_EVENT)
     gr.on(
-        [search.input, hardware.input, sizes.input, release.input],
+        [search.input, hardware.input, sizes.input, release.input, runs.input],
         draw,
         filters,
         outputs,
@@ -161,6 +176,11 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
     )
     columns.input(draw_columns, filters, [table, download], trigger_mode="always_last", **PRIVATE_EVENT)
     ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
+
+
+def _runs(chosen: str | None) -> str:
+    """The runs shown: the reference board, or every configuration (a UI choice is never an error)."""
+    return ALL_CONFIGURATIONS if chosen == ALL_CONFIGURATIONS else REFERENCE_KEY
 
 
 def _known(data: Any, board: str | None) -> str:

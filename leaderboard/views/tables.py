@@ -14,10 +14,20 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.configuration import REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.display.formats import format_ratio, model_markdown, round_significant, source_markdown, stars_text
+from leaderboard.display.formats import (
+    escape_markdown,
+    format_ratio,
+    model_markdown,
+    round_significant,
+    source_markdown,
+    stars_text,
+)
+from leaderboard.display.strings import CONFIGURATION_BADGE, ZERO_SHOT_BADGE
 from leaderboard.results.data import LeaderboardData
 from leaderboard.views.summary import summarize
+from leaderboard.views.what_helps import ZERO_SHOT_KEY
 
 UNKNOWN_SIZE = "unknown"
 
@@ -48,8 +58,23 @@ class Column:
         return self.plain(rows) if self.plain is not None else rows[self.field]
 
 
+def model_cells(rows: pd.DataFrame) -> list[str]:
+    """The model's link, marked when the row was not run in the task's reference configuration:
+    zero-shot prompting gets its badge, any other configuration its key (boards of every configuration)."""
+    links = [model_markdown(m) for m in rows["model_id"]]
+    if "configuration_key" not in rows:
+        return links
+    cells = []
+    for link, key, zero_shot in zip(links, rows["configuration_key"], rows["zero_shot"], strict=True):
+        badges = [ZERO_SHOT_BADGE] if zero_shot else []
+        if key != REFERENCE_KEY and key != ZERO_SHOT_KEY:
+            badges.append(CONFIGURATION_BADGE.format(key=escape_markdown(key)))
+        cells.append(" · ".join([link, *badges]))
+    return cells
+
+
 TASK_COLUMNS: tuple[Column, ...] = (
-    Column("Model", "markdown", "model_id", 280, lambda r: [model_markdown(m) for m in r["model_id"]]),
+    Column("Model", "markdown", "model_id", 280, model_cells),
     Column(
         "Stars", "str", "stars", 100,
         lambda r: [stars_text(s, f) for s, f in zip(r["stars"], r["rating_flag"], strict=True)],
@@ -78,6 +103,7 @@ ALL_HEADERS = [column.header for column in TASK_COLUMNS]
 DATATYPES = [column.datatype for column in TASK_COLUMNS]
 COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
 ALWAYS_SHOWN = ("Model",)
+CSV_CONFIGURATION = "Configuration"  # the CSV's column after the model on a board of every configuration
 # API rows: every column's raw field, its companion after it, and the run that measured it.
 API_FIELDS = tuple(
     name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
@@ -89,10 +115,15 @@ def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({column.header: column.screen(rows) for column in TASK_COLUMNS}, index=rows.index)
 
 
-def task_display(data: LeaderboardData, task: str, release: str = "latest") -> pd.DataFrame:
-    """All rows of ``task`` on ``release``'s board formatted for the screen (once per data version)."""
+def task_display(
+    data: LeaderboardData, task: str, release: str = "latest", configuration: str = REFERENCE_KEY
+) -> pd.DataFrame:
+    """All rows of ``task`` on ``release``'s board (of ``configuration``: the reference, a key or
+    "all") formatted for the screen (once per data version)."""
     name = data.release_name(release)
-    return data.cached(("display", task, name), lambda: display_frame(data.task_frame(task, name)))
+    return data.cached(
+        ("display", task, name, configuration), lambda: display_frame(data.task_frame(task, name, configuration))
+    )
 
 
 def filter_mask(
@@ -127,6 +158,7 @@ class TaskView:
     table: pd.DataFrame
     headers: list[str]
     release: str = "latest"  # the board shown: a release name, "live" or "since"
+    configuration: str = REFERENCE_KEY  # the reference runs (rated), or "all" run configurations
 
     @property
     def datatypes(self) -> list[str]:
@@ -145,13 +177,14 @@ def task_view(
     sizes: list[str] | None = None,
     columns: list[str] | None = None,
     release: str = "latest",
+    configuration: str = REFERENCE_KEY,
 ) -> TaskView:
     name = data.release_name(release)
-    rows = data.task_frame(task, name)
+    rows = data.task_frame(task, name, configuration)
     mask = filter_mask(rows, query, hardware, sizes)
     headers = chosen_headers(columns)
-    table = task_display(data, task, name).loc[mask.to_numpy(), headers]
-    return TaskView(task, rows[mask.to_numpy()], table, headers, name)
+    table = task_display(data, task, name, configuration).loc[mask.to_numpy(), headers]
+    return TaskView(task, rows[mask.to_numpy()], table, headers, name, configuration)
 
 
 def csv_frame(view: TaskView) -> pd.DataFrame:
@@ -164,6 +197,8 @@ def csv_frame(view: TaskView) -> pd.DataFrame:
         if column.companion:
             companion_header, companion_field = column.companion
             frame[companion_header] = view.rows[companion_field]
+    if view.configuration != REFERENCE_KEY:  # a board of other configurations says which each row is
+        frame.insert(1, CSV_CONFIGURATION, view.rows["configuration_key"])
     return frame
 
 

@@ -19,7 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmark.configuration import REFERENCE_KEY
+from benchmark.configuration import OPTIONS, REFERENCE_KEY
+from benchmark.tasks import TASK_KEYS, TASKS
+from leaderboard.display.formats import escape_markdown, format_energy, format_ratio, model_markdown
+from leaderboard.display.strings import (
+    SAVING_LESS,
+    SAVING_MORE,
+    WHAT_HELPS_EMPTY,
+    ZERO_SHOT_LINE,
+    ZERO_SHOT_TITLE,
+)
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import CLASSED_TASKS, N_STAR_LEVELS
 
@@ -146,3 +155,94 @@ def zero_shot_summary(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+# --- on screen: the What helps tab and the task tab's zero-shot line ---------------------------
+
+# The tables' columns (header, Gradio datatype), declared once.
+CONFIGURATION_COLUMNS = (
+    ("Configuration", "str"),
+    ("Energy compared", "str"),
+    ("Models", "number"),
+    ("Median ratio to reference", "str"),
+    ("Range (min – max)", "str"),
+    ("Median saving", "str"),
+)
+MODEL_COLUMNS = (
+    ("Model", "markdown"),
+    ("Hardware", "str"),
+    ("Best configuration", "str"),
+    ("Ratio to reference", "str"),
+    ("Saving", "str"),
+)
+
+
+def saving_text(ratio: float) -> str:
+    """A ratio to the reference as what it saves: 0.25 → "75% less", 1.2 → "20% more"."""
+    if ratio <= 1:
+        return SAVING_LESS.format(percent=f"{(1 - ratio) * 100:.0f}")
+    return SAVING_MORE.format(percent=f"{(ratio - 1) * 100:.0f}")
+
+
+def configurations_table(view: dict[str, Any]) -> pd.DataFrame:
+    """``what_helps(...)["configurations"]`` for the screen, most saving first."""
+    rows = [
+        [
+            row["configuration_key"],
+            row["basis"],
+            row["n_models"],
+            format_ratio(row["median_ratio"]),
+            f"{format_ratio(row['min_ratio'])} – {format_ratio(row['max_ratio'])}",
+            saving_text(row["median_ratio"]),
+        ]
+        for row in view["configurations"]
+    ]
+    return pd.DataFrame(rows, columns=[header for header, _ in CONFIGURATION_COLUMNS])
+
+
+def models_table(view: dict[str, Any]) -> pd.DataFrame:
+    """``what_helps(...)["models"]`` for the screen: each model's best configuration and its saving."""
+    rows = [
+        [
+            model_markdown(row["model_id"]),
+            row["hardware"],
+            row["best_configuration"],
+            format_ratio(row["best_ratio"]),
+            saving_text(row["best_ratio"]),
+        ]
+        for row in view["models"]
+    ]
+    return pd.DataFrame(rows, columns=[header for header, _ in MODEL_COLUMNS])
+
+
+def what_helps_empty_state(task: str, view: dict[str, Any]) -> str | None:
+    """How to get comparable runs, where ``task`` has no configuration beside a reference run."""
+    if view["configurations"]:
+        return None
+    spec = TASKS[task]
+    flags = ", ".join(f"`{option.flag}`" for option in OPTIONS if option.name in spec.options)
+    return WHAT_HELPS_EMPTY.format(name=spec.display_name, key=spec.key, flags=flags)
+
+
+def zero_shot_markdown(rows: list[dict[str, Any]]) -> str:
+    """``zero_shot_summary`` as one line per hardware; empty where the task lacks zero-shot or
+    task-specific runs."""
+    lines = [
+        f"**{ZERO_SHOT_TITLE}** "
+        + ZERO_SHOT_LINE.format(
+            hardware=escape_markdown(row["hardware"]),
+            n_zero_shot=row["n_zero_shot"],
+            zero_shot=format_energy(row["median_zero_shot_wh"]),
+            n_task_specific=row["n_task_specific"],
+            task_specific=format_energy(row["median_task_specific_wh"]),
+            basis=escape_markdown(row["basis"]),
+            ratio=format_ratio(row["ratio"]),
+        )
+        for row in rows
+    ]
+    return "  \n".join(lines)
+
+
+def tasks_with_configurations(data: LeaderboardData) -> list[str]:
+    """Tasks with at least one run configuration measured beside a reference run (registry order)."""
+    return [task for task in TASK_KEYS if what_helps(data, task)["configurations"]]

@@ -123,8 +123,8 @@ def test_maintainer_rerun_message_lists_what_went_back(local):
     message = requeue_message(store, "maintainer", ALL_FAILED)
     assert message.splitlines()[0] == "✅ Requeued 2 request(s), recorded as asked by maintainer:"
     assert sorted(message.splitlines()[1:]) == [
-        f"- org/a on Text Generation ({local[1]['a_tg'].request_id})",
-        f"- org/b on Text Classification ({local[1]['b_tc'].request_id})",
+        f"- org/a on Text Generation, configuration reference ({local[1]['a_tg'].request_id})",
+        f"- org/b on Text Classification, configuration reference ({local[1]['b_tc'].request_id})",
     ]
 
 

@@ -46,7 +46,7 @@ def test_queue_view_has_a_table_per_status_and_failed_rows_show_their_error(tmp_
     assert list(tables[RequestStatus.COMPLETED]["Run id"]) == ["run-42"]
     failed = tables[RequestStatus.FAILED]
     assert failed[["Model", "Attempts", "Error"]].values.tolist() == [["org/f", 3, "no tokenizer for org/f"]]
-    assert list(failed.columns) == ["Model", "Task", "Revision", "Attempts", "Error", "Finished (UTC)"]
+    assert list(failed.columns) == ["Model", "Task", "Configuration", "Revision", "Attempts", "Error", "Finished (UTC)"]
 
 
 def test_empty_queue_view_has_empty_tables_with_headers(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 
 from leaderboard.label.draw import OUTPUT_SIZE
 from tests.support.env import ARTIFACTS, browser_skip_reason
-from tests.support.leaderboard_fixtures import SCRIPT_ID
-from tests.support.models_fixtures import LEADERBOARD_URL, served_models_app
+from tests.support.leaderboard_fixtures import SCRIPT_ID, write_record
+from tests.support.models_fixtures import LEADERBOARD_URL, runner_record, served_models_app
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,14 +22,30 @@ URL = LEADERBOARD_URL
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    with served_models_app(tmp_path_factory.mktemp("results")) as (url, _):
+    folder = tmp_path_factory.mktemp("results")
+    write_record(folder, batch_8_record())  # beside org/classifier's reference run: the What helps tab's ratio
+    with served_models_app(folder) as (url, _):
         yield url
 
 
+def batch_8_record():
+    """org/classifier at batch size 8: 0.05 Wh per 1,000 queries against its reference's 0.2."""
+    from datetime import UTC, datetime
+
+    from benchmark.configuration import RunConfiguration
+
+    record = runner_record("org/classifier", "text_classification", 0.05, 0.001, params=110_000_000,
+                           created_at=datetime(2025, 3, 2, 12, tzinfo=UTC))
+    return record.model_copy(update={
+        "configuration": RunConfiguration(batch_size=8, key="batch_size=8"),
+        "settings": record.settings.model_copy(update={"batch_size": 8}),
+    })
 
 
-def open_models(page, inner: str) -> None:
-    """Open the Models tab (in the tab bar's overflow menu on narrow screens) and an inner tab."""
+
+
+def open_top_tab(page, name: str, elem_id: str) -> None:
+    """Open a top tab (in the tab bar's overflow menu on narrow screens)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.locator("#tab-overview").wait_for(timeout=20_000)
@@ -38,10 +54,15 @@ def open_models(page, inner: str) -> None:
     try:
         overflow.wait_for(state="visible", timeout=10_000)
     except PlaywrightTimeout:
-        page.locator("#tab-models-button").click()  # a screen wide enough for every tab
+        page.locator(f"#{elem_id}-button").click()  # a screen wide enough for every tab
     else:
         overflow.click()
-        page.locator(".overflow-dropdown button", has_text="Models").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def open_models(page, inner: str) -> None:
+    """Open the Models tab and an inner tab."""
+    open_top_tab(page, "Models", "tab-models")
     page.get_by_role("tab", name=inner, exact=True).click()
 
 
@@ -124,3 +145,16 @@ def test_the_energy_label_tab_shows_the_png_and_the_model_card_markdown(page):
     expect(page.locator("#label-snippet")).to_contain_text("energy-label-org--frugal-sum-summarization.png")
     expect(page.locator("#label-snippet")).to_contain_text(URL)
     save(page, "models-energy-label.png")
+
+
+def test_the_what_helps_tab_shows_what_batch_size_8_saves(page):
+    from playwright.sync_api import expect
+
+    open_top_tab(page, "What helps", "tab-what-helps")
+    table = page.locator("#what-helps-configurations")
+    expect(table).to_contain_text("batch_size=8", timeout=20_000)  # the first task with a configuration
+    expect(table).to_contain_text("0.25×")
+    expect(table).to_contain_text("75% less")
+    expect(page.locator("#what-helps-models")).to_contain_text("org/classifier")
+    assert not page.locator("#what-helps-empty").is_visible()
+    save(page, "what-helps.png")
