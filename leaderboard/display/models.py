@@ -18,6 +18,7 @@ from leaderboard.display.formats import (
     model_markdown,
     source_markdown,
 )
+from leaderboard.display.reasoning import on_off_sentences_markdown
 from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
 
 STAR_FILLED, STAR_EMPTY = "★", "☆"
@@ -51,6 +52,24 @@ def energy_markdown(entry: dict[str, Any]) -> str:
     elif entry["n_repeats"] == 1:
         text += " (one run: no spread)"
     return text
+
+
+def output_token_facts(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """How much the model talked, where the run counted it (generation tasks)."""
+    facts = []
+    tokens = entry.get("output_tokens")
+    if tokens:
+        facts.append((
+            "Output tokens per query",
+            f"{format_amount(tokens['per_query_mean'])} mean, {format_amount(tokens['per_query_median'])} median, "
+            f"{format_amount(tokens['per_query_p95'])} at the 95th percentile; "
+            f"{tokens['queries_at_cap']} of {tokens['queries']} queries hit the cap",
+        ))
+    elif entry.get("output_tokens_per_query") is not None:
+        facts.append(("Output tokens per query", f"{format_amount(entry['output_tokens_per_query'])} mean"))
+    if entry.get("gpu_wh_per_1k_output_tokens") is not None:
+        facts.append(("GPU energy per 1,000 output tokens", f"{format_wh(entry['gpu_wh_per_1k_output_tokens'])} Wh"))
+    return facts
 
 
 def latency_markdown(entry: dict[str, Any]) -> str:
@@ -109,11 +128,13 @@ def _params_text(params: int | None, size_class: str | None) -> str:
 
 def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
     """One task of the model page."""
-    title = f"### {escape_markdown(entry['task_name'])} · {escape_markdown(entry['hardware'])}"
+    effort = f" (effort {escape_markdown(entry['reasoning_effort'])})" if entry.get("reasoning_effort") else ""
+    title = f"### {escape_markdown(entry['task_name'])}{effort} · {escape_markdown(entry['hardware'])}"
     rows = [
         ("GPU energy per 1,000 queries", energy_markdown(entry)),
         ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
     ]
+    rows += output_token_facts(entry)
     if entry["total_wh_per_1k_queries"] is not None:
         shared = entry.get("total_shared_with") or 0
         note = strings.TOTAL_SHARED_NOTE.format(others=shared) if shared else ""
@@ -131,7 +152,10 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Source", source_markdown(entry["source"])),
     ]
     facts = "\n".join(f"- **{name}:** {value}" for name, value in rows)
-    parts = [title, f"{stars_markdown(entry['stars'], entry['rating_flag'])} · {rank_markdown(entry)}", facts]
+    rating = f"{stars_markdown(entry['stars'], entry['rating_flag'])} · {rank_markdown(entry)}"
+    if entry.get("warning"):
+        rating += f" · ⚠ **{escape_markdown(entry['warning'])}**"
+    parts = [title, rating, facts]
     if entry["phases"]:
         samples = entry["num_samples"]
         parts.append(f"**Phases** (mean over runs of {samples} samples; the score is the sum of the GPU column)")
@@ -151,6 +175,8 @@ def model_page_markdown(page: dict[str, Any]) -> str:
         f"CO₂e on the {escape_markdown(grid.name)} grid ({grid.g_co2e_per_kwh:g} g/kWh; sources in About)"
     )
     parts = [head, *(entry_markdown(entry, grid) for entry in page["entries"])]
+    if page.get("reasoning_on_off"):
+        parts.append(on_off_sentences_markdown(page["reasoning_on_off"]))
     if page.get("history"):
         parts.append(history_markdown(page["history"]))
     return "\n\n".join(parts)

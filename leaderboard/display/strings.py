@@ -129,3 +129,18 @@ PROVISIONAL_NOTE = (
     "nobody else's stars move until the next release.*"
 )
 HISTORY_TITLE = "Across releases"
+
+# The Reasoning tab and the reasoning parts of the model page
+REASONING_TOKENS_TITLE = "### Energy against output tokens"
+REASONING_NO_TOKENS = (
+    "*No run on this board counted its output tokens, so there is nothing to plot yet: the published "
+    "AI Energy Score reasoning figures give only the GPU energy per 1,000 queries. Runs measured here "
+    "with `python -m benchmark run --task reasoning` count the tokens of every answer.*"
+)
+ON_OFF_TITLE = "### Thinking on versus off"
+ON_OFF_INTRO = (
+    "Models measured both with thinking on (this task) and off (Text Generation) on the same hardware, "
+    "configuration and release: the ratio of their GPU energy per query, and of their output tokens "
+    "per query where both runs counted them. Each effort level is its own row."
+)
+ON_OFF_NONE = "*No model on this board was measured both with thinking on and off on the same hardware.*"
