@@ -12,7 +12,13 @@ import pandas as pd
 
 from leaderboard.display.plots import energy_vs_output_tokens
 from leaderboard.display.reasoning import on_off_table_markdown
-from leaderboard.display.strings import ON_OFF_INTRO, ON_OFF_TITLE, REASONING_NO_TOKENS, REASONING_TOKENS_TITLE
+from leaderboard.display.strings import (
+    ON_OFF_INTRO,
+    ON_OFF_TITLE,
+    REASONING_ABOUT,
+    REASONING_NO_TOKENS,
+    REASONING_TOKENS_TITLE,
+)
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.views.reasoning import REASONING_TASK, reasoning_on_off, token_points
 from leaderboard.views.tables import TaskView
@@ -27,6 +33,7 @@ def _shown(pairs: list[dict[str, Any]], rows: pd.DataFrame) -> list[dict[str, An
 
 
 def build_reasoning_section(ctx: AppContext, tab: gr.Tab, filters: list[Any], view_for: ViewFor) -> None:
+    ctx.about_sections.append(REASONING_ABOUT)
     gr.Markdown(REASONING_TOKENS_TITLE)
     note = gr.Markdown(visible=False, elem_id="tokens-note-reasoning")
     plot = gr.Plot(show_label=False, visible=False, elem_id="plot-tokens-reasoning")
