@@ -214,7 +214,7 @@ def compare_markdown(result: dict[str, Any]) -> str:
         sentences.append(f"- {escape_markdown(result['message'])}")
     phase_names = [p["phase"] for p in rows[0]["phases"]] if all(r["phases"] for r in rows) else []
     lines = [
-        "| | " + _column(rows, lambda r: model_markdown(r["model_id"])) + " |",
+        "| | " + _column(rows, _model_header) + " |",
         "|---|" + "---|" * len(rows),
         "| Stars | " + _column(rows, lambda r: stars_markdown(r["stars"], r["rating_flag"])) + " |",
         "| Rank | " + _column(rows, lambda r: f"{r['rank']} of {r['rank_of']}" if r["rank"] else "unrated") + " |",
@@ -233,6 +233,11 @@ def compare_markdown(result: dict[str, Any]) -> str:
         listing = "; ".join(f"{escape_markdown(s['task_name'])} on {escape_markdown(s['hardware'])}" for s in others)
         parts.append(f"*Also shared: {listing}. Pick the task above to switch.*")
     return "\n\n".join(parts)
+
+
+def _model_header(row: dict[str, Any]) -> str:
+    effort = row.get("reasoning_effort")
+    return model_markdown(row["model_id"]) + (f" ({escape_markdown(effort)} effort)" if effort else "")
 
 
 def _phase_wh(row: dict[str, Any], name: str) -> str:

@@ -141,6 +141,29 @@ def test_the_committed_data_is_what_the_script_builds(tmp_path):
     assert committed == expected, "data/ is out of date: run python scripts/build_snapshot.py"
 
 
+@pytest.mark.skipif(not (REFERENCE / "aies_boards.csv").exists(), reason="reference CSVs not available here")
+def test_adding_the_reasoning_rows_leaves_every_other_published_star_as_the_rule_gives_it(tmp_path):
+    import csv
+
+    import pandas as pd
+
+    from leaderboard.results.rating import star_ratings
+
+    build_snapshot.build_snapshot(REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "out")
+    with (REFERENCE / "aies_boards.csv").open(newline="", encoding="utf-8") as handle:
+        published = pd.DataFrame(list(csv.DictReader(handle)))
+    for release, n_rows in (("2025-02", 166), ("2025-12", 22)):
+        rows = published[(published["release"] == release) & (published["task"] != "reasoning")].copy()
+        rows["gpu_wh_per_1k_queries"] = rows["gpu_wh_per_1k_queries"].astype(float)
+        rows["size_class"] = rows["size_class"].replace("", None)
+        stars = star_ratings(rows)
+        expected = sorted(zip(rows["task"], rows["model"], rows["gpu_wh_per_1k_queries"], stars, strict=True))
+        board = read_release(LocalStore(tmp_path / "out"), release).board
+        board = board[board["task"] != "reasoning"]
+        got = sorted(zip(board["task"], board["model_id"], board["gpu_wh_per_1k_queries"], board["stars"], strict=True))
+        assert len(got) == n_rows and got == expected
+
+
 def content(path: Path) -> object:
     """A file's bytes; a parquet board's rows and types (its bytes also name the writer's version)."""
     if path.suffix != ".parquet":

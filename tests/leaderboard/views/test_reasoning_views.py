@@ -184,3 +184,13 @@ def test_the_tokens_plot_has_a_trace_per_size_class_and_skips_rows_without_count
     published = make_record("org/published", "reasoning", 500.0, params=1_000_000_000)
     plain = LeaderboardData.from_load(read_folder(folder_with(tmp_path / "p", [published])))
     assert token_points(plain.task_frame("reasoning")).empty  # published figures have no counts
+
+
+def test_a_comparison_names_the_effort_level_it_shows(data):
+    from leaderboard.views.compare import compare
+
+    result = compare(data, ["org/think", "org/oss"], "reasoning")
+    (ratio,) = result["ratios"]
+    assert ratio["sentence"].startswith("org/oss (") and " effort) uses " in ratio["sentence"]
+    effort = next(r["reasoning_effort"] for r in result["rows"] if r["model_id"] == "org/oss")
+    assert f"org/oss ({effort} effort)" in ratio["sentence"]
