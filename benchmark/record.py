@@ -80,6 +80,9 @@ class Settings(BaseModel):
     image_height_px: int | None = None
     image_width_px: int | None = None
     sampling_rate_hz: int | None = None
+    reasoning: bool | None = None
+    reasoning_effort: str | None = None
+    max_new_tokens: int | None = None
 
 
 class PhaseMeasurement(BaseModel):
@@ -95,6 +98,19 @@ class PhaseMeasurement(BaseModel):
     @property
     def total_kwh(self) -> float:
         return self.cpu_kwh + self.gpu_kwh + self.ram_kwh
+
+
+class OutputTokens(BaseModel):
+    queries: int
+    total: int
+    per_query_mean: float
+    per_query_median: float
+    per_query_p95: float
+    queries_at_cap: int = 0
+
+    @property
+    def all_at_cap(self) -> bool:
+        return self.queries > 0 and self.queries_at_cap == self.queries
 
 
 class Repeat(BaseModel):
@@ -122,6 +138,7 @@ class Repeat(BaseModel):
     report_file: str | None = None
     # what optimum-benchmark's child loaded: dtype, attn_implementation, quantization_method, compiled
     loaded: dict[str, Any] | None = None
+    output_tokens: OutputTokens | None = None
 
 
 class ResultRecord(BaseModel):
@@ -155,6 +172,8 @@ class ResultRecord(BaseModel):
     # True when other benchmarks shared the machine: CPU + RAM (so the total) are not this run's alone.
     total_energy_shared: bool = False
     latency_s_per_query: float | None = None
+    output_tokens: OutputTokens | None = None
+    gpu_wh_per_1k_output_tokens: float | None = None
     repeats: list[Repeat] = Field(default_factory=list)
     params: int | None = None
     source: str = "runner"

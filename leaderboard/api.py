@@ -8,6 +8,7 @@ tabs show, as plain JSON.
     client.predict(["org/a", "org/b"], "", "", "world", api_name="/compare")
     client.predict("summarization", "", api_name="/tradeoff")
     client.predict("text_classification", api_name="/what_helps")
+    client.predict("latest", api_name="/reasoning_on_off")
     path = client.predict("org/name", "summarization", "", api_name="/energy_label")  # a PNG file
 
 Rows come in leaderboard order (rated first, least GPU energy first), with ``stars`` as an
@@ -32,6 +33,7 @@ from leaderboard.label.facts import cached_label_path, label_facts, label_file_n
 from leaderboard.results.live import LiveData
 from leaderboard.views.compare import compare
 from leaderboard.views.model_page import model_page
+from leaderboard.views.reasoning import reasoning_on_off
 from leaderboard.views.releases import release_list
 from leaderboard.views.summary import summarize
 from leaderboard.views.tables import api_rows, filter_mask, overview_rows
@@ -171,6 +173,15 @@ def register_api(live: LiveData) -> None:
         return {**what_helps(data, key), "zero_shot_vs_task_specific": zero_shot_summary(data, key)}
 
     @user_errors
+    def reasoning_on_off_endpoint(release: str = "latest") -> list[dict[str, Any]]:
+        """Thinking on versus off: every model with a reasoning row and a text-generation row (thinking
+        off) on the same hardware, configuration and release of the board `release` (default the
+        latest), one row per effort level, by model: both energies (GPU Wh per 1,000 queries), their
+        `energy_ratio`, the output tokens per query of each and their `output_token_ratio` where both
+        runs counted them (else None), a `sentence` and `doubtful` when thinking on measured lower."""
+        return reasoning_on_off(live.current, release)
+
+    @user_errors
     def energy_label_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> FileData:
         """The energy label of a model on a task as a PNG file (800×1224 pixels), with the stars of
         `release` (default the latest; the label names it): the same release gives the same file."""
@@ -197,6 +208,7 @@ def register_api(live: LiveData) -> None:
         "compare": compare_endpoint,
         "tradeoff": tradeoff_endpoint,
         "what_helps": what_helps_endpoint,
+        "reasoning_on_off": reasoning_on_off_endpoint,
         "energy_label": energy_label_endpoint,
         "energy_label_markdown": energy_label_markdown_endpoint,
     }

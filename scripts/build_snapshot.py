@@ -16,10 +16,14 @@ Choices, so the data says only what was published:
   rates all of them, as the published board did. Their run ids are ``aies-<release>`` and
   ``aies-<release>-2``.
 - A release rates the cohort it includes: ``2025-02`` the whole v1 board, ``2025-12`` the 22 v2
-  text-generation rows among themselves; the app keeps showing the February rows of every other
-  model with their February stars (``leaderboard.results.releases``).
-- The ``reasoning`` rows (the v2 reasoning board, 18 rows) are left out: the registry has no
-  reasoning task yet (that is the reasoning issue's).
+  text-generation rows and the 18 v2 reasoning rows, each task among itself (reasoning per size
+  class, like text generation); the app keeps showing the February rows of every other model with
+  their February stars (``leaderboard.results.releases``).
+- ``reasoning`` says how the model ran: ``on`` / ``off`` / ``off (n/a)`` → ``settings.reasoning``
+  true / false / false; ``on (low|medium|high)`` also sets ``settings.reasoning_effort``, and each
+  level is its own record (run id ``aies-<release>-<level>``) and its own rated row, as published.
+  Reasoning records say their new-token cap (``settings.max_new_tokens``): they generate at natural
+  length, so there is no fixed ``new_tokens``. No output-token counts were published.
 - ``size_class`` is kept as published (the v2 classes follow deployment, not only size); other
   tasks have none. ``params`` come from the parameter CSV where it has a count.
 - ``created_at`` is the run timestamp of the note where there is one, else the first day of the
@@ -57,8 +61,8 @@ REFERENCE = ROOT.parent / "shared" / "reference"
 DEFAULT_BOARDS = REFERENCE / "aies_boards.csv"
 DEFAULT_PARAMS = REFERENCE / "model_params.csv"
 REFERENCE_GPU = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)
-LEFT_OUT_TASKS = ("reasoning",)  # boards of tasks the registry does not have yet
 _RUN_TIMESTAMP = re.compile(r"run timestamp (\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
+_REASONING = re.compile(r"^(on|off)(?: \((low|medium|high|n/a)\))?$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class BoardRow:
     note: str
     created_at: datetime
     run_id: str
+    reasoning: bool | None = None
+    reasoning_effort: str | None = None
 
 
 def run_time(note: str, release: str) -> datetime:
@@ -83,23 +89,34 @@ def run_time(note: str, release: str) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def read_boards(path: Path) -> tuple[list[BoardRow], Counter[str]]:
-    """The rows of the boards the registry has tasks for, and how many were left out per task."""
+def reasoning_state(text: str, where: str) -> tuple[bool | None, str | None]:
+    """``settings.reasoning`` and ``reasoning_effort`` of a board's ``reasoning`` cell (blank: unknown)."""
+    text = text.strip().lower()
+    if not text:
+        return None, None
+    match = _REASONING.match(text)
+    if match is None:
+        raise ValueError(f"{where}: reasoning must be on, off, 'on (low|medium|high)' or 'off (n/a)', got {text!r}")
+    state, level = match.groups()
+    if (state == "off" and level not in (None, "n/a")) or (state == "on" and level == "n/a"):
+        raise ValueError(f"{where}: reasoning {text!r} mixes a state and a level that do not go together")
+    return state == "on", level if state == "on" else None
+
+
+def read_boards(path: Path) -> list[BoardRow]:
+    """Every row of the boards (an unknown task stops the build with its name)."""
     rows: list[BoardRow] = []
-    left_out: Counter[str] = Counter()
-    seen: Counter[tuple[str, str, str]] = Counter()
+    seen: Counter[tuple[str, str, str, str | None]] = Counter()
     with path.open(newline="", encoding="utf-8") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
-            if raw["task"] in LEFT_OUT_TASKS:
-                left_out[raw["task"]] += 1
-                continue
-            get_task(raw["task"])  # an unknown task stops the build with its name
+            get_task(raw["task"])
             energy = float(raw["gpu_wh_per_1k_queries"])
             if not energy > 0:
                 raise ValueError(f"{path}:{line}: gpu_wh_per_1k_queries must be > 0, got {energy}")
             release, model = raw["release"].strip(), raw["model"].strip()
-            seen[(release, raw["task"], model)] += 1
-            n = seen[(release, raw["task"], model)]
+            reasoning, effort = reasoning_state(raw.get("reasoning") or "", f"{path}:{line}")
+            seen[(release, raw["task"], model, effort)] += 1
+            n = seen[(release, raw["task"], model, effort)]
             rows.append(
                 BoardRow(
                     task=raw["task"],
@@ -110,10 +127,12 @@ def read_boards(path: Path) -> tuple[list[BoardRow], Counter[str]]:
                     source=raw["source"].strip(),
                     note=(raw.get("note") or "").strip(),
                     created_at=run_time(raw.get("note") or "", release),
-                    run_id=f"aies-{release}" + (f"-{n}" if n > 1 else ""),
+                    run_id=f"aies-{release}" + (f"-{effort}" if effort else "") + (f"-{n}" if n > 1 else ""),
+                    reasoning=reasoning,
+                    reasoning_effort=effort,
                 )
             )
-    return rows, left_out
+    return rows
 
 
 def read_params(path: Path) -> dict[str, int]:
@@ -123,8 +142,23 @@ def read_params(path: Path) -> dict[str, int]:
         return {row["model"].strip(): int(float(row["params"])) for row in rows if row["params"].strip()}
 
 
-def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
+def settings(row: BoardRow) -> Settings:
+    """The registry's settings of the row's task, and how the model reasoned."""
     spec = TASKS[row.task]
+    controls = spec.control_variables()
+    if "min_new_tokens" not in spec.generate_kwargs and "max_new_tokens" in spec.generate_kwargs:
+        del controls["new_tokens"]  # natural length: the registry's figure is a cap, not a count
+        controls["max_new_tokens"] = spec.generate_kwargs["max_new_tokens"]
+    return Settings(
+        dataset=spec.dataset_id,
+        dataset_split=spec.dataset_split,
+        reasoning=row.reasoning,
+        reasoning_effort=row.reasoning_effort,
+        **controls,
+    )
+
+
+def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
     extra = {"size_class": row.size_class} if row.size_class else {}
     return ResultRecord(
         run_id=row.run_id,
@@ -132,7 +166,7 @@ def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
         task=row.task,
         created_at=row.created_at,
         hardware=REFERENCE_GPU,
-        settings=Settings(dataset=spec.dataset_id, dataset_split=spec.dataset_split, **spec.control_variables()),
+        settings=settings(row),
         gpu_wh_per_1k_queries=row.gpu_wh_per_1k_queries,
         params=params.get(row.model_id),
         source=row.source,
@@ -143,7 +177,7 @@ def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
 
 def build_snapshot(boards: Path, params_csv: Path, out: Path) -> list[Path]:
     """Write the records and the releases under ``out`` (replacing them); returns the files written."""
-    rows, left_out = read_boards(boards)
+    rows = read_boards(boards)
     params = read_params(params_csv)
     for folder in ("records", "releases"):
         shutil.rmtree(out / folder, ignore_errors=True)
@@ -162,11 +196,7 @@ def build_snapshot(boards: Path, params_csv: Path, out: Path) -> list[Path]:
         print(f"release {release}: {cut.n_entries} entries, {cut.meta['n_rated']} rated")
     for name in (".store-version", ".store-lock"):  # the local store's bookkeeping, not data
         (out / name).unlink(missing_ok=True)
-    skipped = ", ".join(f"{n} {task} rows (no such task in the registry yet)" for task, n in left_out.items())
-    print(
-        f"{len(rows)} board rows → {len(rows)} records in {out / 'records'}"
-        + (f"; left out {skipped}" if skipped else "")
-    )
+    print(f"{len(rows)} board rows → {len(rows)} records in {out / 'records'}")
     return written
 
 

@@ -19,6 +19,7 @@ from leaderboard.display.formats import (
     model_markdown,
     source_markdown,
 )
+from leaderboard.display.reasoning import on_off_sentences_markdown
 from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
 from leaderboard.views.what_helps import ZERO_SHOT_KEY
 
@@ -53,6 +54,24 @@ def energy_markdown(entry: dict[str, Any]) -> str:
     elif entry["n_repeats"] == 1:
         text += " (one run: no spread)"
     return text
+
+
+def output_token_facts(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """How much the model talked, where the run counted it (generation tasks)."""
+    facts = []
+    tokens = entry.get("output_tokens")
+    if tokens:
+        facts.append((
+            "Output tokens per query",
+            f"{format_amount(tokens['per_query_mean'])} mean, {format_amount(tokens['per_query_median'])} median, "
+            f"{format_amount(tokens['per_query_p95'])} at the 95th percentile; "
+            f"{tokens['queries_at_cap']} of {tokens['queries']} queries hit the cap",
+        ))
+    elif entry.get("output_tokens_per_query") is not None:
+        facts.append(("Output tokens per query", f"{format_amount(entry['output_tokens_per_query'])} mean"))
+    if entry.get("gpu_wh_per_1k_output_tokens") is not None:
+        facts.append(("GPU energy per 1,000 output tokens", f"{format_wh(entry['gpu_wh_per_1k_output_tokens'])} Wh"))
+    return facts
 
 
 def latency_markdown(entry: dict[str, Any]) -> str:
@@ -125,7 +144,8 @@ def configuration_markdown(entry: dict[str, Any]) -> str:
 
 def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
     """One task of the model page."""
-    title = f"### {escape_markdown(entry['task_name'])} · {escape_markdown(entry['hardware'])}"
+    effort = f" (effort {escape_markdown(entry['reasoning_effort'])})" if entry.get("reasoning_effort") else ""
+    title = f"### {escape_markdown(entry['task_name'])}{effort} · {escape_markdown(entry['hardware'])}"
     key = entry.get("configuration_key") or REFERENCE_KEY
     if key not in (REFERENCE_KEY, ZERO_SHOT_KEY):  # zero-shot alone shows as its badge, as on the board
         title += " · " + strings.CONFIGURATION_BADGE.format(key=escape_markdown(key))
@@ -136,6 +156,7 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("GPU energy per 1,000 queries", energy_markdown(entry)),
         ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
     ]
+    rows += output_token_facts(entry)
     if entry["total_wh_per_1k_queries"] is not None:
         shared = entry.get("total_shared_with") or 0
         note = strings.TOTAL_SHARED_NOTE.format(others=shared) if shared else ""
@@ -153,7 +174,10 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Source", source_markdown(entry["source"])),
     ]
     facts = "\n".join(f"- **{name}:** {value}" for name, value in rows)
-    parts = [title, f"{stars_markdown(entry['stars'], entry['rating_flag'])} · {rank_markdown(entry)}", facts]
+    rating = f"{stars_markdown(entry['stars'], entry['rating_flag'])} · {rank_markdown(entry)}"
+    if entry.get("warning"):
+        rating += f" · ⚠ **{escape_markdown(entry['warning'])}**"
+    parts = [title, rating, facts]
     if entry["phases"]:
         samples = entry["num_samples"]
         parts.append(f"**Phases** (mean over runs of {samples} samples; the score is the sum of the GPU column)")
@@ -173,6 +197,8 @@ def model_page_markdown(page: dict[str, Any]) -> str:
         f"CO₂e on the {escape_markdown(grid.name)} grid ({grid.g_co2e_per_kwh:g} g/kWh; sources in About)"
     )
     parts = [head, *(entry_markdown(entry, grid) for entry in page["entries"])]
+    if page.get("reasoning_on_off"):
+        parts.append(on_off_sentences_markdown(page["reasoning_on_off"]))
     if page.get("history"):
         parts.append(history_markdown(page["history"]))
     return "\n\n".join(parts)
@@ -210,7 +236,7 @@ def compare_markdown(result: dict[str, Any]) -> str:
         sentences.append(f"- {escape_markdown(result['message'])}")
     phase_names = [p["phase"] for p in rows[0]["phases"]] if all(r["phases"] for r in rows) else []
     lines = [
-        "| | " + _column(rows, lambda r: model_markdown(r["model_id"])) + " |",
+        "| | " + _column(rows, _model_header) + " |",
         "|---|" + "---|" * len(rows),
         "| Stars | " + _column(rows, lambda r: stars_markdown(r["stars"], r["rating_flag"])) + " |",
         "| Rank | " + _column(rows, lambda r: f"{r['rank']} of {r['rank_of']}" if r["rank"] else "unrated") + " |",
@@ -229,6 +255,11 @@ def compare_markdown(result: dict[str, Any]) -> str:
         listing = "; ".join(f"{escape_markdown(s['task_name'])} on {escape_markdown(s['hardware'])}" for s in others)
         parts.append(f"*Also shared: {listing}. Pick the task above to switch.*")
     return "\n\n".join(parts)
+
+
+def _model_header(row: dict[str, Any]) -> str:
+    effort = row.get("reasoning_effort")
+    return model_markdown(row["model_id"]) + (f" ({escape_markdown(effort)} effort)" if effort else "")
 
 
 def _phase_wh(row: dict[str, Any], name: str) -> str:

@@ -158,3 +158,49 @@ def tradeoff_figure(view: dict[str, Any]) -> go.Figure:
     if not points:
         empty_plot_note(figure, "No result of this task has both a measured latency and a GPU energy yet")
     return figure
+
+
+SIZE_CLASS_SYMBOLS = {"A": "circle", "B": "square", "C": "diamond"}
+
+
+def energy_vs_output_tokens(rows: pd.DataFrame, title: str) -> go.Figure:
+    """GPU Wh per 1,000 queries against mean output tokens per query (log–log), one trace per size
+    class (stars are rated within a class), markers coloured by stars. ``rows`` are plottable
+    (``views.reasoning.token_points``); the caller says so instead of drawing an empty plot."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    classes = rows["size_class"].fillna("unknown").astype(str)
+    for size_class in sorted(set(classes)):
+        subset = rows[(classes == size_class).to_numpy()]
+        labels = [
+            html.escape(m) + (f" ({html.escape(e)})" if e else "")
+            for m, e in zip(subset["model_id"], subset["reasoning_effort"], strict=True)
+        ]
+        stars = ["unrated" if pd.isna(s) else "★" * int(s) for s in subset["stars"]]
+        figure.add_trace(
+            go.Scatter(
+                x=subset["output_tokens_per_query"].to_numpy(dtype=float),
+                y=subset["gpu_wh_per_1k_queries"].to_numpy(dtype=float),
+                mode="markers",
+                name=f"size class {html.escape(size_class)}",
+                marker={
+                    "color": [star_colour(None if pd.isna(s) else int(s)) for s in subset["stars"]],
+                    "symbol": SIZE_CLASS_SYMBOLS.get(size_class, "x"),
+                    "size": 10,
+                    "line": {"width": 0.5, "color": MARKER_EDGE},
+                },
+                customdata=np.column_stack([labels, stars, [html.escape(h) for h in subset["hardware"]]]),
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>GPU energy: %{y:.4g} Wh / 1,000 queries<br>"
+                    "Output tokens: %{x:.4g} per query<br>%{customdata[1]} · %{customdata[2]}"
+                    "<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    subtitle = f"{len(rows)} runs with output-token counts; marker shape: size class, colour: stars"
+    _log_log_layout(
+        figure, f"{html.escape(title)}<br><sup>{subtitle}</sup>", "Output tokens per query (mean, log scale)", 460, 70
+    )
+    figure.update_layout(legend={"title": {"text": "Size class"}})
+    return figure

@@ -171,3 +171,34 @@ REFERENCE_RUN_TEXT = "reference (the task's settings: what the board rates)"
 OTHER_RUN_TEXT = "**{key}** (not the reference: never rated)"
 WOULD_BE_STARS = "its energy would earn {stars} on the reference board (not given)"
 NOT_COMPARABLE = "not comparable: {reason}; shown here only"
+
+# The Reasoning tab and the reasoning parts of the model page
+REASONING_TOKENS_TITLE = "### Energy against output tokens"
+REASONING_NO_TOKENS = (
+    "*No run on this board counted its output tokens, so there is nothing to plot yet: the published "
+    "AI Energy Score reasoning figures give only the GPU energy per 1,000 queries. Runs measured here "
+    "with `python -m benchmark run --task reasoning` count the tokens of every answer.*"
+)
+ON_OFF_TITLE = "### Thinking on versus off"
+ON_OFF_INTRO = (
+    "Models measured both with thinking on (this task) and off (Text Generation) on the same hardware, "
+    "configuration and release: the ratio of their GPU energy per query, and of their output tokens "
+    "per query where both runs counted them. Each effort level is its own row."
+)
+ON_OFF_NONE = "*No model on this board was measured both with thinking on and off on the same hardware.*"
+REASONING_ABOUT = """## Reasoning
+
+The **Reasoning** task runs a model with its thinking mode on and lets it answer at natural length:
+generation stops at the model's end of sequence or at the cap of new tokens. Its energy is decided
+by how long the model talks, so each run also records its **output tokens per query** (mean,
+median, 95th percentile, and how many queries hit the cap) and its **GPU Wh per 1,000 output
+tokens**; every generation task's table shows both where a run counted them (published figures
+did not).
+
+- A model that takes an effort level (low / medium / high) is measured and rated once per level:
+  each level is its own row, rated within its size class like any other.
+- **Thinking on versus off**: for a model measured on Reasoning and on Text Generation (thinking
+  off) on the same hardware, configuration and release, the Reasoning tab, the model page and
+  `/reasoning_on_off` give the ratio of their energy per query, and of their output tokens.
+- A run where **every query hit the cap** is rated but flagged: the model may not stop, so its
+  figure depends on the cap."""

@@ -82,10 +82,12 @@ def label_facts(
     row = data.board(board).loc[index]
     rank = _board_ranks(data, board).loc[index]
     energy = float(row["gpu_wh_per_1k_queries"])
+    # a model measured at several effort levels: the label says which one it shows
+    effort = f" ({row['reasoning_effort']} effort)" if row["reasoning_effort"] else ""
     return LabelFacts(
         model_id=model_id,
         provider=provider(model_id),
-        task_name=TASKS[task].display_name,
+        task_name=TASKS[task].display_name + effort,
         stars=json_value(row["stars"]),
         rating_flag=json_value(row["rating_flag"]),
         rank=json_value(rank["rank"]),

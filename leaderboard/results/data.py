@@ -46,6 +46,13 @@ FRAME_COLUMNS = (
     "stars",
     "rating_flag",
     "total_wh_per_1k_queries",
+    # generation tasks: the reasoning effort level ("" for none), mean output tokens per query, GPU
+    # Wh per 1,000 output tokens, and whether every query stopped at the new-token cap (NaN/False
+    # for a task without output tokens or a published figure)
+    "reasoning_effort",
+    "output_tokens_per_query",
+    "gpu_wh_per_1k_output_tokens",
+    "output_all_at_cap",
     *CONFIGURATION_COLUMNS,
 )
 DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
@@ -74,6 +81,10 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             len(r.repeats),
             implausible_energy_reason(r) is not None,
             r.total_wh_per_1k_queries if r.total_wh_per_1k_queries is not None else np.nan,
+            r.settings.reasoning_effort or "",
+            r.output_tokens.per_query_mean if r.output_tokens is not None else np.nan,
+            r.gpu_wh_per_1k_output_tokens if r.gpu_wh_per_1k_output_tokens is not None else np.nan,
+            r.output_tokens is not None and r.output_tokens.all_at_cap,
         )
         for r in records
     ]
@@ -81,7 +92,8 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
     frame = pd.DataFrame.from_records(rows, columns=names)
     frame = frame.astype(
         {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
-         "energy_implausible": bool, "total_wh_per_1k_queries": float}
+         "energy_implausible": bool, "total_wh_per_1k_queries": float, "reasoning_effort": str,
+         "output_tokens_per_query": float, "gpu_wh_per_1k_output_tokens": float, "output_all_at_cap": bool}
     )
     frame = pd.concat([frame, configuration_frame(records)], axis=1)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)

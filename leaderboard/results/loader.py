@@ -85,19 +85,25 @@ def parse_record(data: bytes) -> ResultRecord | str:
     return plausibility.record_drop_reason(record) or record
 
 
-def run_key(record: ResultRecord) -> tuple[str, str, str, str]:
-    """What makes two records runs of the same thing: model, task, hardware and configuration."""
+def reasoning_effort(record: ResultRecord) -> str:
+    """The run's reasoning effort level ("low", "medium", "high"), "" for a model that takes none."""
+    return record.settings.reasoning_effort or ""
+
+
+def run_key(record: ResultRecord) -> tuple[str, str, str, str, str]:
+    """What makes two records runs of the same thing: model, task, hardware, configuration and
+    reasoning effort (each effort level is measured and rated as its own row, as AI Energy Score does)."""
     spec = TASKS[record.task]
     key = record_configuration(record, spec).key
     # a run that is not comparable (a few samples, another dataset) never replaces one that is
     if not_comparable_reason(record, spec) is not None:
         key += " (not comparable)"
-    return (record.model_id, record.task, record.hardware.label, key)
+    return (record.model_id, record.task, record.hardware.label, key, reasoning_effort(record))
 
 
 def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
-    """The latest run per (model, task, hardware, configuration), and how many older runs were dropped."""
-    latest: dict[tuple[str, str, str, str], ResultRecord] = {}
+    """The latest run per ``run_key``, and how many older runs were dropped."""
+    latest: dict[tuple[str, ...], ResultRecord] = {}
     for record in records:
         key = run_key(record)
         kept = latest.get(key)

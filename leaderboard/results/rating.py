@@ -43,6 +43,11 @@ IMPLAUSIBLE_COLUMN = "energy_implausible"
 # issue 10: only comparable runs of the reference configuration are rated
 FLAG_NOT_COMPARABLE = "not comparable: not the task's full test set"
 FLAG_NOT_REFERENCE = "not the reference configuration"
+# issue 12: a warning shown beside the stars, not a reason to withhold them: the energy was really
+# spent, but a run whose every query stopped at the new-token cap may come from a model that never
+# stops, so its figure depends on the cap.
+FLAG_ALL_AT_CAP = "every query hit the cap: the model may not stop"
+ALL_AT_CAP_COLUMN = "output_all_at_cap"
 
 
 def _size_class_codes(params: pd.Series) -> np.ndarray:
@@ -147,3 +152,11 @@ def rating_flags(df: pd.DataFrame) -> pd.Series:
         )
     series = pd.Series(flags, index=df.index, dtype=object, name="rating_flag")
     return series.where(series != "", None)
+
+
+def run_warnings(df: pd.DataFrame) -> pd.Series:
+    """A warning per row shown with its stars (rated or not), or ``None``: ``FLAG_ALL_AT_CAP``."""
+    if ALL_AT_CAP_COLUMN not in df:
+        return pd.Series(None, index=df.index, dtype=object, name="warning")
+    at_cap = df[ALL_AT_CAP_COLUMN].to_numpy(dtype=bool, na_value=False)
+    return pd.Series(np.where(at_cap, FLAG_ALL_AT_CAP, None), index=df.index, dtype=object, name="warning")

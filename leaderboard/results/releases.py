@@ -51,7 +51,8 @@ LATEST = "latest"
 LIVE = "live"
 SINCE = "since"  # the runs no release holds, with provisional stars
 FLAG_NO_FROZEN_GROUP = "no group in the latest release to rate it against"
-IDENTITY = ("model_id", "task", "hardware", "configuration_key")
+# A row of a board is one model on one task, hardware, configuration and reasoning effort ("" for none).
+IDENTITY = ("model_id", "task", "hardware", "configuration_key", "reasoning_effort")
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +75,10 @@ _BOARD_DEFAULTS = {
     "zero_shot": False,
     "total_wh_per_1k_queries": float("nan"),
     "energy_implausible": False,
+    "reasoning_effort": "",
+    "output_tokens_per_query": float("nan"),
+    "gpu_wh_per_1k_output_tokens": float("nan"),
+    "output_all_at_cap": False,
 }
 
 
@@ -86,6 +91,7 @@ def parse_board(data: bytes, name: str) -> pd.DataFrame:
         if column not in frame:
             frame[column] = default
     frame["stars"] = frame["stars"].astype("Int64")
+    frame["reasoning_effort"] = frame["reasoning_effort"].fillna("").astype(str)
     for column in ("size_class", "rating_flag", "not_comparable_because"):  # as the JSON reader's: object, None
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
@@ -163,7 +169,7 @@ def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
 
 def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:
     """The board ``name`` shows: its rows, and the latest earlier release's row for every model,
-    task, hardware and configuration it does not hold; sorted like the live frame."""
+    task, hardware, configuration and reasoning effort it does not hold; sorted like the live frame."""
     names = [r.name for r in releases]
     upto = releases[: names.index(name) + 1]
     frames: list[pd.DataFrame] = []

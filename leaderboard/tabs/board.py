@@ -32,16 +32,17 @@ from leaderboard.display.strings import (
 )
 from leaderboard.results.releases import LATEST
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.tabs.reasoning import TASK_SECTIONS
 from leaderboard.views.releases import release_choices
 from leaderboard.views.tables import (
-    ALL_HEADERS,
-    COLUMN_WIDTHS,
-    DATATYPES,
     OVERVIEW_DATATYPES,
     OVERVIEW_HEADERS,
     UNKNOWN_SIZE,
     TaskView,
+    task_datatypes,
+    task_headers,
     task_view,
+    task_widths,
 )
 from leaderboard.views.what_helps import zero_shot_markdown, zero_shot_summary
 
@@ -121,14 +122,20 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
                 elem_id=f"runs-{task}",
             )
         with gr.Accordion("Columns", open=False):
-            columns = gr.CheckboxGroup(ALL_HEADERS, value=ALL_HEADERS, label=COLUMNS_HELP, elem_id=f"columns-{task}")
+            headers = task_headers(task)
+            columns = gr.CheckboxGroup(headers, value=headers, label=COLUMNS_HELP, elem_id=f"columns-{task}")
         gr.Markdown(SORT_HELP)
         table = _table(
-            f"table-{task}", ALL_HEADERS, DATATYPES, COLUMN_WIDTHS
+            f"table-{task}", headers, task_datatypes(task), task_widths(task)
         )
         download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
         rendered = gr.State(None)
+        if task in TASK_SECTIONS:  # a task's own section under its table (the Reasoning tab's)
+            TASK_SECTIONS[task](
+                ctx, tab, [search, hardware, sizes, columns, release],
+                lambda *values: task_view(ctx.data, task, *values[:-1], _known(ctx.data, values[-1])),
+            )
 
     filters = [search, hardware, sizes, columns, release, runs]
     outputs = [rendered, summary, empty, table, download, plot, hardware, release, zero_shot]

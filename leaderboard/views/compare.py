@@ -57,9 +57,16 @@ def _no_shared_message(measured: dict[str, set[tuple[str, str]]], task: str | No
     return f"These models share no task: {listing}."
 
 
+def model_label(row: dict[str, Any]) -> str:
+    """The model id, and the effort level of a row measured at one (a model with several levels
+    is compared at the level its row shows)."""
+    effort = row.get("reasoning_effort")
+    return f"{row['model_id']} ({effort} effort)" if effort else row["model_id"]
+
+
 def _ratio_sentence(row: dict[str, Any], base: dict[str, Any], energy_ratio: float, latency_ratio: float | None) -> str:
     text = (
-        f"{row['model_id']} uses {format_ratio(energy_ratio)} the energy of {base['model_id']} per 1,000 queries"
+        f"{model_label(row)} uses {format_ratio(energy_ratio)} the energy of {model_label(base)} per 1,000 queries"
     )
     if latency_ratio is not None and latency_ratio > 0:
         if latency_ratio >= 1:

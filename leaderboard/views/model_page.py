@@ -20,7 +20,7 @@ from benchmark.record import ResultRecord, per_1k_queries_wh
 from benchmark.tasks import TASKS
 from leaderboard.display.formats import is_hub_id
 from leaderboard.results.data import LeaderboardData
-from leaderboard.results.rating import CLASSED_TASKS
+from leaderboard.results.rating import CLASSED_TASKS, FLAG_ALL_AT_CAP
 from leaderboard.views.equivalences import GridIntensity, everyday, get_grid
 from leaderboard.views.what_helps import would_be_stars
 
@@ -157,6 +157,12 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         "gpu_wh_per_1k_queries": energy,
         "gpu_wh_per_1k_queries_std": json_value(row["gpu_wh_per_1k_queries_std"]),
         "n_repeats": int(row["n_repeats"]),
+        "reasoning_effort": row["reasoning_effort"] or None,
+        "output_tokens_per_query": json_value(row["output_tokens_per_query"]),
+        # mean, median, 95th percentile and queries at the cap, from the record where it was read
+        "output_tokens": record.output_tokens.model_dump() if record is not None and record.output_tokens else None,
+        "gpu_wh_per_1k_output_tokens": json_value(row["gpu_wh_per_1k_output_tokens"]),
+        "warning": FLAG_ALL_AT_CAP if bool(row["output_all_at_cap"]) else None,
         "total_wh_per_1k_queries": record.total_wh_per_1k_queries if record is not None else None,
         "total_shared_with": record.hardware.concurrent_benchmarks
         if record is not None and record.total_energy_shared else 0,
@@ -186,6 +192,7 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
 def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) -> dict[str, Any]:
     """Everything the model page shows for ``model_id``: one entry per task and hardware, in
     registry task order (``UnknownModelError`` if the model is not on the leaderboard)."""
+    from leaderboard.views.reasoning import model_on_off
     from leaderboard.views.releases import model_history
 
     model_id = check_model(data, model_id)
@@ -197,4 +204,6 @@ def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) ->
         "grid": chosen_grid.key,
         "entries": [entry(data, index, chosen_grid) for index in rows],
         "history": model_history(data, model_id),
+        # thinking on versus off, per effort level (empty unless measured both ways)
+        "reasoning_on_off": model_on_off(data, model_id),
     }

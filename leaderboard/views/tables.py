@@ -26,14 +26,28 @@ from leaderboard.display.formats import (
 )
 from leaderboard.display.strings import CONFIGURATION_BADGE, ZERO_SHOT_BADGE
 from leaderboard.results.data import LeaderboardData
+from leaderboard.results.rating import run_warnings
 from leaderboard.views.summary import summarize
 from leaderboard.views.what_helps import ZERO_SHOT_KEY
 
 UNKNOWN_SIZE = "unknown"
+# Tasks that generate text (their score includes a decode phase): they count output tokens.
+GENERATION_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if "decode" in spec.inference_phases)
+# Tasks whose models may be run at a reasoning effort level, each level its own row.
+EFFORT_TASKS: frozenset[str] = frozenset({"reasoning"})
 
 
 def _date(rows: pd.DataFrame) -> pd.Series:
     return rows["created_at"].dt.strftime("%Y-%m-%d")
+
+
+def _stars(rows: pd.DataFrame) -> list[str]:
+    """★ (or why unrated), then any warning about the run (e.g. every query hit the token cap)."""
+    warnings = run_warnings(rows)
+    return [
+        stars_text(s, f) + (f" ⚠ {w}" if w else "")
+        for s, f, w in zip(rows["stars"], rows["rating_flag"], warnings, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,7 @@ class Column:
     ``field`` is the raw column it shows (an API field); ``screen`` its on-screen values (links, ★,
     rounded numbers), ``plain`` its CSV values at full precision (default: the raw field).
     ``companion`` is a (CSV header, raw field) pair that follows it in the CSV and the API.
+    ``tasks``: the tasks whose tables have the column (``None``: every task).
     """
 
     header: str
@@ -53,6 +68,10 @@ class Column:
     screen: Callable[[pd.DataFrame], Any]
     plain: Callable[[pd.DataFrame], Any] | None = None
     companion: tuple[str, str] | None = None
+    tasks: frozenset[str] | None = None
+
+    def applies_to(self, task: str) -> bool:
+        return self.tasks is None or task in self.tasks
 
     def plain_values(self, rows: pd.DataFrame) -> Any:
         return self.plain(rows) if self.plain is not None else rows[self.field]
@@ -75,17 +94,24 @@ def model_cells(rows: pd.DataFrame) -> list[str]:
 
 TASK_COLUMNS: tuple[Column, ...] = (
     Column("Model", "markdown", "model_id", 280, model_cells),
-    Column(
-        "Stars", "str", "stars", 100,
-        lambda r: [stars_text(s, f) for s, f in zip(r["stars"], r["rating_flag"], strict=True)],
-        companion=("Unrated because", "rating_flag"),
-    ),
+    # each effort level of a model is its own row: the model id stays a clean link, the level is here
+    Column("Effort", "str", "reasoning_effort", 80, lambda r: r["reasoning_effort"].astype(str), tasks=EFFORT_TASKS),
+    Column("Stars", "str", "stars", 100, _stars, companion=("Unrated because", "rating_flag")),
     Column(
         "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120,
         lambda r: round_significant(r["gpu_wh_per_1k_queries"]),
     ),
     Column(
         "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"])
+    ),
+    Column(
+        "Output tokens / query", "number", "output_tokens_per_query", 100,
+        lambda r: round_significant(r["output_tokens_per_query"]),
+        companion=("Every query at the cap", "output_all_at_cap"), tasks=GENERATION_TASKS,
+    ),
+    Column(
+        "GPU Wh / 1,000 output tokens", "number", "gpu_wh_per_1k_output_tokens", 120,
+        lambda r: round_significant(r["gpu_wh_per_1k_output_tokens"]), tasks=GENERATION_TASKS,
     ),
     Column(
         "Params (B)", "number", "params", 90,
@@ -104,15 +130,36 @@ DATATYPES = [column.datatype for column in TASK_COLUMNS]
 COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
 ALWAYS_SHOWN = ("Model",)
 CSV_CONFIGURATION = "Configuration"  # the CSV's column after the model on a board of every configuration
+
+
+def task_columns(task: str) -> tuple[Column, ...]:
+    return tuple(column for column in TASK_COLUMNS if column.applies_to(task))
+
+
+def task_headers(task: str) -> list[str]:
+    """The headers of ``task``'s table, in table order."""
+    return [column.header for column in task_columns(task)]
+
+
+def task_datatypes(task: str) -> list[str]:
+    return [column.datatype for column in task_columns(task)]
+
+
+def task_widths(task: str) -> list[str]:
+    return [f"{column.width_px}px" for column in task_columns(task)]
+
+
 # API rows: every column's raw field, its companion after it, and the run that measured it.
 API_FIELDS = tuple(
     name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
 ) + ("run_id", "configuration_key", "zero_shot")
 
 
-def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The on-screen version of rated rows: links, ★, rounded numbers; same index as ``rows``."""
-    return pd.DataFrame({column.header: column.screen(rows) for column in TASK_COLUMNS}, index=rows.index)
+def display_frame(rows: pd.DataFrame, task: str | None = None) -> pd.DataFrame:
+    """The on-screen version of rated rows (of ``task``'s columns; all without one): links, ★,
+    rounded numbers; same index as ``rows``."""
+    columns = task_columns(task) if task is not None else TASK_COLUMNS
+    return pd.DataFrame({column.header: column.screen(rows) for column in columns}, index=rows.index)
 
 
 def task_display(
@@ -122,7 +169,8 @@ def task_display(
     "all") formatted for the screen (once per data version)."""
     name = data.release_name(release)
     return data.cached(
-        ("display", task, name, configuration), lambda: display_frame(data.task_frame(task, name, configuration))
+        ("display", task, name, configuration),
+        lambda: display_frame(data.task_frame(task, name, configuration), task),
     )
 
 
@@ -143,10 +191,12 @@ def filter_mask(
     return mask
 
 
-def chosen_headers(columns: list[str] | None) -> list[str]:
-    """The chosen columns in table order; the model column is always shown."""
-    chosen = set(columns or ALL_HEADERS) | set(ALWAYS_SHOWN)
-    return [header for header in ALL_HEADERS if header in chosen]
+def chosen_headers(columns: list[str] | None, task: str | None = None) -> list[str]:
+    """The chosen columns of ``task``'s table (every column's without one) in table order; the model
+    column is always shown."""
+    headers = task_headers(task) if task is not None else ALL_HEADERS
+    chosen = set(columns or headers) | set(ALWAYS_SHOWN)
+    return [header for header in headers if header in chosen]
 
 
 @dataclass(frozen=True)
@@ -182,7 +232,7 @@ def task_view(
     name = data.release_name(release)
     rows = data.task_frame(task, name, configuration)
     mask = filter_mask(rows, query, hardware, sizes)
-    headers = chosen_headers(columns)
+    headers = chosen_headers(columns, task)
     table = task_display(data, task, name, configuration).loc[mask.to_numpy(), headers]
     return TaskView(task, rows[mask.to_numpy()], table, headers, name, configuration)
 
@@ -220,6 +270,7 @@ def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     out = rows[list(API_FIELDS)].copy()
     out["created_at"] = out["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     out["params"] = out["params"].astype("Int64")
+    out["warning"] = run_warnings(rows)
     records = out.astype(object).to_dict(orient="records")
     return [{key: _plain(value) for key, value in record.items()} for record in records]
 

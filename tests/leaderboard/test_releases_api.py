@@ -30,10 +30,15 @@ def client():
     demo.close()
 
 
-def published_stars(release: str) -> dict[tuple[str, str, float], int]:
-    """The rule applied straight to the published CSV rows of one board (sizes as published)."""
+def published_rows(release: str, task: str | None = None) -> list[dict[str, str]]:
     with BOARDS.open(newline="", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["release"] == release and r["task"] in TASK_KEYS]
+    return [r for r in rows if task is None or r["task"] == task]
+
+
+def published_stars(release: str) -> dict[tuple[str, str, float], int]:
+    """The rule applied straight to the published CSV rows of one board (sizes as published)."""
+    rows = published_rows(release)
     frame = pd.DataFrame(
         {
             "task": [r["task"] for r in rows],
@@ -60,9 +65,9 @@ def test_releases_are_listed_oldest_first_with_the_latest_marked(client):
     releases = client.predict(api_name="/releases")
     assert [(r["name"], r["date"], r["n_entries"], r["latest"]) for r in releases] == [
         ("2025-02", "2025-02-01", 166, False),
-        ("2025-12", "2025-12-01", 22, True),
+        ("2025-12", "2025-12-01", 22 + 18, True),
     ]
-    assert len(releases[0]["tasks"]) == 10 and releases[1]["tasks"] == ["text_generation"]
+    assert len(releases[0]["tasks"]) == 10 and releases[1]["tasks"] == ["reasoning", "text_generation"]
 
 
 @pytest.mark.skipif(not BOARDS.exists(), reason="reference CSVs not available here")
@@ -83,10 +88,49 @@ def test_the_december_board_rates_its_cohort_and_keeps_the_february_stars_of_the
     february = {
         (r["task"], r["model_id"], r["gpu_wh_per_1k_queries"]): r["stars"] for r in rows if r["release"] == "2025-02"
     }
-    assert december == published_stars("2025-12") and len(december) == 22
+    assert december == published_stars("2025-12") and len(december) == 22 + 18
     assert february == published_stars("2025-02") and len(february) == 166
 
 
 def test_an_unknown_release_is_a_one_line_error(client):
     with pytest.raises(Exception, match="unknown release '1999-01'"):
         client.predict("text_generation", "", "", "", "1999-01", api_name="/task_rows")
+
+
+@pytest.mark.skipif(not BOARDS.exists(), reason="reference CSVs not available here")
+def test_the_published_reasoning_rows_are_served_per_effort_level_with_the_rule_s_stars_per_size_class(client):
+    published = published_rows("2025-12", "reasoning")
+    frame = pd.DataFrame(
+        {
+            "task": "reasoning",
+            "gpu_wh_per_1k_queries": [float(r["gpu_wh_per_1k_queries"]) for r in published],
+            "size_class": [r["size_class"] for r in published],
+        }
+    )
+    level = {"on": "", "on (low)": "low", "on (medium)": "medium", "on (high)": "high"}
+    expected = {
+        (r["model"], level[r["reasoning"]], r["size_class"], float(r["gpu_wh_per_1k_queries"])): int(stars)
+        for r, stars in zip(published, star_ratings(frame), strict=True)
+    }
+    rows = client.predict("reasoning", "", "", "", "2025-12", api_name="/task_rows")
+    fields = ("model_id", "reasoning_effort", "size_class", "gpu_wh_per_1k_queries")
+    got = {tuple(r[f] for f in fields): r["stars"] for r in rows}
+    assert len(rows) == len(published) == 18 and got == expected
+    oss = sorted(r["reasoning_effort"] for r in rows if r["model_id"] == "openai/gpt-oss-20b")
+    assert oss == ["high", "low", "medium"]
+    assert all(r["output_tokens_per_query"] is None and r["gpu_wh_per_1k_output_tokens"] is None for r in rows)
+
+
+@pytest.mark.skipif(not BOARDS.exists(), reason="reference CSVs not available here")
+def test_thinking_on_versus_off_is_served_for_every_model_published_both_ways(client):
+    on = {r["model"]: float(r["gpu_wh_per_1k_queries"]) for r in published_rows("2025-12", "reasoning")}
+    off = {r["model"]: float(r["gpu_wh_per_1k_queries"]) for r in published_rows("2025-12", "text_generation")}
+    pairs = client.predict("latest", api_name="/reasoning_on_off")
+    assert {p["model_id"]: p["energy_ratio"] for p in pairs} == pytest.approx(
+        {model: on[model] / off[model] for model in on.keys() & off.keys()}
+    )
+    qwen = next(p for p in pairs if p["model_id"] == "Qwen/Qwen3-0.6B")
+    assert qwen["sentence"] == "Thinking on uses 46.2× the energy per query." and qwen["output_token_ratio"] is None
+    doubtful = [p["model_id"] for p in pairs if p["doubtful"]]
+    assert doubtful == ["Qwen/Qwen3-235B-A22B"]  # 300.53 Wh on, 305.81 off: the CSV's DOUBTFUL row
+    assert client.predict("2025-02", api_name="/reasoning_on_off") == []

@@ -32,6 +32,8 @@ BOARDS = textwrap.dedent(
     text_generation,org/new,40.0,C,off,2025-12,https://example.org/v2.csv,v2
     text_generation,org/new2,10.0,C,off,2025-12,https://example.org/v2.csv,v2
     reasoning,org/think,500.0,A,on,2025-12,https://example.org/r.csv,reasoning board
+    reasoning,org/oss,900.0,A,on (low),2025-12,https://example.org/r.csv,DOUBTFUL: effort level
+    reasoning,org/oss,2100.0,A,on (high),2025-12,https://example.org/r.csv,
     question_answering,org/qa,0.21,,,2025-02,https://example.org/qa.json,"[run timestamp 2024-09-06-18-51-02]"
     """
 )
@@ -48,14 +50,33 @@ def build(tmp_path: Path) -> dict[tuple[str, str, str], ResultRecord]:
     return {(r.task, r.model_id, r.run_id): r for r in records}
 
 
-def test_every_board_row_becomes_a_record_repeated_runs_included_reasoning_left_out(tmp_path):
+def test_every_board_row_becomes_a_record_repeated_runs_and_effort_levels_included(tmp_path):
     records = build(tmp_path)
-    assert len(records) == 8
+    assert len(records) == 11
     assert records[("object_detection", "org/det", "aies-2025-02")].gpu_wh_per_1k_queries == 3.29
     assert records[("object_detection", "org/det", "aies-2025-02-2")].gpu_wh_per_1k_queries == 3.27
-    assert not any(task == "reasoning" for task, _, _ in records)
     lm = records[("text_generation", "org/lm", "aies-2025-02")]
     assert lm.gpu_wh_per_1k_queries == 19.0 and lm.source == "https://example.org/v1.csv"
+
+
+def test_reasoning_rows_say_their_state_effort_and_cap_and_keep_their_note(tmp_path):
+    records = build(tmp_path)
+    think = records[("reasoning", "org/think", "aies-2025-12")]
+    low, high = (records[("reasoning", "org/oss", f"aies-2025-12-{level}")] for level in ("low", "high"))
+    assert (think.settings.reasoning, think.settings.reasoning_effort) == (True, None)
+    assert (low.settings.reasoning_effort, high.settings.reasoning_effort) == ("low", "high")
+    assert high.gpu_wh_per_1k_queries == 2100.0 and low.model_extra["size_class"] == "A"
+    assert think.settings.max_new_tokens == 8192 and think.settings.new_tokens is None  # natural length
+    assert "DOUBTFUL: effort level" in low.notes
+    assert records[("text_generation", "org/new", "aies-2025-12")].settings.reasoning is False
+    assert records[("text_generation", "org/lm", "aies-2025-02")].settings.reasoning is None  # v1: not said
+
+
+def test_an_unknown_reasoning_state_stops_the_build_with_its_line(tmp_path):
+    (tmp_path / "boards.csv").write_text(BOARDS + "reasoning,org/x,1.0,A,on (extreme),2025-12,https://e.org,\n")
+    (tmp_path / "params.csv").write_text(PARAMS)
+    with pytest.raises(ValueError, match=r"boards.csv:13: reasoning must be on, off"):
+        build_snapshot.build_snapshot(tmp_path / "boards.csv", tmp_path / "params.csv", tmp_path / "out")
 
 
 def test_records_carry_time_hardware_settings_params_published_class_and_source(tmp_path):
@@ -77,9 +98,13 @@ def test_each_board_is_a_release_that_rates_its_own_cohort(tmp_path):
     store = LocalStore(tmp_path / "out")
     v1, v2 = read_release(store, "2025-02"), read_release(store, "2025-12")
     assert v1.meta["date"] == "2025-02-01" and v2.meta["date"] == "2025-12-01"
-    assert len(v1.board) == 6 and sorted(v2.board["model_id"]) == ["org/new", "org/new2"]
-    v2_stars = dict(zip(v2.board["model_id"], v2.board["stars"], strict=True))
-    assert v2_stars == {"org/new2": 5, "org/new": 1}  # rated among themselves, not with org/big's 90 Wh
+    assert len(v1.board) == 6 and len(v2.board) == 5
+    board = v2.board
+    v2_stars = {(m, e): s for m, e, s in zip(board["model_id"], board["reasoning_effort"], board["stars"], strict=True)}
+    assert v2_stars == {
+        ("org/new2", ""): 5, ("org/new", ""): 1,  # rated among themselves, not with org/big's 90 Wh
+        ("org/think", ""): 5, ("org/oss", "low"): 4, ("org/oss", "high"): 1,  # each effort level its own row
+    }
     od = v1.board[v1.board["task"] == "object_detection"].sort_values("gpu_wh_per_1k_queries")
     assert list(od["stars"]) == [5, 1, 1]  # both published runs of org/det are rated
     assert not (tmp_path / "out" / ".store-version").exists()
@@ -114,6 +139,29 @@ def test_the_committed_data_is_what_the_script_builds(tmp_path):
         if p.is_file()
     }
     assert committed == expected, "data/ is out of date: run python scripts/build_snapshot.py"
+
+
+@pytest.mark.skipif(not (REFERENCE / "aies_boards.csv").exists(), reason="reference CSVs not available here")
+def test_adding_the_reasoning_rows_leaves_every_other_published_star_as_the_rule_gives_it(tmp_path):
+    import csv
+
+    import pandas as pd
+
+    from leaderboard.results.rating import star_ratings
+
+    build_snapshot.build_snapshot(REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "out")
+    with (REFERENCE / "aies_boards.csv").open(newline="", encoding="utf-8") as handle:
+        published = pd.DataFrame(list(csv.DictReader(handle)))
+    for release, n_rows in (("2025-02", 166), ("2025-12", 22)):
+        rows = published[(published["release"] == release) & (published["task"] != "reasoning")].copy()
+        rows["gpu_wh_per_1k_queries"] = rows["gpu_wh_per_1k_queries"].astype(float)
+        rows["size_class"] = rows["size_class"].replace("", None)
+        stars = star_ratings(rows)
+        expected = sorted(zip(rows["task"], rows["model"], rows["gpu_wh_per_1k_queries"], stars, strict=True))
+        board = read_release(LocalStore(tmp_path / "out"), release).board
+        board = board[board["task"] != "reasoning"]
+        got = sorted(zip(board["task"], board["model_id"], board["gpu_wh_per_1k_queries"], board["stars"], strict=True))
+        assert len(got) == n_rows and got == expected
 
 
 def content(path: Path) -> object:

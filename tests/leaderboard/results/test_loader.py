@@ -156,7 +156,7 @@ def test_an_unreachable_hub_falls_back_to_the_snapshot_with_a_notice(tmp_path):
     data = live.current
     assert not live.from_store
     assert data.source == SNAPSHOT_SOURCE
-    assert data.release_names == ["2025-02", "2025-12"] and len(data.frame) == 166 + 22
+    assert data.release_names == ["2025-02", "2025-12"] and len(data.frame) == 166 + 22 + 18
     assert "Could not read the results from hf://datasets/org/missing" in data.notice
     assert "bundled snapshot" in data.notice and "hf_secret_token" not in data.notice
 
@@ -222,10 +222,10 @@ def test_the_first_load_can_run_in_the_background(tmp_path):
     assert live.wait(timeout_s=30) and len(live.current.records) == 5
 
 
-def test_the_bundled_snapshot_is_clean_and_covers_the_ten_tasks():
+def test_the_bundled_snapshot_is_clean_and_covers_the_eleven_tasks():
     result = read_folder(SNAPSHOT_DIR)
     assert dict(result.dropped) == {DROP_DUPLICATE: 2}  # two v1 models were published twice: live keeps one
     tasks = {r.task for r in result.records}
-    assert len(tasks) == 10 and "image_classification" in tasks
+    assert len(tasks) == 11 and "image_classification" in tasks and "reasoning" in tasks
     assert all(r.source and r.hardware.gpu_name == "NVIDIA H100 80GB HBM3" for r in result.records)
     assert all(json.loads(r.to_json())["repeats"] == [] for r in result.records)

@@ -51,3 +51,19 @@ def test_the_text_generation_tab_shows_the_latest_release_and_switches_to_februa
     expect(page.locator("#empty-text_generation")).to_be_visible(timeout=20_000)  # not on the February board
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "leaderboard-release-2025-02.png"), full_page=True)
+
+
+def test_the_reasoning_tab_shows_effort_rows_thinking_on_versus_off_and_why_there_is_no_tokens_plot(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Reasoning").click()
+    table = page.locator("#table-reasoning")
+    table.locator('.virtual-row[data-index="0"]').wait_for(timeout=20_000)
+    assert table.locator('th[title="Effort"]').count() == 1
+    on_off = page.locator("#on-off-reasoning")
+    expect(on_off).to_contain_text("Qwen/Qwen3-0.6B", timeout=20_000)
+    assert "46.2×" in on_off.inner_text()
+    expect(page.locator("#tokens-note-reasoning")).to_contain_text("No run on this board counted its output tokens")
+    assert not page.locator("#plot-tokens-reasoning").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "leaderboard-reasoning.png"), full_page=True)
