@@ -42,10 +42,12 @@ class ReasoningConfig(EnergyStarConfig):
     system_prompt: str = ""
 
     def __post_init__(self) -> None:
+        # energy_star forces (and warns) min_new_tokens = max_new_tokens: give it that, drop it after
+        if "max_new_tokens" in self.generate_kwargs:
+            self.generate_kwargs = {**self.generate_kwargs, "min_new_tokens": self.generate_kwargs["max_new_tokens"]}
         super().__post_init__()
         if self.input_shapes["batch_size"] != 1:
             raise ValueError("natural-length generation is measured at batch size 1")
-        # energy_star sets min_new_tokens = max_new_tokens: natural length drops it again
         self.generate_kwargs = natural_length(self.generate_kwargs)
 
 
