@@ -312,8 +312,9 @@ class ThinkingSwitch:
 THINKING_SWITCHES: tuple[ThinkingSwitch, ...] = (
     ThinkingSwitch("harmony (gpt-oss)", "reasoning_effort", efforts=REASONING_EFFORTS, default_effort="medium",
                    effort_kwarg="reasoning_effort"),
-    ThinkingSwitch("enable_thinking (Qwen3)", "enable_thinking", MappingProxyType({"enable_thinking": True})),
-    ThinkingSwitch("/think system prompt (SmolLM3, Hunyuan)", "/think", system_prompt="/think"),
+    # SmolLM3's template reads enable_thinking too (and a /think system prompt): the keyword is enough
+    ThinkingSwitch("enable_thinking (Qwen3, SmolLM3)", "enable_thinking", MappingProxyType({"enable_thinking": True})),
+    ThinkingSwitch("/think system prompt (Hunyuan)", "/think", system_prompt="/think"),
     ThinkingSwitch("thinks by default (DeepSeek-R1 distills)", "<think>"),
 )
 

@@ -18,7 +18,9 @@ from tests.support.tiny_reasoning import PLAIN_TEMPLATE, REASONING_PROMPTS, REAS
 QWEN3 = "{%- if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>{%- endif %}"
 HARMONY = "{%- if reasoning_effort is defined %}Reasoning: {{ reasoning_effort }}{%- else %}Reasoning: medium{% endif"
 HARMONY += " %}"
-SMOLLM3 = '{%- if "/no_think" in system_message %}{%- set reasoning_mode = "/no_think" %}{%- else %}/think{% endif %}'
+# a template whose only switch is the system prompt (SmolLM3's also reads enable_thinking, as Qwen3's)
+SYSTEM_SWITCH = '{%- if "/no_think" in system_message %}{%- set mode = "/no_think" %}{%- else %}/think{% endif %}'
+SMOLLM3 = '{%- if enable_thinking is not defined -%}{%- set enable_thinking = true -%}{%- endif -%}' + SYSTEM_SWITCH
 R1_DISTILL = "{% if add_generation_prompt %}{{'<｜Assistant｜><think>\\n'}}{% endif %}"
 
 
@@ -32,13 +34,14 @@ def model_with_template(tmp_path: Path, template: str) -> str:
 @pytest.mark.parametrize(
     ("template", "effort", "expected"),
     [
-        (QWEN3, None, thinking.ThinkingPlan("enable_thinking (Qwen3)", {"enable_thinking": True})),
+        (QWEN3, None, thinking.ThinkingPlan("enable_thinking (Qwen3, SmolLM3)", {"enable_thinking": True})),
+        (SMOLLM3, None, thinking.ThinkingPlan("enable_thinking (Qwen3, SmolLM3)", {"enable_thinking": True})),
         (HARMONY, None, thinking.ThinkingPlan("harmony (gpt-oss)", {"reasoning_effort": "medium"}, effort="medium")),
         (HARMONY, "high", thinking.ThinkingPlan("harmony (gpt-oss)", {"reasoning_effort": "high"}, effort="high")),
-        (SMOLLM3, None, thinking.ThinkingPlan("/think system prompt (SmolLM3, Hunyuan)", {}, "/think")),
+        (SYSTEM_SWITCH, None, thinking.ThinkingPlan("/think system prompt (Hunyuan)", {}, "/think")),
         (R1_DISTILL, None, thinking.ThinkingPlan("thinks by default (DeepSeek-R1 distills)", {})),
     ],
-    ids=["qwen3", "gpt-oss-default-effort", "gpt-oss-high", "smollm3", "r1-distill"],
+    ids=["qwen3", "smollm3", "gpt-oss-default-effort", "gpt-oss-high", "system-prompt-switch", "r1-distill"],
 )
 def test_the_thinking_switch_is_read_from_the_template_text(template, effort, expected, tmp_path):
     assert thinking.plan(model_with_template(tmp_path, template), "org/any-name", effort) == expected
