@@ -69,18 +69,18 @@ def _stop_token(model: Any, tokenizer: Any) -> int:
     return seen.most_common(1)[0][0]
 
 
-def build_reasoning(out: Path) -> Path:
-    """Save the tiny chat LM (GPT-2 architecture, byte-level tokenizer) in ``out``."""
+def build_reasoning(out: Path, positions: int = 128) -> Path:
+    """Save the tiny chat LM (GPT-2 architecture, byte-level tokenizer, a context of ``positions``) in ``out``."""
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
     from tests.support.tiny_assets import HEADS, HIDDEN, LAYERS, _byte_level_vocab, _save
 
     vocab, merges = _byte_level_vocab([], ["<|endoftext|>"])
-    tokenizer = GPT2TokenizerFast(vocab=vocab, merges=merges, model_max_length=128)
+    tokenizer = GPT2TokenizerFast(vocab=vocab, merges=merges, model_max_length=positions)
     tokenizer.chat_template = THINKING_TEMPLATE
     pad = tokenizer.eos_token_id
     config = GPT2Config(
-        vocab_size=len(tokenizer), n_positions=128, n_embd=HIDDEN, n_layer=LAYERS, n_head=HEADS,
+        vocab_size=len(tokenizer), n_positions=positions, n_embd=HIDDEN, n_layer=LAYERS, n_head=HEADS,
         bos_token_id=pad, eos_token_id=pad, pad_token_id=pad,
     )
     model = GPT2LMHeadModel(config).eval()
