@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benchmark.configuration import add_option_arguments
 from benchmark.run_files import RECORD_FILE
-from benchmark.tasks import TASKS
+from benchmark.tasks import REASONING_EFFORTS, REASONING_MAX_NEW_TOKENS, TASKS
 
 
 def _error(message: str) -> int:
@@ -53,6 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         torch_compile=args.torch_compile,
         quantization=args.quantization,
         zero_shot=args.zero_shot,
+        reasoning_effort=args.reasoning_effort,
+        max_new_tokens=args.max_new_tokens,
     )
     try:
         result = run_benchmark(spec)
@@ -66,6 +68,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"(total {record.total_wh_per_1k_queries:.6g} Wh) on {record.hardware.label}, "
         f"configuration {record.configuration.key if record.configuration else 'reference'}"
     )
+    if record.output_tokens is not None:
+        tokens = record.output_tokens
+        print(
+            f"output tokens per query: mean {tokens.per_query_mean:.1f}, median {tokens.per_query_median:g}, "
+            f"p95 {tokens.per_query_p95:g}; {tokens.queries_at_cap} of {tokens.queries} answers hit the cap"
+            + (" (every one: the model may not stop by itself)" if tokens.all_at_cap else "")
+        )
     print(f"record: {result.run_dir / RECORD_FILE}")
     if args.push:
         return _push([result.run_dir])
@@ -152,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
     run.add_argument("--dataset-id", help="the Hub id to record when --dataset is a local copy of it")
     add_option_arguments(run)  # --dtype --batch-size --attn-implementation --torch-compile ...
+    run.add_argument(
+        "--reasoning-effort",
+        help=f"reasoning: the effort level ({', '.join(REASONING_EFFORTS)}) of a model whose template takes one",
+    )
+    run.add_argument(
+        "--max-new-tokens",
+        type=int,
+        help=f"reasoning: the cap on new tokens per answer (default: {REASONING_MAX_NEW_TOKENS:,})",
+    )
     run.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
     run.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
     run.add_argument("--output", default="runs", help="folder for run folders (default: runs)")

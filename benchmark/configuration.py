@@ -240,6 +240,10 @@ def not_comparable_reason(record: Any, spec: TaskSpec) -> str | None:
         return f"dataset {dataset}, not the task's {spec.dataset_id}"
     if settings.dataset_split != spec.dataset_split:
         return f"dataset split {settings.dataset_split}, not the task's {spec.dataset_split}"
+    cap = getattr(settings, "max_new_tokens", None)
+    task_cap = spec.control_variables().get("max_new_tokens")
+    if cap is not None and task_cap is not None and cap != task_cap:
+        return f"a cap of {cap:,} new tokens, not the task's {task_cap:,}"
     return None
 
 

@@ -2,7 +2,8 @@
 (which reads it). Pure pydantic, no torch, so the Space reads records without the runner's stack.
 
 Units are in the field names: ``*_kwh`` kilowatt-hours, ``*_wh_per_1k_queries`` watt-hours per
-1,000 queries, ``*_s`` seconds, ``*_w`` watts, ``*_mib`` mebibytes.
+1,000 queries, ``*_wh_per_1k_output_tokens`` watt-hours per 1,000 generated tokens, ``*_s`` seconds,
+``*_w`` watts, ``*_mib`` mebibytes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from benchmark.configuration import RunConfiguration
 SCHEMA_VERSION = 1
 KWH_TO_WH = 1000.0
 QUERIES_PER_SCORE = 1000
+OUTPUT_TOKENS_PER_FIGURE = 1000
+P95 = 95
 
 
 class Hardware(BaseModel):
@@ -75,7 +78,13 @@ class Settings(BaseModel):
     batch_size: int = Field(default=1, gt=0)
     dtype: str
     dtype_requested: str | None = None
+    # the fixed length of a generation task's answers (every query generates exactly this many tokens)
     new_tokens: int | None = None
+    # reasoning: thinking on, natural length up to ``max_new_tokens``; the effort level for a model
+    # whose template takes one (low / medium / high), each level its own row
+    reasoning: bool | None = None
+    reasoning_effort: str | None = None
+    max_new_tokens: int | None = Field(default=None, gt=0)
     denoising_steps: int | None = None
     image_height_px: int | None = None
     image_width_px: int | None = None
@@ -101,16 +110,59 @@ class PhaseMeasurement(BaseModel):
 
 
 class OutputTokens(BaseModel):
-    queries: int
-    total: int
+    """How much a model talked: the tokens it generated per query in the measured generation pass
+    (end of sequence included), counted by the runner, not assumed. ``queries_at_cap`` answers
+    reached the cap (``settings.max_new_tokens``) without stopping first, or exactly at it."""
+
+    queries: int = Field(gt=0)
+    total: int = Field(ge=0)
     per_query_mean: float
     per_query_median: float
     per_query_p95: float
-    queries_at_cap: int = 0
+    queries_at_cap: int = Field(default=0, ge=0)
 
     @property
     def all_at_cap(self) -> bool:
-        return self.queries > 0 and self.queries_at_cap == self.queries
+        """Every query hit the cap: the model may not stop by itself (the figures are lower bounds)."""
+        return self.queries_at_cap == self.queries
+
+    @classmethod
+    def from_counts(cls, counts: list[int], cap: int) -> OutputTokens:
+        if not counts:
+            raise ValueError("no output-token counts")
+        ordered = sorted(counts)
+        return cls(
+            queries=len(counts),
+            total=sum(counts),
+            per_query_mean=statistics.fmean(counts),
+            per_query_median=statistics.median(counts),
+            per_query_p95=percentile(ordered, P95),
+            queries_at_cap=sum(1 for n in counts if n >= cap),
+        )
+
+    @classmethod
+    def combine(cls, parts: list[OutputTokens]) -> OutputTokens:
+        """Every query of several repeats: counts and mean exact; median and p95 the repeats' mean."""
+        if not parts:
+            raise ValueError("no output-token counts")
+        queries = sum(p.queries for p in parts)
+        total = sum(p.total for p in parts)
+        return cls(
+            queries=queries,
+            total=total,
+            per_query_mean=total / queries,
+            per_query_median=statistics.fmean(p.per_query_median for p in parts),
+            per_query_p95=statistics.fmean(p.per_query_p95 for p in parts),
+            queries_at_cap=sum(p.queries_at_cap for p in parts),
+        )
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The ``q``-th percentile of sorted values, linearly interpolated between closest ranks."""
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (rank - low))
 
 
 class Repeat(BaseModel):
@@ -134,6 +186,11 @@ class Repeat(BaseModel):
     nvml_to_phases_ratio: float | None = None
     idle_power_w: float | None = None
     other_gpu_pids: list[int] = Field(default_factory=list)
+    # generation tasks: tokens generated (counted for reasoning; None when forced to a fixed length) and
+    # the scored phases' energy per 1,000 of them
+    output_tokens: OutputTokens | None = None
+    gpu_wh_per_1k_output_tokens: float | None = None
+    total_wh_per_1k_output_tokens: float | None = None
     excluded_gpu_kwh: float | None = None
     report_file: str | None = None
     # what optimum-benchmark's child loaded: dtype, attn_implementation, quantization_method, compiled
@@ -172,8 +229,12 @@ class ResultRecord(BaseModel):
     # True when other benchmarks shared the machine: CPU + RAM (so the total) are not this run's alone.
     total_energy_shared: bool = False
     latency_s_per_query: float | None = None
+    # Generation tasks: GPU (and total) energy of the scored phases per 1,000 generated tokens, mean over
+    # repeats. Fixed-length tasks generate ``settings.new_tokens`` per query (so ``output_tokens`` is
+    # None); reasoning counts them: ``output_tokens`` pools every query of every repeat.
     output_tokens: OutputTokens | None = None
     gpu_wh_per_1k_output_tokens: float | None = None
+    total_wh_per_1k_output_tokens: float | None = None
     repeats: list[Repeat] = Field(default_factory=list)
     params: int | None = None
     source: str = "runner"
@@ -195,17 +256,35 @@ class ResultRecord(BaseModel):
 
     def to_json(self) -> str:
         # a record without a configuration (a published figure, an older record) keeps its old layout
-        # (the fields added for run configurations are left out while unset)
-        exclude: dict[str, Any] = {}
-        if self.configuration is None:
-            exclude["configuration"] = True
-        if self.settings.dataset_id is None:
-            exclude["settings"] = {"dataset_id"}
+        # (the fields added for run configurations, output tokens and reasoning are left out while unset)
+        exclude: dict[Any, Any] = {name: True for name in _LATER_RECORD_FIELDS if getattr(self, name) is None}
+        settings = {name for name in _LATER_SETTINGS_FIELDS if getattr(self.settings, name) is None}
+        if settings:
+            exclude["settings"] = settings
+        repeats = {
+            i: {name for name in _LATER_REPEAT_FIELDS if getattr(repeat, name) is None}
+            for i, repeat in enumerate(self.repeats)
+        }
+        if any(repeats.values()):
+            exclude["repeats"] = {i: names for i, names in repeats.items() if names}
         return self.model_dump_json(indent=2, exclude=exclude or None)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ResultRecord:
         return cls.model_validate(json.loads(text))
+
+
+# Fields added after the first layout: a record that does not set them is written without them.
+_LATER_REPEAT_FIELDS = ("output_tokens", "gpu_wh_per_1k_output_tokens", "total_wh_per_1k_output_tokens")
+_LATER_RECORD_FIELDS = ("configuration", *_LATER_REPEAT_FIELDS)
+_LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens")
+
+
+def per_1k_output_tokens_wh(energy_kwh: float, output_tokens: int) -> float | None:
+    """Scale an energy over ``output_tokens`` generated tokens to watt-hours per 1,000 (None for none)."""
+    if output_tokens <= 0:
+        return None
+    return energy_kwh * KWH_TO_WH * OUTPUT_TOKENS_PER_FIGURE / output_tokens
 
 
 def per_1k_queries_wh(energy_kwh: float, num_samples: int) -> float:

@@ -20,6 +20,8 @@ NEW_TOKENS = 10
 # optimum-benchmark's energy_star default for generate() tasks, made explicit: transcripts are
 # forced to this length so every ASR model does the same amount of decoding.
 ASR_NEW_TOKENS = 100
+# AI Energy Score v2's cap on a reasoning answer (thinking included)
+REASONING_MAX_NEW_TOKENS = 8192
 DENOISING_STEPS = 30
 IMAGE_SIZE_PX = 512
 AUDIO_SAMPLING_RATE_HZ = 16_000
@@ -80,8 +82,11 @@ class TaskSpec:
             "batch_size": self.batch_size,
             "dtype": self.dtype,
         }
-        if "max_new_tokens" in self.generate_kwargs:
+        if "min_new_tokens" in self.generate_kwargs:
             controls["new_tokens"] = self.generate_kwargs["max_new_tokens"]
+        elif "max_new_tokens" in self.generate_kwargs:
+            # natural length (reasoning): generation stops at end of sequence or at this cap
+            controls["max_new_tokens"] = self.generate_kwargs["max_new_tokens"]
         if "num_inference_steps" in self.call_kwargs:
             controls["denoising_steps"] = self.call_kwargs["num_inference_steps"]
         if "height" in self.call_kwargs:
@@ -118,7 +123,8 @@ _ENTRIES = (
         ob_task="text-generation",
         modality="text",
         description="Answer a prompt with the model's thinking mode on, at natural length (up to 8,192 new tokens).",
-        dataset_id="EnergyStarAI/text_generation",
+        # AI Energy Score v2's reasoning prompts (its batch runner's default dataset)
+        dataset_id="scottcha/reasoning_text_generation",
         dataset_split="train",
         columns={"text_column_name": "text"},
         inference_phases=("prefill", "decode"),
@@ -126,8 +132,11 @@ _ENTRIES = (
         pipeline_tags=("text-generation", "image-text-to-text"),
         max_params=1_000_000_000_000,
         dtype="bfloat16",
-        generate_kwargs=MappingProxyType({"max_new_tokens": 8192}),
+        # no min_new_tokens: natural length, stopped by the model's end of sequence or this cap
+        generate_kwargs=MappingProxyType({"max_new_tokens": REASONING_MAX_NEW_TOKENS}),
         size_classes=True,
+        # the runner's natural-length scenario (benchmark.runner.reasoning) with the thinking switch on
+        scenario_options=MappingProxyType({"reasoning": True}),
         options=("dtype", "attn_implementation", "torch_compile", "quantization"),
     ),
     TaskSpec(
@@ -280,6 +289,40 @@ _ENTRIES = (
 
 TASKS: Mapping[str, TaskSpec] = MappingProxyType({spec.key: spec for spec in _ENTRIES})
 TASK_KEYS: tuple[str, ...] = tuple(TASKS)
+
+REASONING_EFFORTS = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class ThinkingSwitch:
+    """How one family of chat templates turns thinking on, recognised by ``marker`` in the template's
+    text (not by the model's name): keyword arguments for the template, or a system prompt. A family
+    with ``efforts`` takes a reasoning effort (measured and rated once per level)."""
+
+    family: str
+    marker: str
+    template_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    system_prompt: str | None = None
+    efforts: tuple[str, ...] = ()
+    default_effort: str | None = None
+    effort_kwarg: str | None = None
+
+
+# First match wins: a Qwen3 template also mentions <think>, so the explicit switches come first.
+THINKING_SWITCHES: tuple[ThinkingSwitch, ...] = (
+    ThinkingSwitch("harmony (gpt-oss)", "reasoning_effort", efforts=REASONING_EFFORTS, default_effort="medium",
+                   effort_kwarg="reasoning_effort"),
+    # SmolLM3's template reads enable_thinking too (and a /think system prompt): the keyword is enough
+    ThinkingSwitch("enable_thinking (Qwen3, SmolLM3)", "enable_thinking", MappingProxyType({"enable_thinking": True})),
+    ThinkingSwitch("/think system prompt (Hunyuan)", "/think", system_prompt="/think"),
+    ThinkingSwitch("thinks by default (DeepSeek-R1 distills)", "<think>"),
+)
+
+
+def thinking_switch(chat_template: str) -> ThinkingSwitch | None:
+    """The thinking switch a chat template's text shows; None when it shows none this table knows."""
+    return next((switch for switch in THINKING_SWITCHES if switch.marker in chat_template), None)
+
 
 # AI Energy Score's text-generation size classes, by parameter count (upper bounds inclusive).
 SIZE_CLASS_BOUNDS: tuple[tuple[str, float], ...] = (

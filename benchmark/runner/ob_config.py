@@ -13,6 +13,8 @@ from optimum_benchmark import EnergyStarConfig, ProcessConfig, PyTorchConfig
 
 from benchmark.configuration import RunConfiguration
 from benchmark.runner.compat import benchmark_config
+from benchmark.runner.reasoning.scenario import reasoning_config
+from benchmark.runner.reasoning.thinking import ThinkingPlan
 from benchmark.tasks import TaskSpec
 
 # Energy-star runs 10 warm-up passes by default; a tiny CPU test set does not need them, but the
@@ -39,6 +41,8 @@ class ResolvedRun:
     allow_shared_gpu: bool = False
     configuration: RunConfiguration = field(default_factory=RunConfiguration)
     dataset_id: str | None = None
+    # reasoning: how the model's chat template turns thinking on (None for every other task)
+    thinking: ThinkingPlan | None = None
 
 
 # optimum-benchmark's quantization scheme (it quantizes only when one is set) and transformers'
@@ -107,7 +111,14 @@ def build_config(run: ResolvedRun, name: str) -> Any:
             device_isolation_action="warn" if run.allow_shared_gpu else "error",
         ),
         backend=PyTorchConfig(**backend_kwargs(run)),
-        scenario=EnergyStarConfig(**scenario_kwargs(run)),
+        scenario=_scenario(run),
         print_report=False,
         log_report=False,
     )
+
+
+def _scenario(run: ResolvedRun) -> Any:
+    """energy_star, or its natural-length reasoning subclass when the run has a thinking plan."""
+    if run.thinking is not None:
+        return reasoning_config(run.thinking, **scenario_kwargs(run))
+    return EnergyStarConfig(**scenario_kwargs(run))

@@ -40,6 +40,7 @@ from benchmark.runner.model_source import resolve_model
 from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
 from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
+from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runner.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec, UnknownTaskError, get_task
 
@@ -85,6 +86,9 @@ class RunSpec:
     torch_compile: bool = False
     quantization: str | None = None
     zero_shot: bool = False
+    # reasoning: the effort level (models whose template takes one) and the cap on new tokens
+    reasoning_effort: str | None = None
+    max_new_tokens: int | None = None
 
     def requested_options(self) -> dict[str, object]:
         return {
@@ -122,7 +126,8 @@ def validate(spec: RunSpec) -> TaskSpec:
     try:
         requested = check_requested(task, spec.requested_options())
         check_device(requested, spec.device or _default_device(), _has_flash_attn())
-    except ConfigurationError as exc:
+        thinking.check_options(task, spec.reasoning_effort, spec.max_new_tokens)
+    except (ConfigurationError, thinking.ReasoningRefused) as exc:
         raise BenchmarkError(str(exc)) from None
     return task
 
@@ -148,7 +153,7 @@ def resolve(spec: RunSpec, task: TaskSpec) -> ResolvedRun:
     dtype = applied_dtype(task, configuration, device)
     source = resolve_model(spec.model, spec.revision, spec.model_id, hub_id_only=spec.hub_id_only)
     return ResolvedRun(
-        spec=effective_task(task, configuration),
+        spec=prepare.with_cap(effective_task(task, configuration), spec.max_new_tokens),
         model_id=source.model_id,
         model=source.path,
         revision=source.revision,
@@ -177,6 +182,9 @@ def settings_of(run: ResolvedRun) -> Settings:
         dtype=run.dtype,
         dtype_requested=run.dtype_requested,
         new_tokens=controls.get("new_tokens"),
+        reasoning=True if run.thinking is not None else None,
+        reasoning_effort=run.thinking.effort if run.thinking is not None else None,
+        max_new_tokens=controls.get("max_new_tokens"),
         denoising_steps=controls.get("denoising_steps"),
         image_height_px=controls.get("image_height_px"),
         image_width_px=controls.get("image_width_px"),
@@ -305,6 +313,10 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         except nvml.NoEnergyCounter as exc:
             raise BenchmarkError(f"{exc}: GPU energy cannot be measured, refusing to run") from exc
     preflight.check_model(run.model, run.spec, run.revision)
+    try:
+        run = prepare.prepare(run, spec.reasoning_effort)
+    except thinking.ReasoningRefused as exc:
+        raise BenchmarkError(str(exc)) from exc
     preflight.check_dataset(run.dataset, run.dataset_split, run.spec, run.num_samples)
 
     config = build_config(run, name=f"{task.key}-{run_id}")

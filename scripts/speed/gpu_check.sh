@@ -22,4 +22,5 @@ fi
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
 nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit --format=csv || true
 python3 -c "import transformers, optimum_benchmark, torch; print('transformers', transformers.__version__, 'torch', torch.__version__, 'cuda', torch.cuda.is_available())"
-exec python3 scripts/speed/gpu_check.py
+# CHECK=scripts/speed/gpu_reasoning_check.py runs the reasoning check (issue 12) instead
+exec python3 "${CHECK:-scripts/speed/gpu_check.py}"

@@ -8,6 +8,7 @@ from gradio_client.exceptions import AppError
 
 from benchmark.record import record_path
 from benchmark.store import LocalStore
+from benchmark.tasks import TASK_KEYS
 from leaderboard.app import build_demo
 from leaderboard.results.live import LiveData
 from tests.support.leaderboard_fixtures import SCRIPT_ID, make_record, write_bad_folder
@@ -33,7 +34,6 @@ def test_the_named_endpoints_are_published(served):
         "/tasks", "/task_rows", "/task_summary", "/releases", "/overview", "/status",  # the leaderboard's data
         "/model_page", "/compare", "/tradeoff", "/energy_label", "/energy_label_markdown",  # the Models tab
         "/what_helps",  # run configurations (issue 10)
-        "/reasoning_on_off",  # reasoning (issue 12)
     }
 
 
@@ -77,7 +77,7 @@ def test_task_summary_and_overview(served):
     assert summary["n_models"] == 4 and summary["spread_ratio"] == pytest.approx(12.0)
     assert summary["mean_wh"] == pytest.approx(5.25)
     overview = {row["task"]: row for row in client.predict(api_name="/overview")}
-    assert len(overview) == 11 and overview["image_classification"]["n_models"] == 0
+    assert len(overview) == len(TASK_KEYS) and overview["image_classification"]["n_models"] == 0
     assert overview["text_generation"]["spread_ratio"] == pytest.approx(15.0)
 
 

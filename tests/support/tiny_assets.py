@@ -1,4 +1,4 @@
-"""Tiny random models for the ten benchmark tasks (datasets: ``tiny_datasets``; the diffusion
+"""Tiny random models for the benchmark tasks (datasets: ``tiny_datasets``; the diffusion
 pipeline: ``tiny_diffusion``), and the sizes and helpers they share.
 
 Everything is built from configs with random (seeded) weights and locally written tokenizers, so
@@ -25,6 +25,7 @@ from typing import Any
 
 TASK_KEYS = (
     "text_generation",
+    "reasoning",
     "summarization",
     "question_answering",
     "text_classification",
@@ -324,6 +325,12 @@ def _build_image_to_text(out: Path) -> Path:
     return _save(BlipForConditionalGeneration(config), processor, out)
 
 
+def _build_reasoning(out: Path) -> Path:
+    from tests.support.tiny_reasoning import build_reasoning
+
+    return build_reasoning(out)
+
+
 def _build_text_to_image(out: Path) -> Path:
     from tests.support.tiny_diffusion import build_text_to_image
 
@@ -332,6 +339,7 @@ def _build_text_to_image(out: Path) -> Path:
 
 _MODEL_BUILDERS: dict[str, Callable[[Path], Path]] = {
     "text_generation": _build_text_generation,
+    "reasoning": _build_reasoning,
     "summarization": _build_summarization,
     "question_answering": _build_question_answering,
     "text_classification": _build_text_classification,

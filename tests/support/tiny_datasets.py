@@ -1,4 +1,4 @@
-"""Tiny local datasets for the ten benchmark tasks: JSONL for text and audio, imagefolders for images.
+"""Tiny local datasets for the benchmark tasks: JSONL for text and audio, imagefolders for images.
 
     data_dir = build_dataset("text_classification", tmp_path)
     datasets.load_dataset(str(data_dir), split="train")
@@ -69,6 +69,10 @@ def build_dataset(task_key: str, root: Path, num_rows: int = 4) -> Path:
         rows = [_audio_row(rng, i) for i in range(num_rows)]
     elif task_key == "text_to_image":
         rows = [{"prompt": sentence(rng, 5)} for _ in range(num_rows)]
+    elif task_key == "reasoning":
+        from tests.support.tiny_reasoning import REASONING_PROMPTS
+
+        rows = [{"text": REASONING_PROMPTS[i % len(REASONING_PROMPTS)]} for i in range(num_rows)]
     elif task_key == "summarization":
         rows = [{"text": sentence(rng, 20) + "."} for _ in range(num_rows)]
     else:  # text_generation, text_classification

@@ -8,11 +8,13 @@ import subprocess
 
 import pytest
 
+from benchmark.configuration import reference_dtype
 from benchmark.record import ResultRecord
 from benchmark.runner.scoring import PREPROCESS_TARGET
 from benchmark.store import LocalStore
 from benchmark.tasks import TASK_KEYS, get_task
 from tests.support.env import PYTHON, subprocess_env
+from tests.support.tiny_reasoning import REASONING_TEST_CAP
 
 pytestmark = pytest.mark.runner
 
@@ -21,6 +23,8 @@ REQUIRED = (
     "run_id", "model_id", "model_revision", "task", "created_at", "hardware", "software", "settings",
     "phases", "gpu_wh_per_1k_queries", "total_wh_per_1k_queries", "repeats", "gpu_wh_per_1k_queries_std", "params",
 )
+# a task's own run options here: the tiny chat LM's context (128 positions) needs a small cap
+TASK_ARGS = {"reasoning": ("--max-new-tokens", str(REASONING_TEST_CAP))}
 
 
 def run_cli(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
@@ -40,7 +44,7 @@ def test_a_real_run_publishes_a_record_whose_score_is_the_measured_phases_per_1k
     proc = run_cli(
         "run", "--model", str(tiny.model(task)), "--task", task, "--dataset", str(tiny.dataset(task)),
         "--num-samples", str(NUM_SAMPLES), "--repeats", str(repeats), "--device", "cpu",
-        "--warmup-runs", "1", "--output", str(tmp_path / "runs"), "--push",
+        "--warmup-runs", "1", "--output", str(tmp_path / "runs"), "--push", *TASK_ARGS.get(task, ()),
         env=subprocess_env(RESULTS_DIR=str(results)),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -59,7 +63,7 @@ def test_a_real_run_publishes_a_record_whose_score_is_the_measured_phases_per_1k
     assert record.task == task and record.hardware.device == "cpu" and record.hardware.cpu_model
     assert record.software.optimum_benchmark == "0.6.0" and record.software.torch and record.software.codecarbon
     assert record.settings.num_samples == NUM_SAMPLES and record.settings.batch_size == 1
-    assert record.settings.dtype == "float32"  # float16 text generation falls back on a CPU
+    assert record.settings.dtype == reference_dtype(spec, "cpu")  # float16 falls back to float32 on a CPU
     assert record.settings.dtype_requested == spec.dtype
     assert record.params and record.params > 0
     assert set(record.phases) == {"preprocess", *spec.inference_phases}
@@ -86,3 +90,13 @@ def test_a_real_run_publishes_a_record_whose_score_is_the_measured_phases_per_1k
         totals = [r.total_wh_per_1k_queries for r in record.repeats]
         assert totals[0] != totals[1] and record.total_wh_per_1k_queries_std > 0
     assert record.latency_s_per_query and record.latency_s_per_query > 0
+
+    if "decode" in spec.inference_phases:  # every generation task: energy per 1,000 output tokens
+        counted = record.output_tokens
+        # fixed-length tasks generate exactly new_tokens per query; reasoning counts its answers
+        per_query = counted.per_query_mean if counted else record.settings.new_tokens
+        assert (counted is not None) == (task == "reasoning")
+        assert record.total_wh_per_1k_output_tokens == pytest.approx(record.total_wh_per_1k_queries / per_query)
+        assert record.gpu_wh_per_1k_output_tokens == 0.0
+    else:
+        assert record.gpu_wh_per_1k_output_tokens is None and record.output_tokens is None
