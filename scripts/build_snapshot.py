@@ -145,10 +145,7 @@ def read_params(path: Path) -> dict[str, int]:
 def settings(row: BoardRow) -> Settings:
     """The registry's settings of the row's task, and how the model reasoned."""
     spec = TASKS[row.task]
-    controls = spec.control_variables()
-    if "min_new_tokens" not in spec.generate_kwargs and "max_new_tokens" in spec.generate_kwargs:
-        del controls["new_tokens"]  # natural length: the registry's figure is a cap, not a count
-        controls["max_new_tokens"] = spec.generate_kwargs["max_new_tokens"]
+    controls = spec.control_variables()  # a natural-length task says its cap (max_new_tokens), not new_tokens
     return Settings(
         dataset=spec.dataset_id,
         dataset_split=spec.dataset_split,

@@ -17,6 +17,13 @@ by name and never runs this one unless something makes it. ``benchmark_config()`
 ``BenchmarkConfig`` as an instance of a subclass defined here: unpickling it in the child imports
 this module, which installs the aliases before the child builds its backend.
 
+One more thing 0.6.0 does that this project cannot measure with: its process launcher waits for
+the child in a busy loop (``while child.is_alive() and not pipe.poll(): pass``), which keeps one
+core at 100 % for the whole benchmark. codecarbon's CPU energy is machine-wide, so that spinning
+core was counted in every phase's CPU (and total) energy, and on a small machine it takes a core
+from the model. ``quiet_launcher()`` hands the launcher a pipe end whose bare ``poll()`` blocks up
+to ``LAUNCHER_WAIT_S`` for the child's answer instead of returning at once: the same loop, asleep.
+
 Written for optimum-benchmark 0.6.0 with transformers 4.57 and 5.x (checked up to 5.24). If a later
 release breaks it in another way, ``install()`` raises ``CompatError`` with one line naming both
 versions and the missing piece instead of a traceback from inside optimum-benchmark.
@@ -123,9 +130,54 @@ def check() -> None:
         raise _fail(f"{type(exc).__name__}: {exc}".splitlines()[0]) from exc
 
 
+LAUNCHER_WAIT_S = 0.05
+
+
+class _WaitingConnection:
+    """The launcher's end of its pipe to the child; a bare ``poll()`` waits for data (at most
+    ``LAUNCHER_WAIT_S``) instead of returning at once. Everything else is the connection's own."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def poll(self, timeout: float | None = LAUNCHER_WAIT_S) -> bool:
+        return self._connection.poll(timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+
+def quiet_launcher() -> bool:
+    """Make optimum-benchmark's process launcher wait for its child without spinning a core; True
+    when installed now, False when it already was or the launcher no longer has that loop."""
+    from optimum_benchmark.launchers.process import launcher
+
+    raw_pipe = launcher.Pipe
+    if getattr(raw_pipe, "quiet", False) or "parent_connection.poll()" not in _source(launcher.ProcessLauncher.launch):
+        return False
+
+    def pipe(duplex: bool = True) -> tuple[Any, Any]:
+        child_end, parent_end = raw_pipe(duplex)
+        return child_end, _WaitingConnection(parent_end)
+
+    pipe.quiet = True  # type: ignore[attr-defined]
+    launcher.Pipe = pipe
+    return True
+
+
+def _source(function: Any) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
 # What this process needed restored (empty on a transformers that still has the names).
 RESTORED: tuple[str, ...] = tuple(install())
 check()
+quiet_launcher()
 
 from optimum_benchmark import BenchmarkConfig as _BenchmarkConfig  # noqa: E402 - after install()
 

@@ -34,6 +34,7 @@ def test_the_named_endpoints_are_published(served):
         "/tasks", "/task_rows", "/task_summary", "/releases", "/overview", "/status",  # the leaderboard's data
         "/model_page", "/compare", "/tradeoff", "/energy_label", "/energy_label_markdown",  # the Models tab
         "/what_helps",  # run configurations (issue 10)
+        "/reasoning_on_off",  # reasoning (issue 12)
     }
 
 

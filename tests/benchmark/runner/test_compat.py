@@ -141,3 +141,34 @@ def test_the_aliases_are_set_on_the_module_sys_modules_holds(name):
 
     install()
     assert getattr(sys.modules["transformers"], name) is not None
+
+
+CHILD_WORK_S = 1.5
+
+
+def sleeping_worker(seconds: float):
+    """A benchmark child that only waits (top level, so the spawned child can import it)."""
+    import time as child_time
+
+    from optimum_benchmark.benchmark.report import BenchmarkReport
+
+    child_time.sleep(seconds)
+    return BenchmarkReport.from_list(targets=["slept"])
+
+
+def test_the_launcher_waits_for_its_child_without_spinning_a_core():
+    import time
+
+    from optimum_benchmark.launchers.process.config import ProcessConfig
+    from optimum_benchmark.launchers.process.launcher import ProcessLauncher
+
+    from benchmark.runner import compat
+
+    assert compat.quiet_launcher() is False  # installed once, when the runner was imported
+    launcher = ProcessLauncher(ProcessConfig(device_isolation=False))
+    began_cpu_s, began_s = time.process_time(), time.perf_counter()
+    report = launcher.launch(worker=sleeping_worker, worker_args=[CHILD_WORK_S])
+    parent_cpu_s, wall_s = time.process_time() - began_cpu_s, time.perf_counter() - began_s
+    assert list(report.to_dict()) == ["slept"] and wall_s >= CHILD_WORK_S
+    # the busy loop it replaces used a core for the child's whole life (≥ 1.5 CPU s here)
+    assert parent_cpu_s < 0.3 * CHILD_WORK_S
