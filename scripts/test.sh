@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine, then the whole suite:
-#   bash scripts/test.sh [pytest args...]
+#   bash scripts/test.sh [pytest args...]      (PYTEST_WORKERS=1 for one process)
 # Creates .venv (the runner's pinned stack + test tools), installs Debian's chromium for the
 # browser tests when it is missing and we may (root), and runs pytest.
 set -euo pipefail
@@ -21,4 +21,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
-exec .venv/bin/python -m pytest "$@"
+# Two workers (PYTEST_WORKERS): most of the suite waits on subprocesses (optimum-benchmark's child,
+# the app, Chromium), so two share 2 cores well; work stealing keeps the long runner tests balanced.
+workers=${PYTEST_WORKERS:-2}
+if [ "$workers" = 0 ] || [ "$workers" = 1 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+exec .venv/bin/python -m pytest -n "$workers" --dist worksteal "$@"
