@@ -57,7 +57,7 @@ from benchmark.release import cut_release  # noqa: E402
 from benchmark.store import LocalStore  # noqa: E402
 from benchmark.tasks import TASKS, get_task  # noqa: E402
 
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "data" / "published"  # copies of the project's reference CSVs
 DEFAULT_BOARDS = REFERENCE / "aies_boards.csv"
 DEFAULT_PARAMS = REFERENCE / "model_params.csv"
 REFERENCE_GPU = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)

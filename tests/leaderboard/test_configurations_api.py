@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 from benchmark.configuration import RunConfiguration
 from benchmark.record import Hardware
@@ -151,5 +152,5 @@ def test_task_rows_takes_a_configuration_and_what_helps_is_an_endpoint(client):
     view = client.predict(TASK, api_name="/what_helps")
     assert [(c["configuration_key"], c["median_ratio"]) for c in view["configurations"]][0] == ("batch_size=8", 0.25)
     assert view["zero_shot_vs_task_specific"][0]["ratio"] > 1
-    with pytest.raises(Exception, match="unknown configuration 'fast'"):
+    with pytest.raises(AppError, match="unknown configuration 'fast'"):
         client.predict(TASK, configuration="fast", api_name="/task_rows")
