@@ -69,6 +69,7 @@ class LabelFacts:
     smartphone_charges: float | None
     rating_group: str = "this task on this hardware"  # what the stars and the rank compare with
     release: str | None = None  # the board the stars belong to (a release name, "live"...)
+    reasoning_effort: str | None = None  # the effort level of the row shown (also named in task_name)
 
 
 def drawable(text: str) -> str:
