@@ -12,7 +12,7 @@ from PIL import Image
 
 from benchmark.store import LocalStore
 from leaderboard.api import register_api
-from leaderboard.label.draw import label_png
+from leaderboard.label.draw import DESIGN_SIZE, MARGIN, SCALE, label_png
 from leaderboard.label.facts import LabelError, label_facts, label_file_name, label_markdown
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
@@ -76,3 +76,13 @@ def test_both_label_endpoints_take_an_effort_and_refuse_a_bad_one_in_one_line(en
     assert snippet.endswith(f"(./energy-label-openai--gpt-oss-20b-reasoning-medium-2025-12.png)]({URL})")
     with pytest.raises(gr.Error, match="unknown effort level 'extreme'"):
         markdown_endpoint(GPT_OSS, "reasoning", "", "latest", "extreme")
+
+
+def test_the_footnote_of_a_size_classed_label_stays_inside_its_margins(live):
+    """Its rating group ("this task and size class on this hardware") is long: it is drawn at the size
+    that fits, so the right margin of the footnote's row stays empty."""
+    facts = label_facts(live.current, GPT_OSS, "reasoning", effort="high", url=URL)
+    image = Image.open(io.BytesIO(label_png(facts))).convert("RGB")
+    right_margin = (SCALE * (DESIGN_SIZE[0] - MARGIN) + 2, SCALE * 575, SCALE * DESIGN_SIZE[0] - 12, SCALE * 592)
+    colours = image.crop(right_margin).getcolors()
+    assert colours is not None and len(colours) == 1  # the card's background only, no cut-off text
