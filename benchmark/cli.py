@@ -7,9 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from benchmark.configuration import add_option_arguments
+from benchmark.configuration import add_effort_argument, add_option_arguments
 from benchmark.run_files import RECORD_FILE
-from benchmark.tasks import REASONING_EFFORTS, REASONING_MAX_NEW_TOKENS, TASKS
+from benchmark.tasks import REASONING_MAX_NEW_TOKENS, TASKS
 
 
 def _error(message: str) -> int:
@@ -161,10 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
     run.add_argument("--dataset-id", help="the Hub id to record when --dataset is a local copy of it")
     add_option_arguments(run)  # --dtype --batch-size --attn-implementation --torch-compile ...
-    run.add_argument(
-        "--reasoning-effort",
-        help=f"reasoning: the effort level ({', '.join(REASONING_EFFORTS)}) of a model whose template takes one",
-    )
+    add_effort_argument(run)  # --reasoning-effort, shared with enqueue
     run.add_argument(
         "--max-new-tokens",
         type=int,

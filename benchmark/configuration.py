@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmark.errors import UserInputError
-from benchmark.tasks import TaskSpec
+from benchmark.tasks import REASONING_EFFORTS, TaskSpec
 
 REFERENCE_KEY = "reference"
 ALL_CONFIGURATIONS = "all"
@@ -265,3 +265,16 @@ def add_option_arguments(parser: Any) -> None:
 def options_from_args(args: Any) -> dict[str, Any]:
     """The options ``add_option_arguments`` parsed, by option name (unset ones as None or False)."""
     return {option.name: getattr(args, option.name, None) for option in OPTIONS}
+
+
+EFFORT_FLAG = "--reasoning-effort"
+
+
+def add_effort_argument(parser: Any) -> None:
+    """The reasoning task's ``--reasoning-effort`` (``benchmark run``, ``benchmark enqueue``): not a
+    configuration option (each level is its own rated row), checked by the run or the queue's rule."""
+    parser.add_argument(
+        EFFORT_FLAG,
+        dest="reasoning_effort",
+        help=f"reasoning: the effort level ({', '.join(REASONING_EFFORTS)}) of a model whose template takes one",
+    )

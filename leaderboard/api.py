@@ -182,19 +182,26 @@ def register_api(live: LiveData) -> None:
         return reasoning_on_off(live.current, release)
 
     @user_errors
-    def energy_label_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> FileData:
+    def energy_label_endpoint(
+        model_id: str, task: str, hardware: str = "", release: str = "latest", effort: str = ""
+    ) -> FileData:
         """The energy label of a model on a task as a PNG file (800×1224 pixels), with the stars of
-        `release` (default the latest; the label names it): the same release gives the same file."""
+        `release` (default the latest; the label names it): the same release gives the same file.
+        `effort` (low, medium, high): the label of that effort level of a model measured at several
+        (default: one of its levels, named on the label)."""
         key = _task_key(task)
         data = live.current
-        facts = label_facts(data, model_id, key, hardware or None, release=release)
+        facts = label_facts(data, model_id, key, hardware or None, release=release, effort=effort or None)
         return FileData(path=cached_label_path(data, facts, key), mime_type="image/png")
 
     @user_errors
-    def energy_label_markdown_endpoint(model_id: str, task: str, hardware: str = "", release: str = "latest") -> str:
-        """Markdown for a model card: the label image (uploaded next to the README) linking to the leaderboard."""
+    def energy_label_markdown_endpoint(
+        model_id: str, task: str, hardware: str = "", release: str = "latest", effort: str = ""
+    ) -> str:
+        """Markdown for a model card: the label image (uploaded next to the README) linking to the
+        leaderboard; `effort` as for `/energy_label`."""
         key = _task_key(task)
-        facts = label_facts(live.current, model_id, key, hardware or None, release=release)
+        facts = label_facts(live.current, model_id, key, hardware or None, release=release, effort=effort or None)
         return label_markdown(facts, label_file_name(facts, key))
 
     endpoints = {

@@ -25,7 +25,7 @@ from benchmark.hub_client import (
     HubRevisionNotFoundError,
 )
 from benchmark.queue.request_record import RequestRecord
-from benchmark.tasks import TASK_KEYS, TASKS, TaskSpec, format_param_count
+from benchmark.tasks import REASONING_EFFORTS, TASK_KEYS, TASKS, TaskSpec, format_param_count
 
 MAX_NAME_CHARS = 96
 MAX_REVISION_CHARS = 255
@@ -139,6 +139,23 @@ def check_run_options(spec: TaskSpec, dtype: str | None, options: Mapping[str, A
     if chosen.get("batch_size") == spec.batch_size:
         del chosen["batch_size"]
     return chosen
+
+
+def check_reasoning_effort(spec: TaskSpec, effort: str | None) -> str | None:
+    """Rule: an effort level only on the reasoning task, and one of ``REASONING_EFFORTS``; empty means
+    none (the model's own default, if its template takes one). Whether the model's template takes an
+    effort level is only known with the model: the runner refuses that when the request runs."""
+    if not effort:
+        return None
+    if not spec.scenario_options.get("reasoning"):
+        raise SubmissionRefused(
+            "reasoning_effort", f"An effort level applies to the reasoning task only, not {spec.display_name}."
+        )
+    if effort not in REASONING_EFFORTS:
+        raise SubmissionRefused(
+            "reasoning_effort", f"Choose an effort level among {', '.join(REASONING_EFFORTS)}, or none."
+        )
+    return effort
 
 
 def check_revision_format(revision: str | None) -> str:
@@ -278,21 +295,29 @@ def check_weights_and_size(client: HubClient, info: Any, spec: TaskSpec, sha: st
 
 
 def check_not_duplicate(
-    requests: Iterable[RequestRecord], model_id: str, spec: TaskSpec, sha: str, configuration_key: str = "reference"
+    requests: Iterable[RequestRecord],
+    model_id: str,
+    spec: TaskSpec,
+    sha: str,
+    configuration_key: str = "reference",
+    reasoning_effort: str | None = None,
 ) -> None:
-    """Rule: no request for this model, task, commit and run configuration exists yet, whatever its status."""
+    """Rule: no request for this model, task, commit, run configuration and effort level exists yet,
+    whatever its status (each effort level is its own row on the board, so its own request)."""
     for request in requests:
         if (
             request.model_id.lower() == model_id.lower()
             and request.task == spec.key
             and request.revision == sha
             and request.configuration_key == configuration_key
+            and request.reasoning_effort == reasoning_effort
         ):
             status = request.status.value
+            effort = f" at {reasoning_effort} effort" if reasoning_effort else ""
             hint = " A maintainer can re-queue it." if status == "FAILED" else ""
             raise SubmissionRefused(
                 "duplicate",
-                f"{model_id} at {sha[:7]} is already requested for {spec.display_name} "
+                f"{model_id} at {sha[:7]} is already requested for {spec.display_name}{effort} "
                 f"(status {status}, request {request.request_id}).{hint}",
             )
 

@@ -139,7 +139,7 @@ def cmd_requeue(args: argparse.Namespace, store: Store | None = None) -> int:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     for record in changed:
-        print(f"requeued {record.request_id}: {record.model_id} on {record.task} ({record.configuration_key})")
+        print(f"requeued {record.request_id}: {record.model_id} on {record.task} ({record.run_label})")
     print(f"{len(changed)} request(s) requeued by {by}")
     return 0
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmark.configuration import add_option_arguments, options_from_args
+from benchmark.configuration import add_effort_argument, add_option_arguments, options_from_args
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import dispatch, enqueue
@@ -33,6 +33,7 @@ def register(subparsers: Any) -> None:
     enq.add_argument("--task", action="append", metavar="KEY", help=f"task key, repeatable: {', '.join(TASK_KEYS)}")
     enq.add_argument("--revision", help="branch, tag or commit (default main; resolved to its commit)")
     add_option_arguments(enq)  # the run options of `benchmark run`, declared once
+    add_effort_argument(enq)  # --reasoning-effort, as `benchmark run` takes it
     enq.set_defaults(func=cmd_enqueue)
 
     dis = subparsers.add_parser("dispatch", help="run the queue's workers on many GPUs (Ray or Hugging Face Jobs)")
@@ -86,7 +87,7 @@ def cmd_enqueue(args: argparse.Namespace, store: Store | None = None, client: Hu
         try:
             queued = enqueue.enqueue_model(
                 store, client, model_id=model, tasks=args.task, by=by, revision=args.revision, dtype=dtype,
-                configuration=configuration,
+                configuration=configuration, reasoning_effort=getattr(args, "reasoning_effort", None),
             )
         except (UserInputError, HubError, queue.QueueBusyError) as exc:
             refused += 1
@@ -94,7 +95,7 @@ def cmd_enqueue(args: argparse.Namespace, store: Store | None = None, client: Hu
             continue
         for request in queued:
             print(f"queued {request.request_id}: {request.model_id} @ {request.revision[:12]} on {request.task}"
-                  f" ({request.configuration_key})")
+                  f" ({request.run_label})")
     print(f"{len(entries) - refused} model(s) queued, {refused} refused, by {by}")
     return 1 if refused else 0
 

@@ -1,13 +1,14 @@
 """Maintainers fill the queue without the web form: ``python -m benchmark enqueue``.
 
 Each (model, task) goes through the form's rules (``benchmark.queue.checks``) that apply to a
-maintainer: the id's format, the task, the dtype and run options, the revision; online, the model must exist, be
-public and not gated, fit the task and stay under its size limit, and its revision resolves to a
-commit on the Hub. Sign-in and the daily rate limit are the form's protections against strangers
-and do not apply. Offline (``HF_HUB_OFFLINE=1``) the model must be in the local Hugging Face cache
-and its cached commit is the revision; the Hub rules cannot run there, and the runner records the
-parameter count when it measures. The duplicate rule runs inside the compare-and-swap write, as for
-the form, so a request already queued (or done) for that commit is refused, not queued twice.
+maintainer: the id's format, the task, the dtype and run options, the effort level, the revision;
+online, the model must exist, be public and not gated, fit the task and stay under its size limit,
+and its revision resolves to a commit on the Hub. Sign-in and the daily rate limit are the form's
+protections against strangers and do not apply. Offline (``HF_HUB_OFFLINE=1``) the model must be in
+the local Hugging Face cache and its cached commit is the revision; the Hub rules cannot run there,
+and the runner records the parameter count when it measures. The duplicate rule runs inside the
+compare-and-swap write, as for the form, so a request already queued (or done) for that commit is
+refused, not queued twice.
 """
 
 from __future__ import annotations
@@ -76,11 +77,13 @@ def enqueue_model(
     revision: str | None = None,
     dtype: str | None = None,
     configuration: Mapping[str, Any] | None = None,
+    reasoning_effort: str | None = None,
     offline: bool | None = None,
     now: datetime | None = None,
 ) -> list[RequestRecord]:
     """Queue ``model_id`` on each of ``tasks`` as one write; a refused rule raises and queues none of them.
-    ``configuration``: run options beyond ``dtype`` (as ``benchmark run`` takes them), checked per task."""
+    ``configuration``: run options beyond ``dtype`` (as ``benchmark run`` takes them), checked per task;
+    ``reasoning_effort``: the reasoning task's effort level (refused for every other task)."""
     offline = hub_offline() if offline is None else offline
     now = now or utc_now()
     clean_id = checks.check_model_id(model_id)
@@ -90,6 +93,7 @@ def enqueue_model(
     clean_dtype = checks.check_dtype(dtype)
     revision_asked = checks.check_revision_format(revision)
     options = {spec.key: checks.check_run_options(spec, clean_dtype, configuration) for spec in specs}
+    efforts = {spec.key: checks.check_reasoning_effort(spec, reasoning_effort) for spec in specs}
     requests: list[RequestRecord] = []
     for spec in specs:
         if offline:
@@ -104,6 +108,7 @@ def enqueue_model(
             task=spec.key,
             dtype=clean_dtype,
             configuration=options[spec.key] or None,
+            reasoning_effort=efforts[spec.key],
             params=resolved.params,
             submitter=by,
             submitted_at=now,
@@ -116,7 +121,7 @@ def enqueue_model(
         for request in requests:
             checks.check_not_duplicate(
                 records.values(), request.model_id, checks.TASKS[request.task], request.revision,
-                request.configuration_key,
+                request.configuration_key, request.reasoning_effort,
             )
         return {request.path: request for request in requests}, requests
 

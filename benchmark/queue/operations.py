@@ -251,11 +251,11 @@ def release(store: Store, claimed: RequestRecord, reason: str, now: datetime | N
 class RequeueSelection:
     """What a maintainer asks to run again.
 
-    ``model_id`` and ``task``: that model's latest request on that task, one per run configuration
-    (a rerun keeps the request's configuration). ``task`` alone: the same for every model on that
-    task. ``failed_only``: every FAILED request (optionally narrowed by ``task``). ``configuration``
-    narrows any of them to one configuration key. PENDING and RUNNING requests are never touched:
-    they will run anyway.
+    ``model_id`` and ``task``: that model's latest request on that task, one per run configuration and
+    effort level (a rerun keeps the request's configuration and effort). ``task`` alone: the same for
+    every model on that task. ``failed_only``: every FAILED request (optionally narrowed by ``task``).
+    ``configuration`` narrows any of them to one configuration key. PENDING and RUNNING requests are
+    never touched: they will run anyway.
     """
 
     model_id: str | None = None
@@ -282,11 +282,11 @@ class RequeueSelection:
             )
         if not self.task:
             raise NothingToRequeueError("choose a task to requeue (and optionally a model)")
-        latest: dict[tuple[str, str], tuple[tuple[datetime, str], str]] = {}
+        latest: dict[tuple[str, str, str | None], tuple[tuple[datetime, str], str]] = {}
         for path, r in records.items():
             if r.task != self.task or (self.model_id and r.model_id != self.model_id) or not self._keeps(r):
                 continue
-            key, run = (r.submitted_at, r.request_id), (r.model_id, r.configuration_key)
+            key, run = (r.submitted_at, r.request_id), (r.model_id, r.configuration_key, r.reasoning_effort)
             if run not in latest or key > latest[run][0]:
                 latest[run] = (key, path)
         return sorted(path for _, path in latest.values())
@@ -312,7 +312,7 @@ def requeue(
             if record.status in ACTIVE_STATUSES:
                 continue
             was = f"was {record.status.value}" + (f" (run {record.run_id})" if record.run_id else "")
-            was += f", configuration {record.configuration_key}"
+            was += f", configuration {record.run_label}"
             changes[path] = _with(
                 record, _event(moment, "requeued", by, f"{selection.describe()}; {was}"),
                 status=RequestStatus.PENDING, attempts=0, queued_at=moment, error=None, run_id=None,

@@ -67,6 +67,9 @@ class RequestRecord(BaseModel):
     # run options of ``benchmark.configuration.OPTIONS`` beyond dtype, e.g. {"batch_size": 8};
     # None or empty: the task's reference configuration (issue 10)
     configuration: dict[str, Any] | None = None
+    # reasoning: the effort level asked for (models whose template takes one); not part of the
+    # configuration key, but each level is its own request and its own board row (issue 12)
+    reasoning_effort: str | None = None
     params: int | None = None
     submitter: str
     submitted_at: datetime
@@ -119,6 +122,12 @@ class RequestRecord(BaseModel):
         return configuration_key(options)
 
     @property
+    def run_label(self) -> str:
+        """What is run, as the queue shows it: the configuration key, and the effort level if one was
+        asked for (``"reference · effort high"``)."""
+        return run_label(self.configuration_key, self.reasoning_effort)
+
+    @property
     def path(self) -> str:
         return request_path(self.request_id)
 
@@ -141,6 +150,10 @@ class RequestRecord(BaseModel):
 def new_request_id(submitted_at: datetime) -> str:
     """Sortable by submission time, unique without coordination: ``20250101T120000123456Z-1a2b3c4d``."""
     return f"{_as_utc(submitted_at):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def run_label(configuration_key: str, reasoning_effort: str | None) -> str:
+    return f"{configuration_key} · effort {reasoning_effort}" if reasoning_effort else configuration_key
 
 
 def request_path(request_id: str) -> str:

@@ -118,6 +118,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         revision=request.revision,
         dtype=request.dtype,
         **(request.configuration or {}),
+        reasoning_effort=request.reasoning_effort,
         device=config.device,
         device_ids=config.gpu_ids,
         repeats=config.repeats,

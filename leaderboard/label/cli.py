@@ -35,12 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", required=True, help=f"task key: {', '.join(TASKS)}")
     parser.add_argument("--out", required=True, type=Path, help="where to write the PNG")
     parser.add_argument("--hardware", default="", help="hardware label, if the model was measured on several")
+    parser.add_argument("--effort", default="", help="reasoning: the effort level to label (low, medium, high)")
     parser.add_argument("--release", default="latest", help="the board whose stars it shows (default: latest)")
     parser.add_argument("--url", default="", help="leaderboard address on the label (default: $LEADERBOARD_URL)")
     args = parser.parse_args(argv)
     try:
         data = _load_data()
-        facts = label_facts(data, args.model, args.task, args.hardware or None, args.url or None, args.release)
+        facts = label_facts(
+            data, args.model, args.task, args.hardware or None, args.url or None, args.release, args.effort or None
+        )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(label_png(facts))
     except (UserInputError, OSError) as exc:

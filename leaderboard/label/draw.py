@@ -69,6 +69,7 @@ class LabelFacts:
     smartphone_charges: float | None
     rating_group: str = "this task on this hardware"  # what the stars and the rank compare with
     release: str | None = None  # the board the stars belong to (a release name, "live"...)
+    reasoning_effort: str | None = None  # the effort level of the row shown (also named in task_name)
 
 
 def drawable(text: str) -> str:
@@ -169,7 +170,8 @@ def _draw_identity(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
     provider = f"Provider: {facts.provider}" if facts.provider else "Provider: not given in the model id"
     _text(draw, (MARGIN, 120), _fit(provider, 13, width - 2 * MARGIN, 13)[0], 13, BODY)
     _text(draw, (MARGIN, 146), "TASK", 10, MUTED)
-    _text(draw, (MARGIN, 160), _fit(facts.task_name, 17, width - 2 * MARGIN, 12)[0], 17, INK, bold=True)
+    task_name, task_size = _fit(facts.task_name, 17, width - 2 * MARGIN, 12)
+    _text(draw, (MARGIN, 160), task_name, task_size, INK, bold=True)
     draw.line((_px(MARGIN), _px(190), _px(width - MARGIN), _px(190)), fill=RULE, width=_px(1))
 
 
@@ -189,11 +191,11 @@ def _draw_stars(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
         _text(draw, (centre, 268), f"{facts.stars} of {N_STARS} {plural}", 16, INK, bold=True, anchor="ma")
         if facts.rank and facts.rank_of:
             among = f"rank {facts.rank} of {facts.rank_of} among rated models of {facts.rating_group}"
-            _text(draw, (centre, 290), _fit(among, 10.5, width - 2 * MARGIN, 8)[0], 10.5, MUTED, anchor="ma")
+            _text(draw, (centre, 290), *_fit(among, 10.5, width - 2 * MARGIN, 8), MUTED, anchor="ma")
     else:
         _text(draw, (centre, 266), "NOT RATED", 18, MUTED, bold=True, anchor="ma")
         reason = f"No stars: {facts.rating_flag}" if facts.rating_flag else "No stars for this result"
-        _text(draw, (centre, 290), _fit(reason, 10.5, width - 2 * MARGIN, 8)[0], 10.5, MUTED, anchor="ma")
+        _text(draw, (centre, 290), *_fit(reason, 10.5, width - 2 * MARGIN, 8), MUTED, anchor="ma")
 
 
 def _draw_scale(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
@@ -251,7 +253,8 @@ def _draw_footer(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
     note = f"5 stars = least GPU energy among models of {facts.rating_group}."
     if facts.release:
         note = f"Stars of the {facts.release} board. {note}"
-    _text(draw, (MARGIN, 582), _fit(note, 9.5, width - 2 * MARGIN, 7)[0], 9.5, MUTED)
+    # drawn at the size that fits (a classed task's rating group is long)
+    _text(draw, (MARGIN, 582), *_fit(note, 9.5, width - 2 * MARGIN, 7), MUTED)
 
 
 def draw_label(facts: LabelFacts) -> Image.Image:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from benchmark.errors import UserInputError
 from benchmark.record import model_slug
-from benchmark.tasks import TASKS, get_task
+from benchmark.tasks import REASONING_EFFORTS, TASKS, get_task
 from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import format_wh
 from leaderboard.label.draw import LabelFacts, label_png
@@ -45,13 +45,32 @@ def _board_ranks(data: LeaderboardData, release: str) -> pd.DataFrame:
     )
 
 
-def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | None, release: str) -> object:
-    """The board row of ``model_id`` on ``task``: on ``hardware`` if given, else the rated one in
-    the largest rating group, then the latest (a model measured on several GPUs has one label per GPU)."""
+def check_effort(effort: str | None) -> str | None:
+    """A label's effort level: empty for none given, else one of ``REASONING_EFFORTS``."""
+    chosen = (effort or "").strip().lower() or None
+    if chosen is not None and chosen not in REASONING_EFFORTS:
+        raise LabelError(f"unknown effort level {chosen!r}: choose one of {', '.join(REASONING_EFFORTS)}, or none")
+    return chosen
+
+
+def _row_index(
+    data: LeaderboardData, model_id: str, task: str, hardware: str | None, release: str, effort: str | None = None
+) -> object:
+    """The board row of ``model_id`` on ``task``: on ``hardware`` and at ``effort`` if given, else the
+    rated one in the largest rating group, then the latest (a model measured on several GPUs has one
+    label per GPU, one measured at several effort levels one label per level)."""
     frame = data.board(release)
     rows = frame[(frame["model_id"] == model_id) & (frame["task"] == task)]
     if hardware:
         rows = rows[rows["hardware"] == hardware]
+    if effort:
+        levels = sorted(set(rows["reasoning_effort"].dropna()) - {""}, key=_effort_order)
+        rows = rows[rows["reasoning_effort"] == effort]
+        if rows.empty:
+            measured = f"its levels are {', '.join(levels)}" if levels else "it was measured at no effort level"
+            raise LabelError(
+                f"{model_id!r} has no {TASKS[task].display_name} result at {effort} effort; {measured}"
+            )
     if rows.empty:
         on = f" on {hardware}" if hardware else ""
         measured = sorted(TASKS[t].display_name for t in set(frame.loc[frame["model_id"] == model_id, "task"]))
@@ -65,6 +84,10 @@ def _row_index(data: LeaderboardData, model_id: str, task: str, hardware: str | 
     return ordered.index[0]
 
 
+def _effort_order(level: str) -> int:
+    return REASONING_EFFORTS.index(level) if level in REASONING_EFFORTS else len(REASONING_EFFORTS)
+
+
 def label_facts(
     data: LeaderboardData,
     model_id: str,
@@ -72,18 +95,23 @@ def label_facts(
     hardware: str | None = None,
     url: str | None = None,
     release: str | None = LATEST,
+    effort: str | None = None,
 ) -> LabelFacts:
     """What the label of ``model_id`` on ``task`` says on ``release``'s board (default the latest;
-    the label names the release its stars belong to). One-line errors for unknown input."""
+    the label names the release its stars belong to), at ``effort`` for a model measured at effort
+    levels (default: the row chosen as without it; the label names its level). One-line errors for
+    unknown input."""
     model_id = check_model(data, model_id)
     task = get_task((task or "").strip()).key
+    chosen_effort = check_effort(effort)
     board = data.release_name(release)
-    index = _row_index(data, model_id, task, (hardware or "").strip() or None, board)
+    index = _row_index(data, model_id, task, (hardware or "").strip() or None, board, chosen_effort)
     row = data.board(board).loc[index]
     rank = _board_ranks(data, board).loc[index]
     energy = float(row["gpu_wh_per_1k_queries"])
     # a model measured at several effort levels: the label says which one it shows
-    effort = f" ({row['reasoning_effort']} effort)" if row["reasoning_effort"] else ""
+    level = str(row["reasoning_effort"]) if row["reasoning_effort"] else None
+    effort = f" ({level} effort)" if level else ""
     return LabelFacts(
         model_id=model_id,
         provider=provider(model_id),
@@ -102,12 +130,15 @@ def label_facts(
         rating_group=f"this task{' and size class' if task in CLASSED_TASKS else ''} on this hardware",
         # a frozen board is named (its label never changes); live stars belong to no release
         release=None if row["release"] == LIVE else str(row["release"]),
+        reasoning_effort=level,
     )
 
 
 def label_file_name(facts: LabelFacts, task: str) -> str:
+    """One name per model, task, effort level and release (a card can hold each level's label)."""
+    effort = f"-{facts.reasoning_effort}" if facts.reasoning_effort else ""
     release = f"-{model_slug(facts.release)}" if facts.release else ""
-    return f"energy-label-{model_slug(facts.model_id)}-{task}{release}.png"
+    return f"energy-label-{model_slug(facts.model_id)}-{task}{effort}{release}.png"
 
 
 def label_markdown(facts: LabelFacts, file_name: str) -> str:

@@ -68,7 +68,7 @@ def requeue_message(
     lines = [f"✅ Requeued {len(changed)} request(s), recorded as asked by {username}:"]
     lines += [
         f"- {r.model_id} on {TASKS[r.task].display_name if r.task in TASKS else r.task}, "
-        f"configuration {r.configuration_key} ({r.request_id})"
+        f"configuration {r.run_label} ({r.request_id})"
         for r in changed
     ]
     return "\n".join(lines)

@@ -4,6 +4,8 @@ values as a request's options. Plain values, no Gradio: ``tabs.py`` turns each f
 Every field comes from ``benchmark.configuration.OPTIONS`` (declared once, as for ``benchmark run``
 and ``benchmark enqueue``); a task offers the options of its registry entry (``TaskSpec.options``).
 Each field's default is the task's reference configuration (an empty choice, no number, unticked).
+The reasoning task's effort level is a field of its own (``EFFORT_FIELD``): not a configuration
+option (each level is its own rated row), offered only where the task takes one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmark.configuration import OPTIONS, Option
-from benchmark.tasks import TASKS
+from benchmark.tasks import REASONING_EFFORTS, TASKS
 
 REFERENCE_CHOICE = "Task default (reference)"
 CHOICE, NUMBER, SWITCH = "choice", "number", "switch"
@@ -69,3 +71,24 @@ def form_options(values: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]
     chosen = {name: _value(values.get(name)) for name in FIELD_NAMES}
     dtype = chosen.pop("dtype")
     return dtype, {name: value for name, value in chosen.items() if value is not None}
+
+
+EFFORT_NONE_CHOICE = "none"
+EFFORT_FIELD = OptionField(
+    "reasoning_effort",
+    "Effort level",
+    "Only models whose chat template takes an effort level (e.g. gpt-oss) accept one; none: the model's default.",
+    CHOICE,
+    ((EFFORT_NONE_CHOICE, ""), *((level, level) for level in REASONING_EFFORTS)),
+)
+
+
+def effort_offered(task: str | None) -> bool:
+    """Whether the form offers an effort level for ``task`` (the reasoning task only)."""
+    spec = TASKS.get(task or "")
+    return spec is not None and bool(spec.scenario_options.get("reasoning"))
+
+
+def form_effort(value: Any) -> str | None:
+    """The effort box's value as the request holds it: none (empty) → None. Checked by the rule."""
+    return _value(value)

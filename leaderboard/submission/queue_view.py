@@ -22,7 +22,8 @@ from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
 
-# Every table starts with what is measured: the model, the task, its commit and the run configuration.
+# Every table starts with what is measured: the model, the task, its commit and the run configuration
+# (with the effort level of a reasoning request that asks for one: "reference · effort high").
 COMMON_COLUMNS = ("Model", "Task", "Configuration", "Revision")
 COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
     RequestStatus.PENDING: (
@@ -77,7 +78,7 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
     common = {
         "Model": record.model_id,
         "Task": TASKS[record.task].display_name if record.task in TASKS else record.task,
-        "Configuration": record.configuration_key,
+        "Configuration": record.run_label,
         "Revision": record.revision[:7],
     }
     status = record.status

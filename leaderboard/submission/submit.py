@@ -52,13 +52,15 @@ def submit_request(
     revision: str | None = None,
     dtype: str | None = None,
     configuration: Mapping[str, Any] | None = None,
+    reasoning_effort: str | None = None,
     settings: SubmissionSettings | None = None,
     now: datetime | None = None,
 ) -> RequestRecord:
     """Check a submission and queue it. ``SubmissionRefused`` names the rule that failed.
 
     ``configuration``: run options beyond ``dtype`` (``benchmark.configuration.OPTIONS``, e.g.
-    ``{"batch_size": 8}``); none, or the task's own values, is the task's reference configuration."""
+    ``{"batch_size": 8}``); none, or the task's own values, is the task's reference configuration.
+    ``reasoning_effort``: the reasoning task's effort level (low / medium / high), or None."""
     settings = settings or SubmissionSettings.from_env()
     now = now or utc_now()
     user = checks.check_logged_in(username)
@@ -66,6 +68,7 @@ def submit_request(
     spec = checks.check_task(task)
     clean_dtype = checks.check_dtype(dtype)
     options = checks.check_run_options(spec, clean_dtype, configuration)
+    effort = checks.check_reasoning_effort(spec, reasoning_effort)
     revision_asked = checks.check_revision_format(revision)
     # Cheap early answer before any Hub call; the binding check is the one inside the write.
     checks.check_rate_limit(read_requests(store).values(), user, now, settings.submissions_per_day)
@@ -86,6 +89,7 @@ def submit_request(
         task=spec.key,
         dtype=clean_dtype,
         configuration=options or None,
+        reasoning_effort=effort,
         params=params,
         submitter=user,
         submitted_at=now,
@@ -95,7 +99,9 @@ def submit_request(
     )
 
     def mutate(records: dict[str, RequestRecord]) -> tuple[dict[str, RequestRecord], RequestRecord]:
-        checks.check_not_duplicate(records.values(), request.model_id, spec, sha, request.configuration_key)
+        checks.check_not_duplicate(
+            records.values(), request.model_id, spec, sha, request.configuration_key, request.reasoning_effort
+        )
         checks.check_rate_limit(records.values(), user, now, settings.submissions_per_day)
         return {request.path: request}, request
 
@@ -104,8 +110,9 @@ def submit_request(
 
 def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
     """The Submit tab's answer to ``submit_request(store, client, **fields)`` (same keyword fields:
-    username, model_id, task, revision, dtype, configuration, settings): one line saying what was
-    queued or why not (never a traceback); a configuration other than the reference is named."""
+    username, model_id, task, revision, dtype, configuration, reasoning_effort, settings): one line saying
+    what was queued or why not (never a traceback); a configuration other than the reference is named,
+    so is an effort level."""
     try:
         request = submit_request(store, client, **fields)
     except UserInputError as exc:
@@ -118,6 +125,8 @@ def submit_message(store: Store, client: HubClient, **fields: Any) -> str:
         return error_message(CRASHED)
     key = request.configuration_key
     configured = "" if key == REFERENCE_KEY else f", configuration {key}"
+    if request.reasoning_effort:
+        configured += f", effort {request.reasoning_effort}"
     return (
         f"✅ Queued {request.model_id} at {request.revision[:7]} for {TASKS[request.task].display_name} "
         f"({checks.format_params(request.params or 0)} parameters{configured}): request {request.request_id}."

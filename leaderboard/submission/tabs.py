@@ -36,11 +36,14 @@ from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
 from leaderboard.submission.admin import requeue_message, run_queue_message
 from leaderboard.submission.options import (
+    EFFORT_FIELD,
     FIELD_NAMES,
     FIELDS,
     NUMBER,
     SWITCH,
     OptionField,
+    effort_offered,
+    form_effort,
     form_options,
     offered_options,
 )
@@ -128,11 +131,12 @@ def add_submission_tabs(
     settings = settings or SubmissionSettings.from_env()
     task_choices = [(TASKS[key].display_name, key) for key in TASK_KEYS]
 
-    # One parameter per run option, in ``options.FIELD_NAMES`` order (Gradio injects the profile
-    # only into a positional parameter, so the options cannot be ``*values``).
+    # One parameter per run option, in ``options.FIELD_NAMES`` order, then the effort level (Gradio
+    # injects the profile only into a positional parameter, so the options cannot be ``*values``).
     def on_submit(
         model_id: str, task: str, revision: str, dtype: str, batch_size: float | None, attn_implementation: str,
-        torch_compile: bool, quantization: str, zero_shot: bool, profile: gr.OAuthProfile | None,
+        torch_compile: bool, quantization: str, zero_shot: bool, reasoning_effort: str,
+        profile: gr.OAuthProfile | None,
     ) -> str:
         values = dict(zip(FIELD_NAMES, (dtype, batch_size, attn_implementation, torch_compile, quantization,
                                         zero_shot), strict=True))
@@ -146,6 +150,7 @@ def add_submission_tabs(
             revision=revision,
             dtype=clean_dtype,
             configuration=configuration,
+            reasoning_effort=form_effort(reasoning_effort),
             settings=settings,
         )
 
@@ -168,7 +173,9 @@ def add_submission_tabs(
         with gr.Row():
             model_box = gr.Textbox(label="Model id", placeholder="owner/name", max_lines=1, scale=2)
             task_box = gr.Dropdown(choices=task_choices, value=TASK_KEYS[0], label="Task")
-        revision_box = gr.Textbox(label="Revision (branch, tag or commit)", placeholder="main", max_lines=1)
+        with gr.Row():
+            revision_box = gr.Textbox(label="Revision (branch, tag or commit)", placeholder="main", max_lines=1)
+            effort_box = _option_box(EFFORT_FIELD, effort_offered(TASK_KEYS[0]))
         with gr.Accordion(strings.RUN_OPTIONS_LABEL, open=False, elem_id="submit-options"):
             gr.Markdown(strings.RUN_OPTIONS_HELP)
             with gr.Row():
@@ -177,9 +184,10 @@ def add_submission_tabs(
         submit_answer = gr.Markdown()
         # Private like the app's other UI handlers; the handler's own checks are the protection.
         submit_button.click(
-            on_submit, [model_box, task_box, revision_box, *option_boxes], submit_answer, **PRIVATE_SLOW_EVENT
+            on_submit, [model_box, task_box, revision_box, *option_boxes, effort_box], submit_answer,
+            **PRIVATE_SLOW_EVENT,
         )
-        task_box.change(on_task_change, [task_box], option_boxes, **PRIVATE_EVENT)
+        task_box.change(on_task_change, [task_box], [*option_boxes, effort_box], **PRIVATE_EVENT)
 
     with gr.Tab("Queue", id="queue", elem_id="tab-queue") as queue_tab:
         refresh_button = gr.Button("Refresh", size="sm")
@@ -227,9 +235,11 @@ def _option_box(field: OptionField, visible: bool) -> Any:
 
 
 def on_task_change(task: str) -> list[Any]:
-    """The run options of the newly chosen task, shown and reset to its reference; the others hidden."""
+    """The run options of the newly chosen task, shown and reset to its reference, the others hidden;
+    then the effort level, shown (at none) for the reasoning task only."""
     offered = offered_options(task)
-    return [gr.update(visible=field.name in offered, value=field.default) for field in FIELDS]
+    options = [gr.update(visible=field.name in offered, value=field.default) for field in FIELDS]
+    return [*options, gr.update(visible=effort_offered(task), value=EFFORT_FIELD.default)]
 
 
 def build_submission_tabs(ctx: AppContext) -> None:

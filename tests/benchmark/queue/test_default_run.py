@@ -3,6 +3,7 @@ to the results store (the runner itself replaced by a fake that writes a run fol
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from benchmark.queue.operations import (
     LeaseLostError,
 )
-from benchmark.queue.request_record import RequestStatus
+from benchmark.queue.request_record import RequestRecord, RequestStatus
 from benchmark.queue.worker import RunContext, Worker, WorkerConfig
 from benchmark.store import LocalStore
 from tests.support.queue_helpers import make_request, seed
@@ -107,3 +108,60 @@ def test_the_worker_runs_the_configuration_the_request_carries(tmp_path, monkeyp
     assert (spec.batch_size, spec.attn_implementation, spec.zero_shot) == (8, "sdpa", False)
     assert request.configuration_key == "batch_size=8+attn=sdpa"
     assert make_request("org/b").configuration_key == "reference"  # a request without one: the reference
+
+
+def _queued_reasoning(tmp_path, effort):
+    store = LocalStore(tmp_path / "queue")
+    (request,) = seed(store, [make_request("org/thinker", "reasoning")])
+    request = request.model_copy(update={"reasoning_effort": effort})
+    store.commit({request.path: request.to_bytes()}, store.head(), "effort")
+    return store, request
+
+
+def test_the_worker_runs_the_effort_level_the_request_carries(tmp_path, monkeypatch):
+    import benchmark.runner.run
+
+    monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.delenv("RESULTS_REPO", raising=False)
+    store, request = _queued_reasoning(tmp_path, "high")
+    calls = []
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark", _fake_runner(tmp_path, calls))
+
+    final = Worker(store, config=WorkerConfig(device="cpu", output_dir=tmp_path / "runs", worker_id="w")).process_one()
+
+    (spec,) = calls
+    assert (spec.task, spec.reasoning_effort, spec.max_new_tokens) == ("reasoning", "high", None)  # the task's cap
+    assert final.status is RequestStatus.COMPLETED and final.reasoning_effort == "high"
+    written_before = json.loads(request.to_json())
+    del written_before["reasoning_effort"]  # a request written before effort levels reads as none
+    assert RequestRecord.from_json(json.dumps(written_before)).reasoning_effort is None
+
+
+def test_a_model_whose_template_takes_no_effort_fails_with_the_runners_refusal_as_its_error(tmp_path, monkeypatch):
+    """The runner's own check (its template's thinking switch, read from the model folder) raises
+    inside the fake run exactly as ``run_benchmark`` turns it into a ``BenchmarkError``."""
+    import benchmark.runner.run
+    from benchmark.runner.reasoning import thinking
+    from benchmark.runner.run import BenchmarkError
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "chat_template.jinja").write_text("{% if enable_thinking %}<think>{% endif %}{{ messages }}")
+
+    def run_benchmark(spec):
+        try:
+            thinking.plan(str(model_dir), spec.model, spec.reasoning_effort)
+        except thinking.ReasoningRefused as exc:
+            raise BenchmarkError(str(exc)) from exc
+        raise AssertionError("a template without effort levels took one")
+
+    store, request = _queued_reasoning(tmp_path, "high")
+    monkeypatch.setattr(benchmark.runner.run, "run_benchmark", run_benchmark)
+
+    final = Worker(store, config=WorkerConfig(device="cpu", max_attempts=1, worker_id="w")).process_one()
+
+    assert final.status is RequestStatus.FAILED
+    assert final.error == (
+        "--reasoning-effort high: model 'org/thinker' takes no effort level "
+        "(its template: enable_thinking (Qwen3, SmolLM3))"
+    )

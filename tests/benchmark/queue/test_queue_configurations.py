@@ -120,3 +120,105 @@ def test_the_cli_rerun_can_narrow_to_one_configuration(finished, capsys, monkeyp
     assert f"requeued {batch_8.request_id}: org/a on {TC} (batch_size=8)" in capsys.readouterr().out
     pending = [r for r in read_requests(store).values() if r.status is RequestStatus.PENDING]
     assert [(r.request_id, r.configuration) for r in pending] == [(batch_8.request_id, {"batch_size": 8})]
+
+
+# --- the reasoning task's effort level ---------------------------------------------------------------
+
+
+@pytest.fixture
+def thinker(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    api = FakeHfApi()
+    sha = api.add_model("org/thinker", pipeline_tag="text-generation", params=20_000_000)
+    return LocalStore(tmp_path / "requests"), HubClient(api=api, token="hf_x"), sha
+
+
+def enqueue_thinker(store, client, *flags: str) -> int:
+    args = build_parser().parse_args(["enqueue", "--model", "org/thinker", *flags])
+    return cmd_enqueue(args, store=store, client=client)
+
+
+def test_run_and_enqueue_take_the_same_reasoning_effort_flag():
+    parser = build_parser()
+    run = parser.parse_args(["run", "--model", "m", "--task", "reasoning", "--reasoning-effort", "low"])
+    queued = parser.parse_args(["enqueue", "--model", "m", "--task", "reasoning", "--reasoning-effort", "low"])
+    assert run.reasoning_effort == queued.reasoning_effort == "low"
+    subcommands = parser._subparsers._group_actions[0].choices
+    helps = [next(a.help for a in subcommands[name]._actions if a.dest == "reasoning_effort")
+             for name in ("run", "enqueue")]
+    assert helps[0] == helps[1] and "low, medium, high" in helps[0]
+
+
+def test_enqueue_writes_each_effort_level_as_its_own_request_and_refuses_a_level_twice(thinker, capsys):
+    store, client, sha = thinker
+    for flags in (("--reasoning-effort", "high"), ("--reasoning-effort", "low"), ()):
+        assert enqueue_thinker(store, client, "--task", "reasoning", *flags) == 0
+    assert "on reasoning (reference · effort high)" in capsys.readouterr().out
+
+    queued = read_requests(store).values()
+    assert sorted((r.revision, r.reasoning_effort or "", r.run_label) for r in queued) == [
+        (sha, "", "reference"), (sha, "high", "reference · effort high"), (sha, "low", "reference · effort low")]
+    before = tree_digest(store.root)
+    assert enqueue_thinker(store, client, "--task", "reasoning", "--reasoning-effort", "high") == 1
+    assert "already requested for Reasoning at high effort" in capsys.readouterr().err
+    assert tree_digest(store.root) == before
+
+
+@pytest.mark.parametrize(
+    ("tasks", "effort", "words"),
+    [
+        (("text_generation",), "high", "An effort level applies to the reasoning task only, not Text Generation."),
+        (("reasoning", "text_generation"), "high", "applies to the reasoning task only, not Text Generation."),
+        (("reasoning",), "extreme", "Choose an effort level among low, medium, high, or none."),
+    ],
+    ids=["other-task", "one-of-two-tasks", "unknown-level"],
+)
+def test_enqueue_with_a_refused_effort_names_it_in_one_line_and_writes_nothing(thinker, capsys, tasks, effort, words):
+    store, client, _ = thinker
+    enqueue_thinker(store, client, "--task", "reasoning")
+    capsys.readouterr()
+    before = tree_digest(store.root)
+    task_flags = [flag for task in tasks for flag in ("--task", task)]
+
+    assert enqueue_thinker(store, client, *task_flags, "--reasoning-effort", effort) == 1
+
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and words in errors[0]
+    assert tree_digest(store.root) == before
+
+
+@pytest.fixture
+def finished_levels(tmp_path, monkeypatch):
+    """org/t's reasoning requests at low and at high effort, both completed."""
+    monkeypatch.setenv("MAINTAINERS", "boss")
+    store = LocalStore(tmp_path / "queue")
+    low, high = (
+        make_request("org/t", "reasoning", status=RequestStatus.COMPLETED, run_id=f"r-{level}",
+                     submitted_at=T0 + timedelta(hours=hour)).model_copy(update={"reasoning_effort": level})
+        for hour, level in ((0, "low"), (1, "high"))
+    )
+    seed(store, [low, high])
+    return store, low, high
+
+
+def test_a_maintainer_rerun_of_one_model_puts_back_each_effort_level_with_its_own(finished_levels):
+    store, low, high = finished_levels
+    message = requeue_message(store, "boss", ONE_MODEL, "org/t", "reasoning")
+
+    assert "configuration reference · effort high" in message and "configuration reference · effort low" in message
+    back = {path: r for path, r in read_requests(store).items() if r.status is RequestStatus.PENDING}
+    assert {path: r.reasoning_effort for path, r in back.items()} == {low.path: "low", high.path: "high"}
+    assert "configuration reference · effort high" in back[high.path].history[-1].detail
+
+
+def test_the_cli_rerun_keeps_the_effort_and_names_it(finished_levels, capsys, monkeypatch):
+    store, low, high = finished_levels
+    monkeypatch.setattr("getpass.getuser", lambda: "ops")
+    args = build_parser().parse_args(["requeue", "--model", "org/t", "--task", "reasoning"])
+
+    assert cmd_requeue(args, store=store) == 0
+
+    out = capsys.readouterr().out
+    assert f"requeued {high.request_id}: org/t on reasoning (reference · effort high)" in out
+    assert sorted(r.reasoning_effort for r in read_requests(store).values()
+                  if r.status is RequestStatus.PENDING) == ["high", "low"]

@@ -17,7 +17,14 @@ from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
 from benchmark.queue.worker import RunOutcome, Worker, WorkerConfig
 from benchmark.store import LocalStore
-from leaderboard.submission.options import FIELD_NAMES, REFERENCE_CHOICE, form_options, offered_options
+from leaderboard.submission.options import (
+    EFFORT_FIELD,
+    FIELD_NAMES,
+    REFERENCE_CHOICE,
+    form_effort,
+    form_options,
+    offered_options,
+)
 from leaderboard.submission.queue_view import queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message, submit_request
 from leaderboard.submission.tabs import add_submission_tabs, on_task_change
@@ -55,7 +62,7 @@ def test_the_form_offers_each_tasks_own_options_and_resets_them_to_the_reference
     assert offered_options(TC) == FIELD_NAMES  # every option, zero-shot prompting included
     assert "zero_shot" not in offered_options("text_generation")
     assert offered_options("text_to_image") == ("dtype", "batch_size")
-    updates = dict(zip(FIELD_NAMES, on_task_change("text_to_image"), strict=True))
+    updates = dict(zip(FIELD_NAMES, on_task_change("text_to_image")[:-1], strict=True))  # the last: the effort
     assert {name: update["visible"] for name, update in updates.items()} == {
         "dtype": True, "batch_size": True, "attn_implementation": False, "torch_compile": False,
         "quantization": False, "zero_shot": False,
@@ -72,7 +79,7 @@ def test_the_submit_handler_takes_every_option_in_field_order_and_the_form_start
         add_submission_tabs(store=store, hub_client=object(), login=False)
     handler = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "on_submit")
     names = list(inspect.signature(handler).parameters)
-    assert tuple(names[3:-1]) == FIELD_NAMES and names[-1] == "profile"
+    assert tuple(names[3:-2]) == FIELD_NAMES and names[-2:] == ["reasoning_effort", "profile"]
     boxes = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
     assert boxes["submit-attn_implementation"].value == "" and boxes["submit-batch_size"].value is None
     assert boxes["submit-attn_implementation"].choices[0] == (REFERENCE_CHOICE, "")
@@ -162,3 +169,88 @@ def test_the_worker_runs_a_submitted_configuration(store, client, tmp_path):
 
     assert received == [(submitted.request_id, {"batch_size": 8, "zero_shot": True}, "batch_size=8+zero_shot")]
     assert final.status is RequestStatus.COMPLETED and final.configuration == {"batch_size": 8, "zero_shot": True}
+
+
+# --- the reasoning task's effort level (issue 12 with issue 10's configurations) ---------------------
+
+
+def submit_effort(store, client, effort, task="reasoning", model="org/thinker"):
+    return submit_message(store, client, username="alice", model_id=model, task=task, reasoning_effort=effort,
+                          settings=SETTINGS, now=NOW)
+
+
+@pytest.fixture
+def thinker(hub) -> HubClient:
+    hub.add_model("org/thinker", pipeline_tag="text-generation", params=20_000_000)
+    return HubClient(api=hub, token="hf_test_token")
+
+
+def test_the_effort_level_is_offered_at_none_for_the_reasoning_task_only(store):
+    assert EFFORT_FIELD.choices == (("none", ""), ("low", "low"), ("medium", "medium"), ("high", "high"))
+    assert "gpt-oss" in EFFORT_FIELD.info
+    assert (on_task_change("reasoning")[-1]["visible"], on_task_change("reasoning")[-1]["value"]) == (True, "")
+    assert on_task_change("text_generation")[-1]["visible"] is False
+    assert form_effort("") is None and form_effort("high") == "high"
+    with gr.Blocks() as demo, gr.Tabs():
+        add_submission_tabs(store=store, hub_client=object(), login=False)
+    box = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "submit-reasoning_effort")
+    assert (box.value, box.visible, box.label) == ("", False, "Effort level")  # the first task is not reasoning
+
+
+def test_each_effort_level_is_its_own_request_and_the_same_level_twice_is_a_duplicate(store, thinker):
+    answers = [submit_effort(store, thinker, effort) for effort in (None, "low", "high")]
+
+    assert all(answer.startswith("✅ Queued org/thinker") for answer in answers)
+    assert "effort" not in answers[0] and "20.0M parameters, effort high): request " in answers[2]
+    saved = read_requests(store).values()
+    assert sorted((r.reasoning_effort or "", r.configuration_key) for r in saved) == [
+        ("", "reference"), ("high", "reference"), ("low", "reference")]
+    before = tree_digest(store.root)
+    answer = submit_effort(store, thinker, "high")
+    assert answer.startswith("❌ ") and "already requested for Reasoning at high effort" in answer
+    assert tree_digest(store.root) == before
+
+
+@pytest.mark.parametrize(
+    ("task", "effort", "words"),
+    [
+        ("text_generation", "high", "An effort level applies to the reasoning task only, not Text Generation."),
+        ("reasoning", "extreme", "Choose an effort level among low, medium, high, or none."),
+    ],
+    ids=["other-task", "unknown-level"],
+)
+def test_an_effort_on_another_task_or_an_unknown_level_is_one_line_and_leaves_the_queue_unchanged(
+    store, thinker, task, effort, words
+):
+    submit_effort(store, thinker, None)  # something in the queue already
+    before = tree_digest(store.root)
+
+    answer = submit_effort(store, thinker, effort, task=task)
+
+    assert answer == f"❌ {words}"
+    assert tree_digest(store.root) == before
+    with pytest.raises(SubmissionRefused) as refused:
+        submit_request(store, thinker, username="alice", model_id="org/thinker", task=task, reasoning_effort=effort,
+                       settings=SETTINGS, now=NOW)
+    assert refused.value.rule == "reasoning_effort" and tree_digest(store.root) == before
+
+
+def test_the_queue_tab_shows_the_effort_next_to_the_configuration(store, thinker):
+    submit_effort(store, thinker, "high")
+    submit_effort(store, thinker, None)
+    pending = queue_tables(store, now=NOW)[RequestStatus.PENDING]
+    assert sorted(pending["Configuration"]) == ["reference", "reference · effort high"]
+
+
+def test_the_worker_hands_a_submitted_effort_level_to_its_run(store, thinker, tmp_path):
+    submit_effort(store, thinker, "low")
+    received = []
+
+    def fake_run(request, context):
+        received.append((request.task, request.reasoning_effort, request.run_label))
+        return RunOutcome(run_id="run-low")
+
+    final = Worker(store, fake_run, WorkerConfig(device="cpu", worker_id="w", output_dir=tmp_path)).process_one()
+
+    assert received == [("reasoning", "low", "reference · effort low")]
+    assert final.status is RequestStatus.COMPLETED and final.reasoning_effort == "low"
