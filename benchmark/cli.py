@@ -25,12 +25,8 @@ def _gpu_indices(text: str) -> tuple[int, ...]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    try:
-        from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
-    except RuntimeError as exc:  # compat.CompatError: optimum-benchmark cannot run on this transformers
-        if type(exc).__name__ != "CompatError":
-            raise
-        return _error(str(exc))
+    from benchmark.errors import UserInputError
+    from benchmark.run_spec import RunSpec, check_run_spec
 
     spec = RunSpec(
         model=args.model,
@@ -56,6 +52,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         reasoning_effort=args.reasoning_effort,
         max_new_tokens=args.max_new_tokens,
     )
+    try:  # refused before the runner's stack is imported (seconds of torch, transformers, optimum-benchmark)
+        check_run_spec(spec)
+    except UserInputError as exc:
+        return _error(str(exc))
+    try:
+        from benchmark.runner.run import BenchmarkError, run_benchmark
+    except RuntimeError as exc:  # compat.CompatError: optimum-benchmark cannot run on this transformers
+        if type(exc).__name__ != "CompatError":
+            raise
+        return _error(str(exc))
+
     try:
         result = run_benchmark(spec)
     except BenchmarkError as exc:
