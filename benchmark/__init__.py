@@ -5,7 +5,11 @@ a GPU (the leaderboard Space reads it): ``tasks`` (the task registry: ten tasks,
 variables and allowed configurations), ``record`` (the typed result record), ``run_files`` (the
 names of the files in a run folder), ``errors`` (``UserInputError``), ``store`` and ``hub_client``
 (one store interface over a Hub dataset or a local folder of the same layout), ``publish`` (a run
-folder into the results store) and ``cli`` / ``__main__`` (``python -m benchmark``).
+folder into the results store), ``release`` (cut a frozen board) and ``cli`` / ``__main__``
+(``python -m benchmark``). ``benchmark.board`` is what a board is made of, shared by the release cut
+and the leaderboard: which record files count and which run is kept (``records``, ``plausibility``),
+the configuration columns, the star rule (``rating``) and the rated frame (``frame``). Nothing here
+imports ``leaderboard``: the flow is one way.
 ``benchmark.runner`` is everything that needs the runner's stack: the run itself (``run``), the
 optimum-benchmark config (``ob_config``), scoring, preflight checks, model download, NVML (``nvml``,
 the one module that talks to pynvml), machine facts, progress and parameter counts; nothing outside

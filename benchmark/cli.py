@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from benchmark.configuration import add_effort_argument, add_option_arguments
@@ -25,37 +26,23 @@ def _gpu_indices(text: str) -> tuple[int, ...]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark.errors import UserInputError
+    from benchmark.run_spec import RunSpec, check_run_spec
+
+    # `run`'s options are named as RunSpec's fields, but for --gpus and --output
+    named = {f.name: getattr(args, f.name) for f in fields(RunSpec) if hasattr(args, f.name)}
+    spec = RunSpec(**named, device_ids=args.gpus, output_dir=Path(args.output))
+    try:  # refused before the runner's stack is imported (seconds of torch, transformers, optimum-benchmark)
+        check_run_spec(spec)
+    except UserInputError as exc:
+        return _error(str(exc))
     try:
-        from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
+        from benchmark.runner.run import BenchmarkError, run_benchmark
     except RuntimeError as exc:  # compat.CompatError: optimum-benchmark cannot run on this transformers
         if type(exc).__name__ != "CompatError":
             raise
         return _error(str(exc))
 
-    spec = RunSpec(
-        model=args.model,
-        task=args.task,
-        dataset=args.dataset,
-        dataset_split=args.dataset_split,
-        num_samples=args.num_samples,
-        repeats=args.repeats,
-        device=args.device,
-        device_ids=args.gpus,
-        dtype=args.dtype,
-        revision=args.revision,
-        model_id=args.model_id,
-        output_dir=Path(args.output),
-        warmup_runs=args.warmup_runs,
-        allow_shared_gpu=args.allow_shared_gpu,
-        dataset_id=args.dataset_id,
-        batch_size=args.batch_size,
-        attn_implementation=args.attn_implementation,
-        torch_compile=args.torch_compile,
-        quantization=args.quantization,
-        zero_shot=args.zero_shot,
-        reasoning_effort=args.reasoning_effort,
-        max_new_tokens=args.max_new_tokens,
-    )
     try:
         result = run_benchmark(spec)
     except BenchmarkError as exc:

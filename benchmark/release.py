@@ -13,10 +13,11 @@ never changed afterwards:
 Cutting reads records and never edits or deletes one. A name that exists is refused; two
 maintainers cutting the same name at once race on the store's head and exactly one wins.
 
-The stars are the leaderboard's own rule (``leaderboard.results.rating``, the only place stars are
-computed), applied to the included cohort only; the frame is built by the same
-``frame_from_records`` the app uses, so a release and the live board cannot disagree on a value.
-Those imports sit inside ``cut_release``: this module stays part of the light contract.
+The stars are the one rating rule (``benchmark.board.rating``, which the leaderboard shows too),
+applied to the included cohort only; the frame is ``benchmark.board.frame``'s, the one the app
+builds, and the records are read with the loader's rules (``benchmark.board.records``), so a release
+and the live board cannot disagree on a value. pandas and pyarrow are imported inside the functions
+that build the board: the rest of this module (names and paths of releases) stays cheap to import.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ from datetime import UTC, datetime
 from fnmatch import fnmatch
 from typing import Any
 
+from benchmark.board.records import (
+    DROP_DUPLICATE,
+    RECORD_PATTERNS,
+    REPORT_PATTERNS,
+    is_later,
+    parse_record,
+    record_files,
+    run_key,
+)
 from benchmark.errors import UserInputError
 from benchmark.store import StaleStoreError, Store
 
@@ -119,9 +129,6 @@ def _included(path: str, include: tuple[str, ...]) -> bool:
 
 def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], list[str], list[dict[str, str]]]:
     """Parsed records, their paths, and what was left out (path and reason)."""
-    from leaderboard.results.loader import RECORD_PATTERNS, REPORT_PATTERNS, parse_record
-    from leaderboard.results.releases import record_files
-
     folder = store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS)
     records, paths, left_out = [], [], []
     for relative in sorted(record_files(folder)):
@@ -137,13 +144,11 @@ def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], l
 
 
 def _latest_only(records: list[Any], paths: list[str], left_out: list[dict[str, str]]) -> tuple[list, list]:
-    from leaderboard.results.loader import DROP_DUPLICATE, run_key
-
     best: dict[tuple, int] = {}
     for i, record in enumerate(records):
         key = (*run_key(record), getattr(record, "configuration_key", None))
         j = best.get(key)
-        if j is None or (record.created_at, record.run_id) > (records[j].created_at, records[j].run_id):
+        if j is None or is_later(record, records[j]):
             best[key] = i
     keep = sorted(best.values())
     for i in sorted(set(range(len(records))) - set(keep)):
@@ -153,8 +158,8 @@ def _latest_only(records: list[Any], paths: list[str], left_out: list[dict[str, 
 
 def rate_cohort(records: list[Any], paths: list[str]) -> Any:
     """The board of ``records``: reference runs only, rated among themselves (a pandas frame)."""
-    from leaderboard.results.data import frame_from_records
-    from leaderboard.results.rating import rating_flags, star_ratings
+    from benchmark.board.frame import frame_from_records
+    from benchmark.board.rating import rating_flags, star_ratings
 
     frame = frame_from_records(records)
     by_key = {(r.model_id, r.task, r.run_id): p for r, p in zip(records, paths, strict=True)}
@@ -172,7 +177,7 @@ def rate_cohort(records: list[Any], paths: list[str]) -> Any:
 
 def frozen_edges(board: Any) -> list[dict[str, Any]]:
     """Per rating group of the rated rows: its lowest and highest energy and how many rows."""
-    from leaderboard.results.rating import CLASSED_TASKS
+    from benchmark.board.rating import CLASSED_TASKS
 
     rated = board[board["stars"].notna()].copy()
     rated["size_class"] = rated["size_class"].where(rated["task"].isin(CLASSED_TASKS), None)

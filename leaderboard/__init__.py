@@ -2,7 +2,8 @@
 
 Map of the packages. ``leaderboard.results`` loads the records from a store (``loader``: validate,
 keep the latest run per model, task and hardware), rates them (``rating``: stars per
-task, size class and hardware), holds them as one versioned table (``data``) and reloads it
+task, size class and hardware; the rules of both are ``benchmark.board``'s, which the release cut
+shares), reads releases (``releases``), holds them as one versioned table (``data``) and reloads it
 (``live``). ``leaderboard.views`` turns that table into plain values per feature: task tables and
 their column specs, summaries, model pages, comparisons, the trade-off and its Pareto frontier,
 everyday equivalences. ``leaderboard.display`` is how values are shown: every number format

@@ -2,6 +2,7 @@
 
 - Gradio only in the Gradio modules: ``leaderboard/tabs/``, ``leaderboard/api.py``, the assembling
   ``leaderboard/app.py`` and the tab module of a feature folder (``leaderboard/submission/tabs.py``).
+- The flow is one way: nothing under ``benchmark/`` imports ``leaderboard`` (inside functions neither).
 - The leaderboard never imports the runner (``benchmark.runner``) or the queue's worker and CLI.
 - Only ``benchmark/runner/`` imports the runner's stack (torch, transformers, optimum-benchmark,
   pynvml, codecarbon, diffusers); outside it, ``benchmark.runner`` is imported only inside the
@@ -112,6 +113,10 @@ def test_only_the_tab_and_api_modules_import_gradio():
         and not _rel(path).startswith(GRADIO_FOLDERS)
     )
     assert offenders == []
+
+
+def test_nothing_in_benchmark_imports_the_leaderboard_at_any_level():
+    assert _offending_imports(lambda rel: rel.startswith("benchmark/"), "leaderboard") == []
 
 
 def test_the_leaderboard_never_imports_the_runner_or_the_worker():

@@ -28,23 +28,43 @@ from benchmark.tasks import TASK_KEYS
 log = logging.getLogger("benchmark.queue")
 
 
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    """How a worker takes and runs requests: ``worker`` runs one here, ``dispatch`` places many alike."""
+    parser.add_argument("--lease-seconds", type=float, default=600.0,
+                        help="how long a request stays ours without a heartbeat (default 600)")
+    parser.add_argument("--max-attempts", type=int, default=queue.DEFAULT_MAX_ATTEMPTS,
+                        help="failed attempts before a request stays FAILED (default 3)")
+    parser.add_argument("--poll-seconds", type=float, default=30.0, help="wait between polls of an empty queue")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per request (default 3)")
+    parser.add_argument("--output-dir", type=Path, default=Path("runs"), help="where run folders go")
+    parser.add_argument("--datasets-dir", type=Path,
+                        help="local copies of the test sets, one folder per task key (offline GPU machines)")
+    parser.add_argument("--num-samples", type=int,
+                        help="measure fewer queries than the task's 1,000 (smoke tests only: not comparable)")
+
+
+def worker_config(args: argparse.Namespace, device: str) -> WorkerConfig:
+    """The ``add_worker_options`` of ``args`` as a worker's config (absolute folders: a worker placed by
+    ``dispatch`` may start elsewhere)."""
+    return WorkerConfig(
+        device=device,
+        lease_seconds=args.lease_seconds,
+        max_attempts=args.max_attempts,
+        poll_seconds=args.poll_seconds,
+        repeats=args.repeats,
+        output_dir=args.output_dir.absolute(),
+        datasets_dir=args.datasets_dir.absolute() if args.datasets_dir else None,
+        num_samples=args.num_samples,
+    )
+
+
 def register(subparsers: Any) -> None:
     worker = subparsers.add_parser("worker", help="run queued benchmark requests")
     mode = worker.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="take at most one request, then exit")
     mode.add_argument("--drain", action="store_true", help="take requests until none is pending, then exit")
     worker.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
-    worker.add_argument("--lease-seconds", type=float, default=600.0,
-                        help="how long a request stays ours without a heartbeat (default 600)")
-    worker.add_argument("--max-attempts", type=int, default=queue.DEFAULT_MAX_ATTEMPTS,
-                        help="failed attempts before a request stays FAILED (default 3)")
-    worker.add_argument("--poll-seconds", type=float, default=30.0, help="wait between polls of an empty queue")
-    worker.add_argument("--repeats", type=int, default=3, help="runs per request (default 3)")
-    worker.add_argument("--output-dir", type=Path, default=Path("runs"), help="where run folders go")
-    worker.add_argument("--datasets-dir", type=Path,
-                        help="local copies of the test sets, one folder per task key (offline GPU machines)")
-    worker.add_argument("--num-samples", type=int,
-                        help="measure fewer queries than the task's 1,000 (smoke tests only: not comparable)")
+    add_worker_options(worker)
     worker.add_argument("--worker-id", help="name in the queue (default host-pid-random)")
     worker.add_argument("--run-fn", metavar="MODULE:FUNCTION",
                         help="run requests with this function instead of the benchmark runner (tests, custom runs)")
@@ -84,16 +104,7 @@ def load_run_fn(spec: str) -> RunFn:
 
 def cmd_worker(args: argparse.Namespace, store: Store | None = None) -> int:
     setup_logging()
-    config = WorkerConfig(
-        device=args.device,
-        lease_seconds=args.lease_seconds,
-        max_attempts=args.max_attempts,
-        poll_seconds=args.poll_seconds,
-        repeats=args.repeats,
-        output_dir=args.output_dir,
-        datasets_dir=args.datasets_dir,
-        num_samples=args.num_samples,
-    )
+    config = worker_config(args, args.device)
     if args.worker_id:
         config.worker_id = args.worker_id
     run_fn = load_run_fn(args.run_fn) if args.run_fn else benchmark_and_publish

@@ -17,9 +17,8 @@ from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import dispatch, enqueue
 from benchmark.queue import operations as queue
-from benchmark.queue.cli import requester, setup_logging
+from benchmark.queue.cli import add_worker_options, requester, setup_logging, worker_config
 from benchmark.queue.maintainers import NotAuthorizedError
-from benchmark.queue.worker import WorkerConfig
 from benchmark.store import Store, requests_store
 from benchmark.tasks import TASK_KEYS
 
@@ -48,13 +47,7 @@ def register(subparsers: Any) -> None:
     dis.add_argument("--code-space", help="hf-jobs: the Space whose code the jobs clone (default: SPACE_ID)")
     dis.add_argument("--image", help="hf-jobs: the jobs' Docker image")
     dis.add_argument("--device", choices=("cuda", "cpu"), help="worker device (default cuda; cpu for CPU workers)")
-    dis.add_argument("--lease-seconds", type=float, default=600.0)
-    dis.add_argument("--max-attempts", type=int, default=queue.DEFAULT_MAX_ATTEMPTS)
-    dis.add_argument("--poll-seconds", type=float, default=30.0)
-    dis.add_argument("--repeats", type=int, default=3)
-    dis.add_argument("--output-dir", type=Path, default=Path("runs"))
-    dis.add_argument("--datasets-dir", type=Path)
-    dis.add_argument("--num-samples", type=int)
+    add_worker_options(dis)  # the options of `benchmark worker`, declared once
     dis.add_argument("--run-fn", metavar="MODULE:FUNCTION", help="Ray: run requests with this function (tests)")
     dis.set_defaults(func=cmd_dispatch)
 
@@ -100,15 +93,6 @@ def cmd_enqueue(args: argparse.Namespace, store: Store | None = None, client: Hu
     return 1 if refused else 0
 
 
-def worker_config(args: argparse.Namespace, on_cpu: bool) -> WorkerConfig:
-    return WorkerConfig(
-        device=args.device or ("cpu" if on_cpu else "cuda"), lease_seconds=args.lease_seconds,
-        max_attempts=args.max_attempts, poll_seconds=args.poll_seconds, repeats=args.repeats,
-        output_dir=args.output_dir.absolute(), num_samples=args.num_samples,
-        datasets_dir=args.datasets_dir.absolute() if args.datasets_dir else None,
-    )
-
-
 def cmd_dispatch(args: argparse.Namespace, store: Store | None = None, client: HubClient | None = None) -> int:
     setup_logging()
     try:
@@ -137,8 +121,9 @@ def _dispatch_ray(args: argparse.Namespace, store: Store | None) -> int:
     started = ray_engine.connect(ray, plan)
     prefix = dispatch.new_prefix()
     try:
+        device = args.device or ("cpu" if args.cpu_workers is not None else "cuda")
         refs, count, on_gpu = ray_engine.start_workers(
-            ray, plan, worker_config(args, on_cpu=args.cpu_workers is not None), args.run_fn, prefix,
+            ray, plan, worker_config(args, device), args.run_fn, prefix,
             local=not plan.address,
         )
         print(f"dispatch {prefix}: {count} worker(s) on {'GPUs' if on_gpu else 'CPUs'} via Ray")

@@ -17,14 +17,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from optimum_benchmark import Benchmark
 
 from benchmark.configuration import (
-    ConfigurationError,
     RunConfiguration,
     applied_dtype,
     check_device,
@@ -32,9 +31,11 @@ from benchmark.configuration import (
     effective_task,
     resolve_configuration,
 )
+from benchmark.errors import UserInputError
 from benchmark.hub_client import redact, redact_file
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.run_spec import RunSpec, check_run_spec, has_flash_attn
 from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
@@ -42,10 +43,9 @@ from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runner.scoring import repeat_from_report, summary
-from benchmark.tasks import TaskSpec, UnknownTaskError, get_task
+from benchmark.tasks import TaskSpec, get_task  # noqa: F401  (get_task: scripts/speed/runner_overhead.py)
 
 LOGGER = logging.getLogger("benchmark")
-
 
 
 class BenchmarkError(RuntimeError):
@@ -58,84 +58,21 @@ class BenchmarkError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class RunSpec:
-    """What the user asked for; ``None`` means the task's default from the registry."""
-
-    model: str
-    task: str
-    dataset: str | None = None
-    dataset_split: str | None = None
-    num_samples: int | None = None
-    repeats: int = 3
-    device: str | None = None
-    device_ids: tuple[int, ...] = (0,)
-    dtype: str | None = None
-    revision: str | None = None
-    model_id: str | None = None
-    output_dir: Path = field(default_factory=lambda: Path("runs"))
-    warmup_runs: int | None = None
-    # A maintainer's choice: measure a GPU that other processes use (the record says so).
-    allow_shared_gpu: bool = False
-    # Queued requests: ``model`` is a Hub id at ``revision`` even if a folder of that name exists here.
-    hub_id_only: bool = False
-    # the Hub id a local ``dataset`` copy stands for (recorded; the task's id keeps it comparable)
-    dataset_id: str | None = None
-    # run options (``benchmark.configuration.OPTIONS``); None / False: the task's reference
-    batch_size: int | None = None
-    attn_implementation: str | None = None
-    torch_compile: bool = False
-    quantization: str | None = None
-    zero_shot: bool = False
-    # reasoning: the effort level (models whose template takes one) and the cap on new tokens
-    reasoning_effort: str | None = None
-    max_new_tokens: int | None = None
-
-    def requested_options(self) -> dict[str, object]:
-        return {
-            "dtype": self.dtype,
-            "batch_size": self.batch_size,
-            "attn_implementation": self.attn_implementation,
-            "torch_compile": self.torch_compile,
-            "quantization": self.quantization,
-            "zero_shot": self.zero_shot,
-        }
-
-
-@dataclass(frozen=True)
 class RunResult:
     record: ResultRecord
     run_dir: Path
 
 
 def validate(spec: RunSpec) -> TaskSpec:
-    """The checks that need no model or data; raise ``BenchmarkError`` naming the bad input."""
+    """The checks that need no model or data; raise ``BenchmarkError`` naming the bad input. The
+    light ones are ``check_run_spec``'s (the CLI makes them before importing this module)."""
     try:
-        task = get_task(spec.task)
-    except UnknownTaskError as exc:
-        raise BenchmarkError(str(exc)) from None
-    if spec.num_samples is not None and spec.num_samples <= 0:
-        raise BenchmarkError(f"--num-samples must be a positive number of samples, got {spec.num_samples}")
-    if spec.repeats < 1:
-        raise BenchmarkError(f"--repeats must be at least 1, got {spec.repeats}")
-    if spec.device not in (None, "cuda", "cpu"):
-        raise BenchmarkError(f"--device must be cuda or cpu, got {spec.device!r}")
-    if spec.warmup_runs is not None and spec.warmup_runs < 0:
-        raise BenchmarkError(f"warm-up runs must be 0 or more, got {spec.warmup_runs}")
-    if not spec.device_ids or any(i < 0 for i in spec.device_ids):
-        raise BenchmarkError(f"GPU indices must be 0 or more, got {spec.device_ids}")
-    try:
-        requested = check_requested(task, spec.requested_options())
-        check_device(requested, spec.device or _default_device(), _has_flash_attn())
-        thinking.check_options(task, spec.reasoning_effort, spec.max_new_tokens)
-    except (ConfigurationError, thinking.ReasoningRefused) as exc:
+        task = check_run_spec(spec)
+        if spec.device is None:
+            check_device(check_requested(task, spec.requested_options()), _default_device(), has_flash_attn())
+    except UserInputError as exc:
         raise BenchmarkError(str(exc)) from None
     return task
-
-
-def _has_flash_attn() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("flash_attn") is not None
 
 
 def new_run_id() -> str:

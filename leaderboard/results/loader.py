@@ -1,16 +1,10 @@
-"""Read result records from a results store: validate, skip what is bad, keep the latest run.
+"""Read result records from a results store for the app: validate, skip what is bad, keep the latest run.
 
-Bad data never reaches the views. Each file under ``records/<task>/<org--name>/<run_id>.json`` is
-parsed with the shared ``ResultRecord`` schema; a file is dropped, and counted under its reason,
-when it is not JSON, breaks the schema, has a missing, non-finite or negative GPU energy, or names
-a task the registry does not know. Of several runs of one model on one task and one hardware,
-the latest (``created_at``, then ``run_id``) of one configuration wins and the others count as duplicates. Raw report
-folders (``<run_id>.reports/``) sit one level deeper and are never read.
-
-A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
-flags it instead of giving it stars.
-
-Hostile files (oversized, an unknown schema version) are ``plausibility``'s rules.
+Bad data never reaches the views. What is bad (not JSON, a schema violation, a missing, non-finite
+or negative GPU energy, an unknown task, ``plausibility``'s hostile files) and which of several runs
+is kept (the latest per model, task, hardware, configuration and effort) are the rules of
+``benchmark.board.records``, which the release cut applies too; their names are importable from here.
+This module applies them to a store (or a downloaded snapshot) and counts what it dropped, per reason.
 """
 
 from __future__ import annotations
@@ -22,32 +16,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from benchmark.configuration import not_comparable_reason, record_configuration
+from benchmark.board.records import (  # noqa: F401  (the loader's names for them)
+    DROP_BAD_ENERGY,
+    DROP_DUPLICATE,
+    DROP_MALFORMED_JSON,
+    DROP_REASONS,
+    DROP_SCHEMA,
+    DROP_UNKNOWN_TASK,
+    RECORD_GLOB,
+    RECORD_PATTERNS,
+    REPORT_PATTERNS,
+    latest_runs,
+    parse_record,
+    reasoning_effort,
+    run_key,
+)
 from benchmark.record import ResultRecord
 from benchmark.store import Store
-from benchmark.tasks import TASKS
-from leaderboard.results import plausibility
 
 log = logging.getLogger(__name__)
-
-# What to fetch from a Hub store. fnmatch's "*" crosses "/", so this also matches JSON files in
-# report folders; the walk below reads only records/<task>/<model>/<run>.json.
-RECORD_PATTERNS = ["records/*.json"]
-# the raw optimum-benchmark reports beside each record: the leaderboard never reads them
-REPORT_PATTERNS = ["records/*.reports/*"]
-RECORD_GLOB = "records/*/*/*.json"
-
-DROP_MALFORMED_JSON = "malformed JSON"
-DROP_SCHEMA = "schema violation"
-DROP_BAD_ENERGY = "missing, NaN or negative energy"
-DROP_UNKNOWN_TASK = "unknown task"
-DROP_DUPLICATE = "older duplicate run"
-DROP_REASONS = (
-    DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE, *plausibility.DROP_REASONS
-)
-_ENERGY_FIELD = "gpu_wh_per_1k_queries"
 
 
 @dataclass(frozen=True)
@@ -63,53 +50,6 @@ class LoadResult:
     @property
     def dropped_total(self) -> int:
         return sum(self.dropped.values())
-
-
-def parse_record(data: bytes) -> ResultRecord | str:
-    """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped."""
-    if reason := plausibility.file_drop_reason(data):
-        return reason
-    try:
-        record = ResultRecord.model_validate_json(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        if any(error["type"] == "json_invalid" for error in errors):
-            return DROP_MALFORMED_JSON
-        if any(error["loc"][:1] == (_ENERGY_FIELD,) for error in errors):
-            return DROP_BAD_ENERGY
-        return DROP_SCHEMA
-    if record.gpu_wh_per_1k_queries < 0:
-        return DROP_BAD_ENERGY
-    if record.task not in TASKS:
-        return DROP_UNKNOWN_TASK
-    return plausibility.record_drop_reason(record) or record
-
-
-def reasoning_effort(record: ResultRecord) -> str:
-    """The run's reasoning effort level ("low", "medium", "high"), "" for a model that takes none."""
-    return record.settings.reasoning_effort or ""
-
-
-def run_key(record: ResultRecord) -> tuple[str, str, str, str, str]:
-    """What makes two records runs of the same thing: model, task, hardware, configuration and
-    reasoning effort (each effort level is measured and rated as its own row, as AI Energy Score does)."""
-    spec = TASKS[record.task]
-    key = record_configuration(record, spec).key
-    # a run that is not comparable (a few samples, another dataset) never replaces one that is
-    if not_comparable_reason(record, spec) is not None:
-        key += " (not comparable)"
-    return (record.model_id, record.task, record.hardware.label, key, reasoning_effort(record))
-
-
-def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
-    """The latest run per ``run_key``, and how many older runs were dropped."""
-    latest: dict[tuple[str, ...], ResultRecord] = {}
-    for record in records:
-        key = run_key(record)
-        kept = latest.get(key)
-        if kept is None or (record.created_at, record.run_id) > (kept.created_at, kept.run_id):
-            latest[key] = record
-    return list(latest.values()), len(records) - len(latest)
 
 
 def read_folder(folder: Path, source: str | None = None, paths: Iterable[str] | None = None) -> LoadResult:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.board.rating import CLASSED_TASKS, rating_flags, star_ratings, stars_between
+from benchmark.board.records import record_files
 from benchmark.errors import UserInputError
 from benchmark.release import (
     BOARD_COLUMNS,
@@ -45,7 +46,6 @@ from leaderboard.results.loader import (
     LoadResult,
     read_folder,
 )
-from leaderboard.results.rating import _EDGE_SLACK, CLASSED_TASKS, N_STAR_LEVELS
 
 LATEST = "latest"
 LIVE = "live"
@@ -119,27 +119,6 @@ def released_paths(releases: tuple[Release, ...]) -> set[str]:
     return held
 
 
-def record_files(folder: Path) -> list[str]:
-    """``records/<task>/<model>/<run>.json`` paths under ``folder`` (no stat per file: a store
-    holds 100,000 of them and a release already holds most)."""
-    found: list[str] = []
-    top = folder / "records"
-    if not top.is_dir():
-        return found
-    for task in os.listdir(top):  # plain names: no Path or DirEntry object per file
-        for model in _names(top / task):
-            prefix = f"records/{task}/{model}/"
-            found += [prefix + name for name in _names(top / task / model) if name.endswith(".json") and name[0] != "."]
-    return found
-
-
-def _names(folder: Path) -> list[str]:
-    try:
-        return os.listdir(folder)
-    except NotADirectoryError:
-        return []
-
-
 def _since_files(store: Store, held: set[str]) -> tuple[Path, list[str]]:
     """A local folder holding the records no release holds, and their paths."""
     if isinstance(store, LocalStore):
@@ -204,8 +183,6 @@ def _group_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def provisional_stars(frame: pd.DataFrame, release: Release) -> tuple[pd.Series, pd.Series]:
     """Stars of ``frame``'s rows against ``release``'s frozen edges (clipped to 1–5), and the flag
     of rows without stars (their live flag, or no matching group in the release)."""
-    from leaderboard.results.rating import rating_flags, star_ratings
-
     live_flags = rating_flags(frame)
     ratable = star_ratings(frame).notna().to_numpy()  # the rule's own test of what can be rated
     edges = pd.DataFrame(release.meta.get("groups", []), columns=[*GROUP_KEYS, "low_wh", "high_wh", "count"])
@@ -213,14 +190,8 @@ def provisional_stars(frame: pd.DataFrame, release: Release) -> tuple[pd.Series,
     keyed = _group_frame(frame).merge(edges, how="left", on=list(GROUP_KEYS))
     low, high = keyed["low_wh"].to_numpy(dtype=float), keyed["high_wh"].to_numpy(dtype=float)
     energy = frame["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
-    span = high - low
-    with np.errstate(invalid="ignore", divide="ignore"):
-        position = np.where(span > 0, (energy - low) / span * N_STAR_LEVELS, 0.0)
-    bins = np.clip(np.floor(position + _EDGE_SLACK), 0, N_STAR_LEVELS - 1)
     has_group = np.isfinite(low)
-    rated = ratable & has_group
-    stars = pd.array(np.where(rated, N_STAR_LEVELS - np.nan_to_num(bins), 0).astype("int64"), dtype="Int64")
-    stars[~rated] = pd.NA
+    stars = stars_between(energy, low, high, ratable & has_group)
     flags = live_flags.where(~(ratable & ~has_group), FLAG_NO_FROZEN_GROUP)
     return pd.Series(stars, index=frame.index, name="stars"), flags
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +40,12 @@ ROUNDTRIP_TASK = "text_generation"
 BARE_APP = """
 import sys
 import gradio as gr
-import pandas as pd
+{imports}
 
-rows = pd.read_csv(sys.argv[1])
-by_task = {task: group.drop(columns=["task"]) for task, group in rows.groupby("task")}
+rows = {read_rows}
+by_task = {{task: group.drop(columns=["task"]) for task, group in rows.groupby("task")}}
 
-def task_rows(task: str) -> pd.DataFrame:
+def task_rows(task: str):
     return by_task.get(task, rows.iloc[0:0])
 
 with gr.Blocks(analytics_enabled=False) as demo:
@@ -54,6 +55,15 @@ with gr.Blocks(analytics_enabled=False) as demo:
 
 demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[2]))
 """
+
+
+def bare_app(imports: str, read_rows: str) -> str:
+    """The bare Gradio app we compare against: one ``gr.Dataframe`` and one ``/task_rows`` endpoint over
+    the rows ``read_rows`` reads from the file named by its first argument (its port: the second)."""
+    return BARE_APP.format(imports=imports, read_rows=read_rows)
+
+
+BARE_CSV_APP = bare_app("import pandas as pd", "pd.read_csv(sys.argv[1])")
 
 
 def free_port() -> int:
@@ -178,10 +188,11 @@ def ours(results: Path | None) -> Server:
     return Server([sys.executable, "app.py"], env, port)
 
 
-def bare(csv_path: Path, script: Path) -> Server:
+def bare(rows_path: Path, script: Path) -> Server:
+    """The bare app ``script`` (a ``bare_app``) serving the rows of ``rows_path``."""
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    return Server([sys.executable, str(script), str(csv_path), str(port)], env, port)
+    return Server([sys.executable, str(script), str(rows_path), str(port)], env, port)
 
 
 def p95(values: list[float]) -> float:
@@ -194,7 +205,7 @@ def measure(label: str, results: Path | None, work: Path, starts: int, calls: in
     csv_path = work / f"{label}-rows.csv"
     n_rows = same_rows_csv(results, csv_path)
     script = work / "bare_app.py"
-    script.write_text(BARE_APP)
+    script.write_text(BARE_CSV_APP)
 
     ours_starts, bare_starts, ours_rows, bare_rows = [], [], [], []
     for _ in range(starts):  # alternate, so both see the same machine
@@ -288,18 +299,29 @@ def report(label: str, m: dict[str, float]) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000, help="synthetic records (default 10,000)")
+def speed_parser(doc: str, records_default: int, records_help: str) -> argparse.ArgumentParser:
+    """The options of a speed script that writes ``--records`` and starts each app ``--starts`` times."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--records", type=int, default=records_default,
+                        help=f"{records_help} (default {records_default:,})")
     parser.add_argument("--starts", type=int, default=3, help="start-ups per app, alternating (default 3)")
+    return parser
+
+
+def write_timed(write: Callable[[], None], n_records: int) -> None:
+    began = time.perf_counter()
+    write()
+    print(f"wrote {n_records} synthetic records in {time.perf_counter() - began:.1f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = speed_parser(__doc__, 10_000, "synthetic records")
     parser.add_argument("--calls", type=int, default=50, help="round trips per app (default 50)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="app-speed-") as tmp:
         work = Path(tmp)
         results = work / "results"
-        began = time.perf_counter()
-        synthetic_results(results, args.records)
-        print(f"wrote {args.records} synthetic records in {time.perf_counter() - began:.1f} s")
+        write_timed(lambda: synthetic_results(results, args.records), args.records)
         report("synthetic", measure("synthetic", results, work, args.starts, args.calls))
         report("bundled snapshot", measure("snapshot", None, work, args.starts, args.calls))
     return 0

@@ -16,7 +16,6 @@ GPUs) in the runner's layout, cuts them as one release, then publishes ``--since
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -29,30 +28,13 @@ for path in (ROOT, ROOT / "scripts" / "speed"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from app_speed import Server, free_port, ours  # noqa: E402
+from app_speed import bare, bare_app, ours, speed_parser, write_timed  # noqa: E402
 
 TARGET_CUT_S = 60.0
 TARGET_FIRST_ROWS_RATIO = 1.3
 RELEASE = "speed-1"
 
-BARE_APP = """
-import sys
-import gradio as gr
-import pyarrow.parquet as pq
-
-rows = pq.read_table(sys.argv[1]).to_pandas()
-by_task = {task: group.drop(columns=["task"]) for task, group in rows.groupby("task")}
-
-def task_rows(task: str):
-    return by_task.get(task, rows.iloc[0:0])
-
-with gr.Blocks(analytics_enabled=False) as demo:
-    task = gr.Textbox(value="text_generation")
-    table = gr.Dataframe(value=by_task.get("text_generation"))
-    task.submit(task_rows, task, table, api_name="task_rows")
-
-demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[2]))
-"""
+BARE_PARQUET_APP = bare_app("import pyarrow.parquet as pq", "pq.read_table(sys.argv[1]).to_pandas()")
 
 
 def write_records(folder: Path, n_records: int, first: int, month: int) -> None:
@@ -121,10 +103,8 @@ def first_rows(servers: list, starts: int) -> list[list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000, help="records in the release (default 100,000)")
+    parser = speed_parser(__doc__, 100_000, "records in the release")
     parser.add_argument("--since", type=int, default=1_000, help="records published after it (default 1,000)")
-    parser.add_argument("--starts", type=int, default=3, help="start-ups per app, alternating (default 3)")
     args = parser.parse_args(argv)
 
     from benchmark.release import board_path, cut_release
@@ -133,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="release-speed-") as tmp:
         work = Path(tmp)
         results = work / "results"
-        began = time.perf_counter()
-        write_records(results, args.records, first=0, month=1)
-        print(f"wrote {args.records} synthetic records in {time.perf_counter() - began:.1f} s")
+        write_timed(lambda: write_records(results, args.records, first=0, month=1), args.records)
 
         began = time.perf_counter()
         cut = cut_release(LocalStore(results), RELEASE, date="2025-06-01")
@@ -144,16 +122,8 @@ def main(argv: list[str] | None = None) -> int:
 
         board = results / board_path(RELEASE)
         script = work / "bare_app.py"
-        script.write_text(BARE_APP)
-
-        def bare() -> Server:
-            import os
-
-            port = free_port()
-            env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-            return Server([sys.executable, str(script), str(board), str(port)], env, port)
-
-        bare_s, ours_s = first_rows([bare, lambda: ours(results)], args.starts)
+        script.write_text(BARE_PARQUET_APP)
+        bare_s, ours_s = first_rows([lambda: bare(board, script), lambda: ours(results)], args.starts)
         ratio = statistics.median(ours_s) / statistics.median(bare_s)
         verdict = {True: "ok", False: "OVER"}
         print(f"\n== {args.records} records in release {RELEASE} ({cut.n_entries} entries) + {args.since} since ==")

@@ -11,17 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.errors import UserInputError
-from benchmark.tasks import THINKING_SWITCHES, TaskSpec, ThinkingSwitch, thinking_switch
+from benchmark.run_spec import CAP_FLAG, EFFORT_FLAG, ReasoningRefused, is_reasoning  # noqa: F401  (the runner's names)
+from benchmark.tasks import THINKING_SWITCHES, ThinkingSwitch, thinking_switch
 
 # where a saved tokenizer keeps its chat template (transformers 5 writes the .jinja file)
 TEMPLATE_FILES = ("chat_template.jinja", "chat_template.json", "tokenizer_config.json")
-EFFORT_FLAG = "--reasoning-effort"
-CAP_FLAG = "--max-new-tokens"
-
-
-class ReasoningRefused(UserInputError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -32,24 +26,6 @@ class ThinkingPlan:
     template_kwargs: dict[str, Any] = field(default_factory=dict)
     system_prompt: str | None = None
     effort: str | None = None
-
-
-def is_reasoning(spec: TaskSpec) -> bool:
-    return bool(spec.scenario_options.get("reasoning"))
-
-
-def check_options(spec: TaskSpec, effort: str | None, max_new_tokens: int | None) -> None:
-    """The reasoning options' own rules (no model needed)."""
-    if not is_reasoning(spec):
-        for flag, value in ((EFFORT_FLAG, effort), (CAP_FLAG, max_new_tokens)):
-            if value is not None:
-                raise ReasoningRefused(f"{flag} applies to the reasoning task only, not {spec.key}")
-        return
-    if max_new_tokens is not None and max_new_tokens <= 0:
-        raise ReasoningRefused(f"{CAP_FLAG} must be a positive number of tokens, got {max_new_tokens}")
-    efforts = sorted({level for switch in THINKING_SWITCHES for level in switch.efforts})
-    if effort is not None and effort not in efforts:
-        raise ReasoningRefused(f"{EFFORT_FLAG}: unknown level {effort!r}: choose one of {', '.join(efforts)}")
 
 
 def chat_template(model_dir: str) -> str | None:

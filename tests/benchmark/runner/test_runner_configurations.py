@@ -75,9 +75,9 @@ def test_an_option_the_task_value_or_device_cannot_take_is_refused_before_anythi
 
 
 def test_flash_attention_without_the_package_is_refused_on_cuda(monkeypatch, tmp_path):
-    import benchmark.runner.run as run_module
+    import benchmark.run_spec as run_spec
 
-    monkeypatch.setattr(run_module, "_has_flash_attn", lambda: False)
+    monkeypatch.setattr(run_spec, "has_flash_attn", lambda: False)
     with pytest.raises(BenchmarkError, match="^--attn-implementation: flash_attention_2 needs the flash-attn package"):
         run_benchmark(RunSpec(model="org/model", task="text_generation", device="cuda",
                               attn_implementation="flash_attention_2", output_dir=tmp_path / "runs"))

@@ -1,14 +1,19 @@
-"""Bad input gets one clear line on stderr, a non-zero exit, no record, and a traceback kept."""
+"""Bad input gets one clear line on stderr, a non-zero exit, no record, and (once it ran) a traceback kept.
+
+The refusals run ``main`` in this process; one test runs the real command.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from benchmark.cli import main
 from tests.support.env import PYTHON, subprocess_env
 
 
@@ -19,6 +24,16 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
         capture_output=True, text=True, timeout=300,
     )
+
+
+def run_in_process(capsys, monkeypatch, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """``run_cli`` as ``main`` in this process (no interpreter to start, the runner imported once)."""
+    monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as subprocess_env: one torch thread in the child
+    argv = ["run", *args, "--device", "cpu", "--warmup-runs", "1", "--output", str(tmp_path / "runs"), "--push"]
+    code = main(argv)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
 
 
 def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
@@ -44,6 +59,12 @@ def assert_traceback_kept(tmp_path: Path) -> str:
     return text
 
 
+def test_the_real_command_refuses_bad_input_with_one_line_a_non_zero_exit_and_no_record(tmp_path):
+    proc = run_cli(tmp_path, "--model", "org/model", "--task", "text_classification", "--num-samples", "0")
+    assert_refused(proc, tmp_path, "--num-samples", "got 0")
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
@@ -51,68 +72,83 @@ def assert_traceback_kept(tmp_path: Path) -> str:
         (["--task", "text_classification", "--num-samples", "0"], ["--num-samples", "got 0"]),
         (["--task", "text_classification", "--num-samples", "-3"], ["--num-samples", "got -3"]),
         (["--task", "text_classification", "--repeats", "0"], ["--repeats must be at least 1", "got 0"]),
+        (["--task", "text_classification", "--gpus", "-1"], ["GPU indices must be 0 or more"]),
+        (["--task", "text_to_image", "--zero-shot"], ["--zero-shot"]),
+        (["--task", "text_classification", "--reasoning-effort", "high"],
+         ["--reasoning-effort applies to the reasoning task only, not text_classification"]),
+        (["--task", "reasoning", "--reasoning-effort", "extreme"], ["--reasoning-effort: unknown level 'extreme'"]),
+        (["--task", "reasoning", "--max-new-tokens", "0"], ["--max-new-tokens must be a positive number", "got 0"]),
     ],
-    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats"],
+    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats", "negative-gpu", "option-not-admitted",
+         "effort-off-reasoning", "unknown-effort", "zero-cap"],
 )
-def test_invalid_arguments_are_refused_before_anything_runs(args, needles, tmp_path):
-    proc = run_cli(tmp_path, "--model", "org/model", *args)
+def test_invalid_arguments_are_refused_before_the_runner_is_imported(args, needles, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "benchmark.runner.run", None)  # importing it now would raise ImportError
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", "org/model", *args)
     assert_refused(proc, tmp_path, *needles)
     assert not (tmp_path / "runs").exists()
 
 
-def test_a_model_folder_that_does_not_exist_is_refused(tiny, tmp_path):
-    proc = run_cli(tmp_path, "--model", str(tmp_path / "no-such-model"), "--task", "text_classification",
-                   "--dataset", str(tiny.dataset("text_classification")))
-    assert_refused(proc, tmp_path, "no-such-model", "cannot be loaded")
-    assert_traceback_kept(tmp_path)
+def test_a_model_folder_that_does_not_exist_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "benchmark.runner.run", None)
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(tmp_path / "no-such-model"),
+                          "--task", "text_classification")
+    assert_refused(proc, tmp_path, "no-such-model", "cannot be loaded", "no such folder")
+    assert not (tmp_path / "runs").exists()
 
 
-def test_a_model_of_the_wrong_kind_for_the_task_is_refused(tiny, tmp_path):
+def test_a_model_of_the_wrong_kind_for_the_task_is_refused(tiny, tmp_path, capsys, monkeypatch):
     vit = tiny.model("image_classification")
-    proc = run_cli(tmp_path, "--model", str(vit), "--task", "text_generation",
-                   "--dataset", str(tiny.dataset("text_generation")))
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(vit), "--task", "text_generation",
+                          "--dataset", str(tiny.dataset("text_generation")))
     assert_refused(proc, tmp_path, "cannot be loaded for task text_generation", "ViTConfig")
     assert_traceback_kept(tmp_path)
 
 
-def test_a_transformers_model_for_the_diffusion_task_is_refused(tiny, tmp_path):
-    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_to_image",
-                   "--dataset", str(tiny.dataset("text_to_image")))
+def test_a_transformers_model_for_the_diffusion_task_is_refused(tiny, tmp_path, capsys, monkeypatch):
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(tiny.model("text_classification")),
+                          "--task", "text_to_image", "--dataset", str(tiny.dataset("text_to_image")))
     assert_refused(proc, tmp_path, "cannot be loaded for task text_to_image", "model_index.json")
 
 
-def test_a_dataset_missing_the_tasks_columns_is_refused(tiny, tmp_path):
-    proc = run_cli(tmp_path, "--model", str(tiny.model("question_answering")), "--task", "question_answering",
-                   "--dataset", str(tiny.dataset("text_classification")))
+def test_a_dataset_missing_the_tasks_columns_is_refused(tiny, tmp_path, capsys, monkeypatch):
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(tiny.model("question_answering")),
+                          "--task", "question_answering", "--dataset", str(tiny.dataset("text_classification")))
     assert_refused(proc, tmp_path, "lacks the column(s) question, context", "question_answering")
     assert_traceback_kept(tmp_path)
 
 
-def test_asking_for_more_samples_than_the_dataset_has_is_refused(tiny, tmp_path):
-    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_classification",
-                   "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "50")
+def test_asking_for_more_samples_than_the_dataset_has_is_refused(tiny, tmp_path, capsys, monkeypatch):
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(tiny.model("text_classification")),
+                          "--task", "text_classification",
+                          "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "50")
     assert_refused(proc, tmp_path, "usable rows", "fewer than the 50 samples")
 
 
-def test_a_run_that_fails_inside_optimum_benchmark_is_reported_in_one_line_with_its_traceback(tiny, tmp_path):
+def test_a_run_that_fails_inside_optimum_benchmark_is_reported_in_one_line_with_its_traceback(
+    tiny, tmp_path, capsys, monkeypatch
+):
     # Numbers where text should be: the columns exist, but tokenisation fails in the child process.
     data = tmp_path / "numbers"
     data.mkdir()
     (data / "data.jsonl").write_text("\n".join(json.dumps({"text": [1.5, 2.5]}) for _ in range(4)) + "\n")
-    proc = run_cli(tmp_path, "--model", str(tiny.model("text_classification")), "--task", "text_classification",
-                   "--dataset", str(data), "--num-samples", "2", "--repeats", "1")
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(tiny.model("text_classification")),
+                          "--task", "text_classification", "--dataset", str(data), "--num-samples", "2",
+                          "--repeats", "1")
     message = assert_refused(proc, tmp_path, "failed inside optimum-benchmark")
     assert "Traceback" not in message
     text = assert_traceback_kept(tmp_path)
     assert "traceback from optimum-benchmark's process" in text
 
 
-def test_a_model_whose_weights_are_corrupt_fails_to_load_in_the_run(tiny, tmp_path):
+def test_a_model_whose_weights_are_corrupt_fails_to_load_in_the_run(tiny, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(tiny.model("text_classification"), broken)
     (broken / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{bad json")
-    proc = run_cli(tmp_path, "--model", str(broken), "--task", "text_classification",
-                   "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "2", "--repeats", "1")
+    proc = run_in_process(capsys, monkeypatch, tmp_path, "--model", str(broken),
+                          "--task", "text_classification",
+                          "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "2",
+                          "--repeats", "1")
     assert_refused(proc, tmp_path, "cannot be loaded for task text_classification")
     assert_traceback_kept(tmp_path)
 

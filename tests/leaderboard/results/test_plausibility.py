@@ -8,14 +8,14 @@ import time
 
 import pandas as pd
 
-from benchmark.record import Hardware, Repeat
-from leaderboard.results.data import frame_from_records
-from leaderboard.results.loader import parse_record, read_folder
-from leaderboard.results.plausibility import (
+from benchmark.board.plausibility import (
     DROP_OVERSIZED,
     DROP_SCHEMA_VERSION,
     implausible_energy_reason,
 )
+from benchmark.record import Hardware, Repeat
+from leaderboard.results.data import frame_from_records
+from leaderboard.results.loader import parse_record, read_folder
 from leaderboard.results.rating import FLAG_IMPLAUSIBLE
 from tests.support.hostile_records import EXPECTED_DROPS, EXPECTED_KEPT, write_hostile_folder
 from tests.support.leaderboard_fixtures import make_record

@@ -1,0 +1,96 @@
+"""One rated row per record: the table a release freezes (``benchmark.release``) and the app shows.
+
+The row values are read off each record once, here, so a release and the live board cannot disagree
+on a value; the stars are ``rating``'s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from benchmark.board.configurations import CONFIGURATION_COLUMNS, configuration_frame
+from benchmark.board.plausibility import implausible_energy_reason
+from benchmark.board.rating import rating_flags, size_classes, star_ratings
+from benchmark.record import ResultRecord
+from benchmark.tasks import TASK_KEYS
+
+FRAME_COLUMNS = (
+    "model_id",
+    "task",
+    "gpu_wh_per_1k_queries",
+    "gpu_wh_per_1k_queries_std",
+    "params",
+    "size_class",
+    "hardware",
+    "device",
+    "created_at",
+    "source",
+    "run_id",
+    "n_repeats",
+    "energy_implausible",
+    "stars",
+    "rating_flag",
+    "total_wh_per_1k_queries",
+    # generation tasks: the reasoning effort level ("" for none), mean output tokens per query, GPU
+    # Wh per 1,000 output tokens, and whether every query stopped at the new-token cap (NaN/False
+    # for a task without output tokens or a published figure)
+    "reasoning_effort",
+    "output_tokens_per_query",
+    "gpu_wh_per_1k_output_tokens",
+    "output_all_at_cap",
+    *CONFIGURATION_COLUMNS,
+)
+DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
+
+def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -> pd.DataFrame:
+    """One row per record with its stars, sorted per task: rated first, least energy first.
+
+    The spread over repeats is the records' standard deviation where there were at least two
+    repeats, and missing otherwise (a single or a published figure has no known spread).
+    """
+    rows = [
+        (
+            r.model_id,
+            r.task,
+            r.gpu_wh_per_1k_queries,
+            r.gpu_wh_per_1k_queries_std if len(r.repeats) > 1 else np.nan,
+            float(r.params) if r.params is not None else np.nan,
+            r.hardware.label,
+            r.hardware.device,
+            r.created_at,
+            r.source,
+            r.run_id,
+            len(r.repeats),
+            implausible_energy_reason(r) is not None,
+            r.total_wh_per_1k_queries if r.total_wh_per_1k_queries is not None else np.nan,
+            r.settings.reasoning_effort or "",
+            r.output_tokens.per_query_mean if r.output_tokens is not None else np.nan,
+            r.gpu_wh_per_1k_output_tokens if r.gpu_wh_per_1k_output_tokens is not None else np.nan,
+            r.output_tokens is not None and r.output_tokens.all_at_cap,
+        )
+        for r in records
+    ]
+    names = [c for c in FRAME_COLUMNS if c not in DERIVED_COLUMNS]
+    frame = pd.DataFrame.from_records(rows, columns=names)
+    frame = frame.astype(
+        {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
+         "energy_implausible": bool, "total_wh_per_1k_queries": float, "reasoning_effort": str,
+         "output_tokens_per_query": float, "gpu_wh_per_1k_output_tokens": float, "output_all_at_cap": bool}
+    )
+    frame = pd.concat([frame, configuration_frame(records)], axis=1)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    # A size class published with the record (``size_class``, e.g. a board's) wins over the one
+    # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.
+    published = pd.Series([(r.model_extra or {}).get("size_class") for r in records], dtype=object)
+    frame["size_class"] = published.where(published.notna(), size_classes(frame["params"]))
+    frame["stars"] = star_ratings(frame)
+    frame["rating_flag"] = rating_flags(frame)
+    task_order = pd.Categorical(frame["task"], categories=TASK_KEYS).codes
+    frame = (
+        frame.assign(_task=task_order, _unrated=frame["stars"].isna())
+        .sort_values(["_task", "_unrated", "gpu_wh_per_1k_queries", "model_id"], kind="stable")
+        .drop(columns=["_task", "_unrated"])
+        .reset_index(drop=True)
+    )
+    return frame[list(FRAME_COLUMNS)]

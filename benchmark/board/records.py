@@ -1,0 +1,114 @@
+"""Which record files count, and which run of several is kept: the rules the loader and a release share.
+
+Each file under ``records/<task>/<org--name>/<run_id>.json`` is parsed with the shared
+``ResultRecord`` schema; a file is dropped, under its reason, when it is not JSON, breaks the schema,
+has a missing, non-finite or negative GPU energy, names a task the registry does not know, or breaks
+one of ``plausibility``'s rules (oversized, an unknown schema version). Of several runs of one
+``run_key`` (model, task, hardware, configuration, reasoning effort) the latest (``created_at``, then
+``run_id``) wins and the others count as duplicates. Raw report folders (``<run_id>.reports/``) sit
+one level deeper and are never read.
+
+A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
+flags it instead of giving it stars.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from benchmark.board import plausibility
+from benchmark.configuration import not_comparable_reason, record_configuration
+from benchmark.record import ResultRecord
+from benchmark.tasks import TASKS
+
+# What to fetch from a Hub store. fnmatch's "*" crosses "/", so this also matches JSON files in
+# report folders; the readers walk only records/<task>/<model>/<run>.json.
+RECORD_PATTERNS = ["records/*.json"]
+# the raw optimum-benchmark reports beside each record: a board never reads them
+REPORT_PATTERNS = ["records/*.reports/*"]
+RECORD_GLOB = "records/*/*/*.json"
+
+DROP_MALFORMED_JSON = "malformed JSON"
+DROP_SCHEMA = "schema violation"
+DROP_BAD_ENERGY = "missing, NaN or negative energy"
+DROP_UNKNOWN_TASK = "unknown task"
+DROP_DUPLICATE = "older duplicate run"
+DROP_REASONS = (
+    DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE, *plausibility.DROP_REASONS
+)
+_ENERGY_FIELD = "gpu_wh_per_1k_queries"
+
+
+def parse_record(data: bytes) -> ResultRecord | str:
+    """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped."""
+    if reason := plausibility.file_drop_reason(data):
+        return reason
+    try:
+        record = ResultRecord.model_validate_json(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if any(error["type"] == "json_invalid" for error in errors):
+            return DROP_MALFORMED_JSON
+        if any(error["loc"][:1] == (_ENERGY_FIELD,) for error in errors):
+            return DROP_BAD_ENERGY
+        return DROP_SCHEMA
+    if record.gpu_wh_per_1k_queries < 0:
+        return DROP_BAD_ENERGY
+    if record.task not in TASKS:
+        return DROP_UNKNOWN_TASK
+    return plausibility.record_drop_reason(record) or record
+
+
+def reasoning_effort(record: ResultRecord) -> str:
+    """The run's reasoning effort level ("low", "medium", "high"), "" for a model that takes none."""
+    return record.settings.reasoning_effort or ""
+
+
+def run_key(record: ResultRecord) -> tuple[str, str, str, str, str]:
+    """What makes two records runs of the same thing: model, task, hardware, configuration and
+    reasoning effort (each effort level is measured and rated as its own row, as AI Energy Score does)."""
+    spec = TASKS[record.task]
+    key = record_configuration(record, spec).key
+    # a run that is not comparable (a few samples, another dataset) never replaces one that is
+    if not_comparable_reason(record, spec) is not None:
+        key += " (not comparable)"
+    return (record.model_id, record.task, record.hardware.label, key, reasoning_effort(record))
+
+
+def is_later(record: ResultRecord, than: ResultRecord) -> bool:
+    return (record.created_at, record.run_id) > (than.created_at, than.run_id)
+
+
+def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:
+    """The latest run per ``run_key``, and how many older runs were dropped."""
+    latest: dict[tuple[str, ...], ResultRecord] = {}
+    for record in records:
+        key = run_key(record)
+        kept = latest.get(key)
+        if kept is None or is_later(record, kept):
+            latest[key] = record
+    return list(latest.values()), len(records) - len(latest)
+
+
+def record_files(folder: Path) -> list[str]:
+    """``records/<task>/<model>/<run>.json`` paths under ``folder`` (no stat per file: a store
+    holds 100,000 of them and a release already holds most)."""
+    found: list[str] = []
+    top = folder / "records"
+    if not top.is_dir():
+        return found
+    for task in os.listdir(top):  # plain names: no Path or DirEntry object per file
+        for model in _names(top / task):
+            prefix = f"records/{task}/{model}/"
+            found += [prefix + name for name in _names(top / task / model) if name.endswith(".json") and name[0] != "."]
+    return found
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except NotADirectoryError:
+        return []

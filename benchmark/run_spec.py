@@ -1,0 +1,130 @@
+"""What a run is asked for (``RunSpec``), and the checks of it that need no model, data or runner stack.
+
+``check_run_spec`` is declared once: ``python -m benchmark run`` calls it before it imports the
+runner (torch, transformers, optimum-benchmark), so a bad argument is refused in a fraction of a
+second, and the runner's ``validate`` calls it again (for callers of ``run_benchmark``) before the
+one check that needs the stack: what the default device (found through NVML) can run. Each refusal
+is a ``UserInputError`` with one line naming the input at fault.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmark.configuration import check_device, check_requested
+from benchmark.errors import UserInputError
+from benchmark.tasks import THINKING_SWITCHES, TaskSpec, get_task
+
+DEVICES = ("cuda", "cpu")
+EFFORT_FLAG = "--reasoning-effort"
+CAP_FLAG = "--max-new-tokens"
+
+
+class RunArgumentError(UserInputError):
+    """An argument of ``run`` that no run can take (a count out of range, a folder that is not there)."""
+
+
+class ReasoningRefused(UserInputError):
+    pass
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What the user asked for; ``None`` means the task's default from the registry."""
+
+    model: str
+    task: str
+    dataset: str | None = None
+    dataset_split: str | None = None
+    num_samples: int | None = None
+    repeats: int = 3
+    device: str | None = None
+    device_ids: tuple[int, ...] = (0,)
+    dtype: str | None = None
+    revision: str | None = None
+    model_id: str | None = None
+    output_dir: Path = field(default_factory=lambda: Path("runs"))
+    warmup_runs: int | None = None
+    # A maintainer's choice: measure a GPU that other processes use (the record says so).
+    allow_shared_gpu: bool = False
+    # Queued requests: ``model`` is a Hub id at ``revision`` even if a folder of that name exists here.
+    hub_id_only: bool = False
+    # the Hub id a local ``dataset`` copy stands for (recorded; the task's id keeps it comparable)
+    dataset_id: str | None = None
+    # run options (``benchmark.configuration.OPTIONS``); None / False: the task's reference
+    batch_size: int | None = None
+    attn_implementation: str | None = None
+    torch_compile: bool = False
+    quantization: str | None = None
+    zero_shot: bool = False
+    # reasoning: the effort level (models whose template takes one) and the cap on new tokens
+    reasoning_effort: str | None = None
+    max_new_tokens: int | None = None
+
+    def requested_options(self) -> dict[str, object]:
+        return {
+            "dtype": self.dtype,
+            "batch_size": self.batch_size,
+            "attn_implementation": self.attn_implementation,
+            "torch_compile": self.torch_compile,
+            "quantization": self.quantization,
+            "zero_shot": self.zero_shot,
+        }
+
+
+def is_reasoning(spec: TaskSpec) -> bool:
+    return bool(spec.scenario_options.get("reasoning"))
+
+
+def check_reasoning_options(spec: TaskSpec, effort: str | None, max_new_tokens: int | None) -> None:
+    """The reasoning options' own rules (no model needed)."""
+    if not is_reasoning(spec):
+        for flag, value in ((EFFORT_FLAG, effort), (CAP_FLAG, max_new_tokens)):
+            if value is not None:
+                raise ReasoningRefused(f"{flag} applies to the reasoning task only, not {spec.key}")
+        return
+    if max_new_tokens is not None and max_new_tokens <= 0:
+        raise ReasoningRefused(f"{CAP_FLAG} must be a positive number of tokens, got {max_new_tokens}")
+    efforts = sorted({level for switch in THINKING_SWITCHES for level in switch.efforts})
+    if effort is not None and effort not in efforts:
+        raise ReasoningRefused(f"{EFFORT_FLAG}: unknown level {effort!r}: choose one of {', '.join(efforts)}")
+
+
+def looks_like_a_path(model: str) -> bool:
+    """A model argument no Hub id can be (``/abs``, ``./rel``, ``~/x``, ``a/b/c``): a folder."""
+    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model
+
+
+def check_model_folder(model: str, hub_id_only: bool = False) -> None:
+    """A model given as a path must be a folder that exists (a Hub id is the runner's to fetch)."""
+    if hub_id_only or not looks_like_a_path(model):
+        return
+    if not Path(model).expanduser().exists():
+        raise RunArgumentError(f"model {model!r} cannot be loaded: no such folder")
+
+
+def has_flash_attn() -> bool:
+    return importlib.util.find_spec("flash_attn") is not None
+
+
+def check_run_spec(spec: RunSpec) -> TaskSpec:
+    """The checks that need no model, data or stack, in order; the task of ``spec``, or a ``UserInputError``."""
+    task = get_task(spec.task)
+    if spec.num_samples is not None and spec.num_samples <= 0:
+        raise RunArgumentError(f"--num-samples must be a positive number of samples, got {spec.num_samples}")
+    if spec.repeats < 1:
+        raise RunArgumentError(f"--repeats must be at least 1, got {spec.repeats}")
+    if spec.device not in (None, *DEVICES):
+        raise RunArgumentError(f"--device must be cuda or cpu, got {spec.device!r}")
+    if spec.warmup_runs is not None and spec.warmup_runs < 0:
+        raise RunArgumentError(f"warm-up runs must be 0 or more, got {spec.warmup_runs}")
+    if not spec.device_ids or any(i < 0 for i in spec.device_ids):
+        raise RunArgumentError(f"GPU indices must be 0 or more, got {spec.device_ids}")
+    requested = check_requested(task, spec.requested_options())
+    if spec.device is not None:  # the default device is NVML's to tell: the runner checks that one
+        check_device(requested, spec.device, has_flash_attn())
+    check_reasoning_options(task, spec.reasoning_effort, spec.max_new_tokens)
+    check_model_folder(spec.model, spec.hub_id_only)
+    return task
