@@ -294,6 +294,19 @@ def check_weights_and_size(client: HubClient, info: Any, spec: TaskSpec, sha: st
     return params
 
 
+def check_model_on_hub(client: HubClient, model_id: str, spec: TaskSpec, revision: str) -> tuple[str, str, int]:
+    """Every rule that reads the Hub, in order (exists, public, not gated, the revision resolves,
+    fits the task, safetensors within the size limit): the Hub's own id, the commit and the
+    parameter count."""
+    info = check_model_exists(client, model_id)
+    check_model_public(info)
+    check_model_not_gated(info)
+    sha, info = check_revision_resolves(client, info, revision)
+    check_task_fits(info, spec)
+    params = check_weights_and_size(client, info, spec, sha)
+    return getattr(info, "id", None) or model_id, sha, params
+
+
 def check_not_duplicate(
     requests: Iterable[RequestRecord],
     model_id: str,

@@ -58,13 +58,8 @@ def resolve_offline(client: HubClient, model_id: str, revision: str) -> Resolved
 
 
 def resolve_online(client: HubClient, model_id: str, spec: checks.TaskSpec, revision: str) -> Resolved:
-    info = checks.check_model_exists(client, model_id)
-    checks.check_model_public(info)
-    checks.check_model_not_gated(info)
-    sha, info = checks.check_revision_resolves(client, info, revision)
-    checks.check_task_fits(info, spec)
-    params = checks.check_weights_and_size(client, info, spec, sha)
-    return Resolved(model_id=getattr(info, "id", None) or model_id, sha=sha, revision_requested=revision, params=params)
+    model_id_on_hub, sha, params = checks.check_model_on_hub(client, model_id, spec, revision)
+    return Resolved(model_id=model_id_on_hub, sha=sha, revision_requested=revision, params=params)
 
 
 def enqueue_model(

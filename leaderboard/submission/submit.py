@@ -73,13 +73,7 @@ def submit_request(
     # Cheap early answer before any Hub call; the binding check is the one inside the write.
     checks.check_rate_limit(read_requests(store).values(), user, now, settings.submissions_per_day)
 
-    info = checks.check_model_exists(client, clean_id)
-    checks.check_model_public(info)
-    checks.check_model_not_gated(info)
-    sha, info = checks.check_revision_resolves(client, info, revision_asked)
-    checks.check_task_fits(info, spec)
-    params = checks.check_weights_and_size(client, info, spec, sha)
-    model_id_on_hub = getattr(info, "id", None) or clean_id
+    model_id_on_hub, sha, params = checks.check_model_on_hub(client, clean_id, spec, revision_asked)
 
     request = RequestRecord(
         request_id=new_request_id(now),
