@@ -43,7 +43,7 @@ from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runner.scoring import repeat_from_report, summary
-from benchmark.tasks import TaskSpec, get_task  # noqa: F401  (get_task: scripts/speed/runner_overhead.py)
+from benchmark.tasks import TaskSpec
 
 LOGGER = logging.getLogger("benchmark")
 

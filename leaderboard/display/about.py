@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from string import Template
 
+from benchmark.board.rating import CLASSED_TASKS, N_STAR_LEVELS
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 from leaderboard.display.formats import escape_markdown
-from leaderboard.results.rating import CLASSED_TASKS, N_STAR_LEVELS
 from leaderboard.views.equivalences import GRIDS, SMARTPHONE_CHARGE_WH, SMARTPHONE_SOURCE, SMARTPHONE_SOURCE_URL
 
 ABOUT_TEMPLATE = Path(__file__).with_name("about.md")

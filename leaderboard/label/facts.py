@@ -11,6 +11,7 @@ import os
 
 import pandas as pd
 
+from benchmark.board.rating import CLASSED_TASKS
 from benchmark.errors import UserInputError
 from benchmark.record import model_slug
 from benchmark.tasks import REASONING_EFFORTS, TASKS, get_task
@@ -18,7 +19,6 @@ from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import format_wh
 from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
-from leaderboard.results.rating import CLASSED_TASKS
 from leaderboard.results.releases import LATEST, LIVE
 from leaderboard.views.equivalences import smartphone_charges
 from leaderboard.views.model_page import check_model, json_value, provider, ranks, ranks_of_frame

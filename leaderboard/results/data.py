@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from benchmark.board.configurations import on_reference_board
-from benchmark.board.frame import FRAME_COLUMNS, frame_from_records  # noqa: F401  (the app's names)
+from benchmark.board.frame import frame_from_records
+from benchmark.board.rating import rating_flags, star_ratings
 from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS
 from leaderboard.results.loader import LoadResult
-from leaderboard.results.rating import rating_flags, star_ratings
 from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"

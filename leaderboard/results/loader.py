@@ -3,7 +3,7 @@
 Bad data never reaches the views. What is bad (not JSON, a schema violation, a missing, non-finite
 or negative GPU energy, an unknown task, ``plausibility``'s hostile files) and which of several runs
 is kept (the latest per model, task, hardware, configuration and effort) are the rules of
-``benchmark.board.records``, which the release cut applies too; their names are importable from here.
+``benchmark.board.records``, which the release cut applies too.
 This module applies them to a store (or a downloaded snapshot) and counts what it dropped, per reason.
 """
 
@@ -16,20 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmark.board.records import (  # noqa: F401  (the loader's names for them)
-    DROP_BAD_ENERGY,
+from benchmark.board.records import (
     DROP_DUPLICATE,
-    DROP_MALFORMED_JSON,
-    DROP_REASONS,
-    DROP_SCHEMA,
-    DROP_UNKNOWN_TASK,
     RECORD_GLOB,
     RECORD_PATTERNS,
     REPORT_PATTERNS,
     latest_runs,
     parse_record,
-    reasoning_effort,
-    run_key,
 )
 from benchmark.record import ResultRecord
 from benchmark.store import Store

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.board.rating import CLASSED_TASKS, rating_flags, star_ratings, stars_between
-from benchmark.board.records import record_files
+from benchmark.board.records import REPORT_PATTERNS, record_files
 from benchmark.errors import UserInputError
 from benchmark.release import (
     BOARD_COLUMNS,
@@ -41,11 +41,7 @@ from benchmark.release import (
     release_names,
 )
 from benchmark.store import LocalStore, Store
-from leaderboard.results.loader import (
-    REPORT_PATTERNS,
-    LoadResult,
-    read_folder,
-)
+from leaderboard.results.loader import LoadResult, read_folder
 
 LATEST = "latest"
 LIVE = "live"

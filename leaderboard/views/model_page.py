@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.board.rating import CLASSED_TASKS
 from benchmark.errors import UserInputError
 from benchmark.record import ResultRecord, per_1k_queries_wh
 from benchmark.tasks import TASKS
 from leaderboard.display.formats import is_hub_id
 from leaderboard.results.data import LeaderboardData
-from leaderboard.results.rating import CLASSED_TASKS, FLAG_ALL_AT_CAP
+from leaderboard.results.rating import FLAG_ALL_AT_CAP
 from leaderboard.views.equivalences import GridIntensity, everyday, get_grid
 from leaderboard.views.what_helps import would_be_stars
 

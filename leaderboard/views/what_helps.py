@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.board.rating import CLASSED_TASKS, N_STAR_LEVELS
 from benchmark.configuration import OPTIONS, REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display.formats import escape_markdown, format_energy, format_ratio, model_markdown
@@ -30,7 +31,6 @@ from leaderboard.display.strings import (
     ZERO_SHOT_TITLE,
 )
 from leaderboard.results.data import LeaderboardData
-from leaderboard.results.rating import CLASSED_TASKS, N_STAR_LEVELS
 
 BASIS_GPU = "GPU Wh per 1,000 queries"
 BASIS_TOTAL = "total Wh per 1,000 queries (CPU-only hardware: no GPU energy)"

@@ -259,9 +259,9 @@ def measure(label: str, results: Path | None, work: Path, starts: int, calls: in
 
 def rating_time_ms(results: Path | None, repeats: int = 30) -> float:
     """Median time of ``star_ratings`` over every loaded record."""
+    from benchmark.board.rating import star_ratings
     from benchmark.store import LocalStore
     from leaderboard.results.live import LiveData
-    from leaderboard.results.rating import star_ratings
 
     frame = (LiveData(LocalStore(results)) if results else LiveData()).current.frame
     frame = frame[["task", "gpu_wh_per_1k_queries", "params", "size_class", "hardware"]]

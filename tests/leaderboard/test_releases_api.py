@@ -10,12 +10,12 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from benchmark.board.rating import star_ratings
 from benchmark.store import LocalStore
 from benchmark.tasks import TASK_KEYS
 from leaderboard.app import build_demo
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
-from leaderboard.results.rating import star_ratings
 
 BOARDS = Path(__file__).resolve().parents[2] / "data" / "published" / "aies_boards.csv"
 

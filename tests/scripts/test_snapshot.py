@@ -145,7 +145,7 @@ def test_adding_the_reasoning_rows_leaves_every_other_published_star_as_the_rule
 
     import pandas as pd
 
-    from leaderboard.results.rating import star_ratings
+    from benchmark.board.rating import star_ratings
 
     build_snapshot.build_snapshot(REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "out")
     with (REFERENCE / "aies_boards.csv").open(newline="", encoding="utf-8") as handle:

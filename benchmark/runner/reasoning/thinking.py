@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.run_spec import CAP_FLAG, EFFORT_FLAG, ReasoningRefused, is_reasoning  # noqa: F401  (the runner's names)
+from benchmark.run_spec import CAP_FLAG, EFFORT_FLAG, ReasoningRefused
 from benchmark.tasks import THINKING_SWITCHES, ThinkingSwitch, thinking_switch
 
 # where a saved tokenizer keeps its chat template (transformers 5 writes the .jinja file)

@@ -11,6 +11,7 @@ from huggingface_hub import constants
 from benchmark.queue.worker import RunContext, RunFailedError, WorkerConfig, benchmark_and_publish
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.preflight import PreflightError
+from benchmark.tasks import get_task
 from tests.support.queue_helpers import make_request
 
 SHA = "a" * 40
@@ -61,5 +62,5 @@ def test_the_worker_runs_every_request_as_a_hub_id(planted, tmp_path, monkeypatc
         benchmark_and_publish(request, context)
     (spec,) = specs
     assert spec.hub_id_only is True
-    source = benchmark.runner.run.resolve(spec, benchmark.runner.run.get_task(spec.task))
+    source = benchmark.runner.run.resolve(spec, get_task(spec.task))
     assert (source.model, source.revision) == (str(planted), SHA)

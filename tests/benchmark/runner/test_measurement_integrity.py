@@ -7,12 +7,12 @@ import struct
 
 import pytest
 
+from benchmark.board.frame import frame_from_records
+from benchmark.board.rating import FLAG_CPU
 from benchmark.runner import model_source
 from benchmark.runner.params import count_params, weight_files
 from benchmark.runner.scoring import PREPROCESS_TARGET, repeat_from_report
 from benchmark.tasks import TASKS
-from leaderboard.results.data import frame_from_records
-from leaderboard.results.rating import FLAG_CPU
 from tests.support.leaderboard_fixtures import CPU, H100, make_record
 
 

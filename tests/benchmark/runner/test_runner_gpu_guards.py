@@ -11,6 +11,7 @@ import pytest
 from benchmark.runner import crosscheck, nvml
 from benchmark.runner import run as runner
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
+from benchmark.tasks import get_task
 from tests.support.doubles.fake_pynvml import FakeDevice, FakeNvml, install
 
 KWH_TO_MJ = 3.6e9
@@ -153,7 +154,7 @@ def test_device_isolation_failing_the_child_becomes_one_clear_line():
 
 
 def test_text_generation_keeps_float16_on_a_gpu_but_falls_back_to_float32_on_a_cpu(tiny):
-    task = runner.get_task("text_generation")
+    task = get_task("text_generation")
     on_gpu = runner.resolve(RunSpec(model=str(tiny.model("text_generation")), task="text_generation",
                                     device="cuda"), task)
     on_cpu = runner.resolve(RunSpec(model=str(tiny.model("text_generation")), task="text_generation",

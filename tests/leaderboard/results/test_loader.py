@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmark.board.records import DROP_DUPLICATE, parse_record
 from benchmark.hub_client import HubClient
 from benchmark.record import record_path
 from benchmark.store import HubStore, LocalStore
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.live import SNAPSHOT_SOURCE, LiveData
-from leaderboard.results.loader import DROP_DUPLICATE, load_store, parse_record, read_folder
+from leaderboard.results.loader import load_store, read_folder
 from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.leaderboard_fixtures import (
     CPU,

@@ -8,15 +8,16 @@ import time
 
 import pandas as pd
 
+from benchmark.board.frame import frame_from_records
 from benchmark.board.plausibility import (
     DROP_OVERSIZED,
     DROP_SCHEMA_VERSION,
     implausible_energy_reason,
 )
+from benchmark.board.rating import FLAG_IMPLAUSIBLE
+from benchmark.board.records import parse_record
 from benchmark.record import Hardware, Repeat
-from leaderboard.results.data import frame_from_records
-from leaderboard.results.loader import parse_record, read_folder
-from leaderboard.results.rating import FLAG_IMPLAUSIBLE
+from leaderboard.results.loader import read_folder
 from tests.support.hostile_records import EXPECTED_DROPS, EXPECTED_KEPT, write_hostile_folder
 from tests.support.leaderboard_fixtures import make_record
 

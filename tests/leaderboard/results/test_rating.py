@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark.tasks import size_class
-from leaderboard.results.rating import (
+from benchmark.board.rating import (
     FLAG_NO_ENERGY,
     FLAG_NO_SIZE_CLASS,
     FLAG_NON_POSITIVE,
@@ -15,6 +14,7 @@ from leaderboard.results.rating import (
     size_classes,
     star_ratings,
 )
+from benchmark.tasks import size_class
 
 
 def table(task: str, energies: list[float], **columns: list) -> pd.DataFrame:

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from benchmark.board.frame import FRAME_COLUMNS, frame_from_records
 from benchmark.record import Hardware, record_path
 from benchmark.release import cut_release
 from benchmark.store import LocalStore
 from leaderboard.label.draw import label_png
 from leaderboard.label.facts import label_facts, label_file_name
-from leaderboard.results.data import FRAME_COLUMNS, SNAPSHOT_DIR, LeaderboardData, frame_from_records
+from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.live import LiveData
 from leaderboard.results.loader import read_folder
 from leaderboard.results.releases import FLAG_NO_FROZEN_GROUP, UnknownReleaseError, load_board

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmark.board.records import DROP_DUPLICATE
 from benchmark.record import OutputTokens, ResultRecord, record_path
 from benchmark.release import cut_release
 from benchmark.store import LocalStore
@@ -15,7 +16,7 @@ from leaderboard.display.board import task_csv
 from leaderboard.display.models import model_page_markdown
 from leaderboard.display.plots import energy_vs_output_tokens
 from leaderboard.results.data import LeaderboardData
-from leaderboard.results.loader import DROP_DUPLICATE, read_folder
+from leaderboard.results.loader import read_folder
 from leaderboard.results.rating import FLAG_ALL_AT_CAP
 from leaderboard.results.releases import load_board
 from leaderboard.views.model_page import model_page
