@@ -74,13 +74,9 @@ class RunSpec:
         }
 
 
-def is_reasoning(spec: TaskSpec) -> bool:
-    return bool(spec.scenario_options.get("reasoning"))
-
-
 def check_reasoning_options(spec: TaskSpec, effort: str | None, max_new_tokens: int | None) -> None:
     """The reasoning options' own rules (no model needed)."""
-    if not is_reasoning(spec):
+    if not spec.reasoning:
         for flag, value in ((EFFORT_FLAG, effort), (CAP_FLAG, max_new_tokens)):
             if value is not None:
                 raise ReasoningRefused(f"{flag} applies to the reasoning task only, not {spec.key}")

@@ -72,6 +72,11 @@ class TaskSpec:
     zero_shot_prompt: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def reasoning(self) -> bool:
+        """Thinking on at natural length: the runner's reasoning scenario, effort levels, a token cap."""
+        return bool(self.scenario_options.get("reasoning"))
+
+    @property
     def dataset_columns(self) -> tuple[str, ...]:
         return tuple(self.columns.values())
 

@@ -147,7 +147,7 @@ def check_reasoning_effort(spec: TaskSpec, effort: str | None) -> str | None:
     effort level is only known with the model: the runner refuses that when the request runs."""
     if not effort:
         return None
-    if not spec.scenario_options.get("reasoning"):
+    if not spec.reasoning:
         raise SubmissionRefused(
             "reasoning_effort", f"An effort level applies to the reasoning task only, not {spec.display_name}."
         )

@@ -86,7 +86,7 @@ EFFORT_FIELD = OptionField(
 def effort_offered(task: str | None) -> bool:
     """Whether the form offers an effort level for ``task`` (the reasoning task only)."""
     spec = TASKS.get(task or "")
-    return spec is not None and bool(spec.scenario_options.get("reasoning"))
+    return spec is not None and spec.reasoning
 
 
 def form_effort(value: Any) -> str | None:

@@ -34,7 +34,7 @@ UNKNOWN_SIZE = "unknown"
 # Tasks that generate text (their score includes a decode phase): they count output tokens.
 GENERATION_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if "decode" in spec.inference_phases)
 # Tasks whose models may be run at a reasoning effort level, each level its own row.
-EFFORT_TASKS: frozenset[str] = frozenset({"reasoning"})
+EFFORT_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if spec.reasoning)
 
 
 def _date(rows: pd.DataFrame) -> pd.Series:

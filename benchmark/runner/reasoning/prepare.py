@@ -7,7 +7,6 @@ from types import MappingProxyType
 
 from transformers import AutoConfig
 
-from benchmark.run_spec import is_reasoning
 from benchmark.runner.ob_config import ResolvedRun
 from benchmark.runner.reasoning import thinking
 from benchmark.tasks import TaskSpec
@@ -15,7 +14,7 @@ from benchmark.tasks import TaskSpec
 
 def with_cap(spec: TaskSpec, max_new_tokens: int | None) -> TaskSpec:
     """The task with the run's cap on new tokens (``None``: the registry's)."""
-    if max_new_tokens is None or not is_reasoning(spec):
+    if max_new_tokens is None or not spec.reasoning:
         return spec
     return replace(spec, generate_kwargs=MappingProxyType({**spec.generate_kwargs, "max_new_tokens": max_new_tokens}))
 
@@ -26,7 +25,7 @@ def cap_of(spec: TaskSpec) -> int:
 
 def prepare(run: ResolvedRun, effort: str | None) -> ResolvedRun:
     """``run`` with its thinking plan; ``ReasoningRefused`` if the model cannot reason here."""
-    if not is_reasoning(run.spec):
+    if not run.spec.reasoning:
         return run
     plan = thinking.plan(run.model, run.model_id, effort)
     config = AutoConfig.from_pretrained(run.model, revision=run.revision)
