@@ -31,6 +31,7 @@ from benchmark.errors import UserInputError
 from benchmark.tasks import TASKS, get_task
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
 from leaderboard.results.live import LiveData
+from leaderboard.serving import READ_ONLY_EVENT
 from leaderboard.views.compare import compare
 from leaderboard.views.model_page import model_page
 from leaderboard.views.reasoning import reasoning_on_off
@@ -220,4 +221,4 @@ def register_api(live: LiveData) -> None:
         "energy_label_markdown": energy_label_markdown_endpoint,
     }
     for name, fn in endpoints.items():
-        gr.api(fn, api_name=name)
+        gr.api(fn, api_name=name, **READ_ONLY_EVENT)  # all read-only: none waits for another

@@ -20,6 +20,7 @@ from leaderboard.display.board import status_markdown
 from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
+from leaderboard.serving import apply_gradio_environment_defaults
 from leaderboard.submission.tabs import build_submission_tabs, check_local_login, guard_local_login
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
@@ -28,10 +29,7 @@ from leaderboard.tabs.what_helps import build_what_helps_tab
 
 TabBuilder = Callable[[AppContext], None]
 DEFAULT_REFRESH_S = 300.0
-# Gradio rebuilds its monitoring summary (a pandas frame of every recent event) after each event
-# unless told otherwise: under load that is a fifth of the server's time per API call. Every 100
-# events keeps the summary fresh; a deployment may still set its own value.
-os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+apply_gradio_environment_defaults()
 
 
 def refresh_interval_s() -> float:

@@ -18,11 +18,14 @@ import gradio as gr
 from benchmark.store import Store, requests_store
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.live import LiveData
+from leaderboard.serving import READ_ONLY_EVENT, WRITING_EVENT
 
 # UI-only events: hidden from the API page and from gradio_client (the public API is api.py).
-PRIVATE_EVENT: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-# The same, for handlers that take seconds (Hub checks, store commits): the user sees them work.
-PRIVATE_SLOW_EVENT: dict[str, Any] = {**PRIVATE_EVENT, "show_progress": "full"}
+# They only read the board, so visitors' redraws run at once, not one after another.
+PRIVATE_EVENT: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden", **READ_ONLY_EVENT}
+# The same, for handlers that take seconds (Hub checks, store commits): the user sees them work,
+# and writers go one at a time.
+PRIVATE_SLOW_EVENT: dict[str, Any] = {**PRIVATE_EVENT, "show_progress": "full", **WRITING_EVENT}
 
 
 @dataclass
