@@ -95,3 +95,14 @@ def test_a_module_gradio_probes_for_is_marked_missing_only_when_it_cannot_be_fou
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module(missing)
     monkeypatch.delitem(sys.modules, missing)
+
+
+def test_the_server_runs_on_uvloop_and_httptools(served):
+    demo, _ = served
+    config = demo.server.config
+    assert config.http_protocol_class.__module__ == "uvicorn.protocols.http.httptools_impl"
+    loop = config.get_loop_factory()()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
