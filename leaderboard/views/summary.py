@@ -1,7 +1,8 @@
 """Summary figures of a set of leaderboard rows: how many models, the typical energy, the spread.
 
-The statistics use the rows with a positive GPU energy (the ones that can be rated); the spread
-is the ratio of the most to the least energy-hungry of them — AI Energy Score's headline figure
+The statistics use the rows with a positive, finite GPU energy that is not flagged physically
+implausible (one impossible record, e.g. 1e308 Wh, would otherwise turn the mean and the spread into
+infinity); the spread is the ratio of the most to the least energy-hungry of them — AI Energy Score's headline figure
 ("×5 for image classification, ×50 for text generation").
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.board.rating import FLAG_IMPLAUSIBLE
 from leaderboard.display.formats import escape_markdown, format_energy, format_ratio
 
 
@@ -21,7 +23,7 @@ class EnergySummary:
     """Counts and GPU Wh per 1,000 queries statistics (``None`` where undefined)."""
 
     n_models: int  # rows: one per model and hardware
-    n_measured: int  # rows with a positive GPU energy
+    n_measured: int  # rows with a positive, finite, plausible GPU energy
     mean_wh: float | None
     median_wh: float | None
     std_wh: float | None
@@ -39,9 +41,12 @@ class EnergySummary:
 
 
 def summarize(rows: pd.DataFrame) -> EnergySummary:
-    """Summary of rated rows (columns ``model_id``, ``gpu_wh_per_1k_queries``, ``hardware``)."""
+    """Summary of board rows (columns ``model_id``, ``gpu_wh_per_1k_queries``, ``hardware`` and, when
+    rated, ``rating_flag``)."""
     energy = rows["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
     positive = np.isfinite(energy) & (energy > 0)
+    if "rating_flag" in rows:
+        positive &= (rows["rating_flag"] != FLAG_IMPLAUSIBLE).to_numpy()
     values = energy[positive]
     ids = rows["model_id"].to_numpy()[positive]
     hardware = tuple(sorted(set(rows["hardware"]))) if "hardware" in rows else ()

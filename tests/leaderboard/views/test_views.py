@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from benchmark.board.rating import FLAG_IMPLAUSIBLE
 from benchmark.tasks import TASK_KEYS
 from leaderboard.display.about import about_markdown, size_class_rule
 from leaderboard.display.board import status_markdown, task_csv, task_empty_state
@@ -97,6 +98,19 @@ def test_summary_counts_mean_median_std_and_spread(data):
     assert (summary.most_efficient, summary.least_efficient) == ("org/small-sum", "org/big-sum")
     text = summary_markdown(summary)
     assert "**4** models" in text and "12×" in text
+
+
+def test_a_physically_implausible_row_is_counted_but_moves_no_summary_figure():
+    rows = pd.DataFrame({
+        "model_id": ["org/a", "org/b", "org/impossible"],
+        "gpu_wh_per_1k_queries": [1.0, 3.0, 1e308],
+        "hardware": ["NVIDIA H100 80GB HBM3"] * 3,
+        "rating_flag": [None, None, FLAG_IMPLAUSIBLE],
+    })
+    summary = summarize(rows)
+    assert (summary.n_models, summary.n_measured) == (3, 2)
+    assert (summary.mean_wh, summary.max_wh, summary.spread_ratio) == (2.0, 3.0, 3.0)
+    assert summary.least_efficient == "org/b"
 
 
 def test_api_rows_are_plain_json_in_leaderboard_order(data):
