@@ -324,6 +324,23 @@ THINKING_SWITCHES: tuple[ThinkingSwitch, ...] = (
 )
 
 
+def _default_reasoning_effort() -> str:
+    defaults = {switch.default_effort for switch in THINKING_SWITCHES if switch.efforts}
+    if len(defaults) != 1:  # a request without a level is only unambiguous while the families agree
+        raise ValueError(f"THINKING_SWITCHES: the families with effort levels disagree on the default: {defaults}")
+    return defaults.pop()
+
+
+# What a model with effort levels runs at when a request names none (so such a request and one for
+# this level are the same run); a model without levels refuses any level when its request runs.
+DEFAULT_REASONING_EFFORT = _default_reasoning_effort()
+
+
+def same_reasoning_effort(a: str | None, b: str | None) -> bool:
+    """Whether two requests' effort levels make the same run (no level = the default level)."""
+    return (a or DEFAULT_REASONING_EFFORT) == (b or DEFAULT_REASONING_EFFORT)
+
+
 def thinking_switch(chat_template: str) -> ThinkingSwitch | None:
     """The thinking switch a chat template's text shows; None when it shows none this table knows."""
     return next((switch for switch in THINKING_SWITCHES if switch.marker in chat_template), None)

@@ -25,7 +25,7 @@ from benchmark.hub_client import (
     HubRevisionNotFoundError,
 )
 from benchmark.queue.request_record import RequestRecord
-from benchmark.tasks import REASONING_EFFORTS, TASK_KEYS, TASKS, TaskSpec, format_param_count
+from benchmark.tasks import REASONING_EFFORTS, TASK_KEYS, TASKS, TaskSpec, format_param_count, same_reasoning_effort
 
 MAX_NAME_CHARS = 96
 MAX_REVISION_CHARS = 255
@@ -316,17 +316,19 @@ def check_not_duplicate(
     reasoning_effort: str | None = None,
 ) -> None:
     """Rule: no request for this model, task, commit, run configuration and effort level exists yet,
-    whatever its status (each effort level is its own row on the board, so its own request)."""
+    whatever its status (each effort level is its own row on the board, so its own request; a request
+    naming no level runs the default level, so it and one naming that level are the same)."""
     for request in requests:
         if (
             request.model_id.lower() == model_id.lower()
             and request.task == spec.key
             and request.revision == sha
             and request.configuration_key == configuration_key
-            and request.reasoning_effort == reasoning_effort
+            and same_reasoning_effort(request.reasoning_effort, reasoning_effort)
         ):
             status = request.status.value
-            effort = f" at {reasoning_effort} effort" if reasoning_effort else ""
+            level = request.reasoning_effort or reasoning_effort
+            effort = f" at {level} effort" if level else ""
             hint = " A maintainer can re-queue it." if status == "FAILED" else ""
             raise SubmissionRefused(
                 "duplicate",

@@ -334,3 +334,25 @@ def test_a_request_of_another_configuration_is_not_a_duplicate_of_the_reference(
     checks.check_not_duplicate([reference], "org/m", spec, sha, "batch_size=8")  # another configuration: allowed
     with pytest.raises(checks.SubmissionRefused, match="already requested"):
         checks.check_not_duplicate([reference], "org/m", spec, sha, "reference")
+
+
+def test_a_reasoning_request_without_an_effort_level_is_the_same_run_as_one_at_the_default_level():
+    from datetime import UTC, datetime
+
+    from benchmark.queue import checks
+    from benchmark.tasks import DEFAULT_REASONING_EFFORT, TASKS
+
+    assert DEFAULT_REASONING_EFFORT == "medium"  # gpt-oss's harmony template runs at medium when told nothing
+    sha = "b" * 40
+    spec = TASKS["reasoning"]
+
+    def request(effort):
+        return RequestRecord(request_id="r1", model_id="openai/gpt-oss-20b", revision=sha, task="reasoning",
+                             submitter="u", submitted_at=datetime(2025, 1, 1, tzinfo=UTC), reasoning_effort=effort)
+
+    with pytest.raises(checks.SubmissionRefused, match="already requested for .* at medium effort"):
+        checks.check_not_duplicate([request(None)], "openai/gpt-oss-20b", spec, sha, "reference", "medium")
+    with pytest.raises(checks.SubmissionRefused, match="at medium effort"):
+        checks.check_not_duplicate([request("medium")], "openai/gpt-oss-20b", spec, sha, "reference", None)
+    checks.check_not_duplicate([request(None)], "openai/gpt-oss-20b", spec, sha, "reference", "high")  # allowed
+    checks.check_not_duplicate([request("low")], "openai/gpt-oss-20b", spec, sha, "reference", None)  # allowed
