@@ -20,7 +20,7 @@ from leaderboard.display.board import status_markdown
 from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
-from leaderboard.serving import apply_gradio_environment_defaults
+from leaderboard.serving import apply_gradio_environment_defaults, resolve_handler_annotations
 from leaderboard.submission.tabs import build_submission_tabs, check_local_login, guard_local_login
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
@@ -95,4 +95,5 @@ def build_demo(
             for build in tab_builders(extra_tabs):
                 build(ctx)
         register_api(live)
+    resolve_handler_annotations(demo)
     return guard_local_login(demo)

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+from typing import Any
 
 import pytest
 from gradio_client import Client
@@ -106,3 +107,13 @@ def test_the_server_runs_on_uvloop_and_httptools(served):
         assert type(loop).__module__.startswith("uvloop")
     finally:
         loop.close()
+
+
+def test_handlers_annotations_are_types_so_gradio_does_not_evaluate_strings_on_every_call(served):
+    demo, _ = served
+    task_rows = next(fn.fn for fn in demo.fns.values() if fn.api_name == "task_rows")
+    assert task_rows.__annotations__["return"] == list[dict[str, Any]]
+    assert task_rows.__annotations__["task"] is str
+    still_strings = [fn.name for fn in demo.fns.values()
+                     if any(isinstance(a, str) for a in getattr(fn.fn, "__annotations__", {}).values())]
+    assert still_strings == []
