@@ -71,3 +71,29 @@ def page(browser, app_url):
     page.goto(app_url)
     yield page
     page.close()
+
+
+# Real optimum-benchmark runs (``runner``) drive a spawned child, codecarbon and the tiny models on a
+# shared 2-core machine. One of them failed once in about seven whole-suite runs on 2026-12-01 and
+# passed in every run after, standalone and under load. Such a test runs once more after a failure:
+# a broken runner fails twice and still fails the suite, and the first failure's traceback is printed
+# at the end (below), so a flake is seen and can be chased, not hidden.
+RUNNER_RERUNS = 1
+_first_failures: list[tuple[str, str]] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("runner") and not item.get_closest_marker("flaky"):
+            item.add_marker(pytest.mark.flaky(reruns=RUNNER_RERUNS))
+
+
+def pytest_runtest_logreport(report):
+    if report.outcome == "rerun":
+        _first_failures.append((report.nodeid, report.longreprtext))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for nodeid, text in _first_failures:
+        terminalreporter.section(f"first failure of {nodeid} (then run again)")
+        terminalreporter.write_line(text[-6000:])
