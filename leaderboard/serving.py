@@ -50,6 +50,13 @@ def apply_gradio_environment_defaults() -> None:
 MODULES_GRADIO_PROBES: tuple[str, ...] = ("matplotlib",)
 
 
+def remember_missing_modules() -> None:
+    """Mark each module of ``MODULES_GRADIO_PROBES`` that cannot be found as not importable."""
+    for name in MODULES_GRADIO_PROBES:
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            sys.modules[name] = None  # type: ignore[assignment] - documented: import raises ModuleNotFoundError
+
+
 def resolve_handler_annotations(demo: Any) -> None:
     """Turn the string annotations of every handler of ``demo`` into the types they name, once.
 
@@ -66,9 +73,3 @@ def resolve_handler_annotations(demo: Any) -> None:
             fn.__annotations__ = typing.get_type_hints(fn)
         except (NameError, TypeError):
             continue
-
-
-def remember_missing_modules() -> None:
-    for name in MODULES_GRADIO_PROBES:
-        if name not in sys.modules and importlib.util.find_spec(name) is None:
-            sys.modules[name] = None  # type: ignore[assignment] - documented: import raises ModuleNotFoundError

@@ -2,8 +2,8 @@
 
 The statistics use the rows with a positive, finite GPU energy that is not flagged physically
 implausible (one impossible record, e.g. 1e308 Wh, would otherwise turn the mean and the spread into
-infinity); the spread is the ratio of the most to the least energy-hungry of them — AI Energy Score's headline figure
-("×5 for image classification, ×50 for text generation").
+infinity); the spread is the ratio of the most to the least energy-hungry of them — AI Energy
+Score's headline figure ("×5 for image classification, ×50 for text generation").
 """
 
 from __future__ import annotations

@@ -36,6 +36,13 @@ def sha_of(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def one_error_line(capsys) -> str:
+    """The one line a refused command wrote to stderr (fails when it wrote more or none)."""
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root``, dotfiles (version, lock) included."""
     return {

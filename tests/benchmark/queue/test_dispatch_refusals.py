@@ -11,7 +11,7 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.store import LocalStore
-from tests.support.queue_helpers import make_request, seed, tree_digest
+from tests.support.queue_helpers import make_request, one_error_line, seed, tree_digest
 
 
 @pytest.fixture
@@ -23,16 +23,10 @@ def queued(tmp_path, monkeypatch):
     return store, tree_digest(store.root)
 
 
-def _refused(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
-
 def test_an_unknown_engine_is_refused_naming_the_engines(queued, capsys):
     store, before = queued
     assert main(["dispatch", "--engine", "slurm"]) == 2
-    assert _refused(capsys) == "error: unknown engine 'slurm': choose one of ray, hf-jobs"
+    assert one_error_line(capsys) == "error: unknown engine 'slurm': choose one of ray, hf-jobs"
     assert tree_digest(store.root) == before
 
 
@@ -40,7 +34,7 @@ def test_ray_not_installed_says_how_to_install_it(queued, capsys, monkeypatch):
     store, before = queued
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
     assert main(["dispatch", "--engine", "ray", "--cpu-workers", "1", "--drain"]) == 1
-    assert _refused(capsys) == (
+    assert one_error_line(capsys) == (
         "error: --engine ray needs Ray, which is not installed: pip install -r requirements-ray.txt"
     )
     assert tree_digest(store.root) == before
@@ -53,6 +47,6 @@ def test_an_unreachable_ray_address_is_refused_before_anything_is_claimed(queued
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     assert main(["dispatch", "--engine", "ray", "--address", f"127.0.0.1:{port}", "--drain"]) == 1
-    line = _refused(capsys)
+    line = one_error_line(capsys)
     assert line.startswith(f"error: cannot reach the Ray cluster at 127.0.0.1:{port}: ")
     assert tree_digest(store.root) == before

@@ -17,7 +17,7 @@ from benchmark.queue.request_record import RequestStatus
 from benchmark.store import LocalStore
 from leaderboard.submission.admin import ONE_MODEL, requeue_message
 from tests.support.doubles.hub_double import FakeHfApi
-from tests.support.queue_helpers import T0, make_request, seed, tree_digest
+from tests.support.queue_helpers import T0, make_request, one_error_line, seed, tree_digest
 
 TC = "text_classification"
 
@@ -80,8 +80,7 @@ def test_enqueue_with_a_refused_option_names_it_in_one_line_and_writes_nothing(o
 
     assert cmd_enqueue(args, store=store, client=client) == 1
 
-    errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 1 and words in errors[0]
+    assert words in one_error_line(capsys)
     assert tree_digest(store.root) == before
 
 
@@ -182,8 +181,7 @@ def test_enqueue_with_a_refused_effort_names_it_in_one_line_and_writes_nothing(t
 
     assert enqueue_thinker(store, client, *task_flags, "--reasoning-effort", effort) == 1
 
-    errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 1 and words in errors[0]
+    assert words in one_error_line(capsys)
     assert tree_digest(store.root) == before
 
 
