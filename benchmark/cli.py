@@ -9,7 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from benchmark.configuration import add_effort_argument, add_option_arguments
-from benchmark.run_files import RECORD_FILE
+from benchmark.runs.files import RECORD_FILE
 from benchmark.tasks import REASONING_MAX_NEW_TOKENS, TASKS
 
 
@@ -70,16 +70,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _push(paths: list[Path]) -> int:
     from benchmark.hub_client import HubError
-    from benchmark.publish import PublishError, publish_run
+    from benchmark.runs.publish import PublishError, publish_run_folder
     from benchmark.store import results_store
 
     store = results_store()
     for path in paths:
         try:
-            stored = publish_run(path, store)
-        except (PublishError, HubError, FileExistsError) as exc:
+            published = publish_run_folder(path, store)
+        except (PublishError, HubError, OSError) as exc:
             return _error(f"cannot publish {path}: {exc}")
-        print(f"published {stored} to {store.name}")
+        if published.written:
+            print(f"published {published.path} to {store.name}")
+        else:
+            print(f"{published.path} is already in {store.name}: nothing to publish")
     return 0
 
 

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from benchmark.errors import UserInputError
 from benchmark.tasks import REASONING_EFFORTS, TaskSpec
+from benchmark.validation import PositiveCount, ShortText
 
 REFERENCE_KEY = "reference"
 ALL_CONFIGURATIONS = "all"
@@ -70,15 +71,15 @@ class RunConfiguration(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    dtype: str | None = None
-    batch_size: int | None = Field(default=None, gt=0)
-    attn_implementation: str | None = None
+    dtype: ShortText | None = None
+    batch_size: PositiveCount | None = None
+    attn_implementation: ShortText | None = None
     torch_compile: bool | None = None
-    quantization: str | None = None
+    quantization: ShortText | None = None
     zero_shot: bool | None = None
-    key: str = REFERENCE_KEY
+    key: ShortText = REFERENCE_KEY
     # what the device changed of the reference, e.g. "dtype float16 → float32 on cpu"
-    fallback: str | None = None
+    fallback: ShortText | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {o.name: getattr(self, o.name) for o in OPTIONS if not _unset(getattr(self, o.name))}

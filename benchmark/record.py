@@ -15,9 +15,22 @@ import statistics
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from benchmark.configuration import RunConfiguration
+from benchmark.validation import (
+    MAX_LIST_ITEMS,
+    Count,
+    FiniteFloat,
+    ModelId,
+    NonNegativeFloat,
+    ParamCount,
+    PositiveCount,
+    Segment,
+    ShortText,
+    Text,
+    UtcDatetime,
+)
 
 SCHEMA_VERSION = 1
 KWH_TO_WH = 1000.0
@@ -32,20 +45,20 @@ class Hardware(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     device: Literal["cuda", "cpu"]
-    gpu_name: str | None = None
-    gpu_count: int = 0
-    gpu_memory_mib: int | None = None
-    gpu_power_limit_w: float | None = None
-    driver_version: str | None = None
-    cuda_version: str | None = None
-    cpu_model: str | None = None
-    cpu_count: int | None = None
+    gpu_name: ShortText | None = None
+    gpu_count: Count = 0
+    gpu_memory_mib: Count | None = None
+    gpu_power_limit_w: NonNegativeFloat | None = None
+    driver_version: ShortText | None = None
+    cuda_version: ShortText | None = None
+    cpu_model: ShortText | None = None
+    cpu_count: Count | None = None
     # True when a maintainer let the run measure a GPU other processes were using (--allow-shared-gpu)
     gpu_sharing_allowed: bool = False
     # Other benchmarks seen running on this machine during the run (each on its own GPU, placed by a
     # dispatcher). GPU energy is per device and unaffected; CPU and RAM energy are machine-wide in
     # codecarbon, so they (and the total) include a share of the others' (``total_energy_shared``).
-    concurrent_benchmarks: int = Field(default=0, ge=0)
+    concurrent_benchmarks: Count = 0
 
     @property
     def label(self) -> str:
@@ -57,12 +70,12 @@ class Hardware(BaseModel):
 class Software(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    optimum_benchmark: str | None = None
-    transformers: str | None = None
-    torch: str | None = None
-    codecarbon: str | None = None
-    diffusers: str | None = None
-    python: str | None = None
+    optimum_benchmark: ShortText | None = None
+    transformers: ShortText | None = None
+    torch: ShortText | None = None
+    codecarbon: ShortText | None = None
+    diffusers: ShortText | None = None
+    python: ShortText | None = None
 
 
 class Settings(BaseModel):
@@ -70,39 +83,36 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    dataset: str
+    dataset: ShortText
     # the Hub id a local copy of the dataset stands for (``--dataset-id``), checked against the task's
-    dataset_id: str | None = None
-    dataset_split: str = "train"
-    num_samples: int = Field(gt=0)
-    batch_size: int = Field(default=1, gt=0)
-    dtype: str
-    dtype_requested: str | None = None
+    dataset_id: ShortText | None = None
+    dataset_split: ShortText = "train"
+    num_samples: PositiveCount
+    batch_size: PositiveCount = 1
+    dtype: ShortText
+    dtype_requested: ShortText | None = None
     # the fixed length of a generation task's answers (every query generates exactly this many tokens)
-    new_tokens: int | None = None
+    new_tokens: Count | None = None
     # reasoning: thinking on, natural length up to ``max_new_tokens``; the effort level for a model
     # whose template takes one (low / medium / high), each level its own row
     reasoning: bool | None = None
-    reasoning_effort: str | None = None
-    max_new_tokens: int | None = Field(default=None, gt=0)
-    denoising_steps: int | None = None
-    image_height_px: int | None = None
-    image_width_px: int | None = None
-    sampling_rate_hz: int | None = None
-    reasoning: bool | None = None
-    reasoning_effort: str | None = None
-    max_new_tokens: int | None = None
+    reasoning_effort: Literal["low", "medium", "high"] | None = None
+    max_new_tokens: PositiveCount | None = None
+    denoising_steps: Count | None = None
+    image_height_px: Count | None = None
+    image_width_px: Count | None = None
+    sampling_rate_hz: Count | None = None
 
 
 class PhaseMeasurement(BaseModel):
     """Energy (kWh) and latency (s, whole phase) of one phase, as optimum-benchmark measured it."""
 
-    cpu_kwh: float
-    gpu_kwh: float
-    ram_kwh: float
-    latency_s: float | None = None
-    throughput: float | None = None
-    throughput_unit: str | None = None
+    cpu_kwh: NonNegativeFloat
+    gpu_kwh: NonNegativeFloat
+    ram_kwh: NonNegativeFloat
+    latency_s: NonNegativeFloat | None = None
+    throughput: NonNegativeFloat | None = None
+    throughput_unit: ShortText | None = None
 
     @property
     def total_kwh(self) -> float:
@@ -114,12 +124,12 @@ class OutputTokens(BaseModel):
     (end of sequence included), counted by the runner, not assumed. ``queries_at_cap`` answers
     reached the cap (``settings.max_new_tokens``) without stopping first, or exactly at it."""
 
-    queries: int = Field(gt=0)
-    total: int = Field(ge=0)
-    per_query_mean: float
-    per_query_median: float
-    per_query_p95: float
-    queries_at_cap: int = Field(default=0, ge=0)
+    queries: PositiveCount
+    total: Count
+    per_query_mean: NonNegativeFloat
+    per_query_median: NonNegativeFloat
+    per_query_p95: NonNegativeFloat
+    queries_at_cap: Count = 0
 
     @property
     def all_at_cap(self) -> bool:
@@ -176,26 +186,35 @@ class Repeat(BaseModel):
     not the model's and is left out of every figure.
     """
 
-    index: int
-    gpu_wh_per_1k_queries: float
-    total_wh_per_1k_queries: float
-    phases: dict[str, PhaseMeasurement]
-    wall_time_s: float | None = None
-    nvml_gpu_energy_kwh: float | None = None
-    phases_gpu_energy_kwh: float | None = None
-    nvml_to_phases_ratio: float | None = None
-    idle_power_w: float | None = None
-    other_gpu_pids: list[int] = Field(default_factory=list)
+    index: Count
+    gpu_wh_per_1k_queries: NonNegativeFloat
+    total_wh_per_1k_queries: NonNegativeFloat
+    phases: dict[ShortText, PhaseMeasurement]
+    wall_time_s: NonNegativeFloat | None = None
+    nvml_gpu_energy_kwh: NonNegativeFloat | None = None
+    phases_gpu_energy_kwh: NonNegativeFloat | None = None
+    nvml_to_phases_ratio: FiniteFloat | None = None
+    idle_power_w: NonNegativeFloat | None = None
+    other_gpu_pids: list[Count] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     # generation tasks: tokens generated (counted for reasoning; None when forced to a fixed length) and
     # the scored phases' energy per 1,000 of them
     output_tokens: OutputTokens | None = None
-    gpu_wh_per_1k_output_tokens: float | None = None
-    total_wh_per_1k_output_tokens: float | None = None
-    excluded_gpu_kwh: float | None = None
-    report_file: str | None = None
+    gpu_wh_per_1k_output_tokens: NonNegativeFloat | None = None
+    total_wh_per_1k_output_tokens: NonNegativeFloat | None = None
+    excluded_gpu_kwh: NonNegativeFloat | None = None
+    report_file: ShortText | None = None
     # what optimum-benchmark's child loaded: dtype, attn_implementation, quantization_method, compiled
     loaded: dict[str, Any] | None = None
-    output_tokens: OutputTokens | None = None
+
+
+class RequestRef(BaseModel):
+    """The queued request a run was made for: which request, which round of it (a maintainer's requeue
+    starts a new round) and which attempt. A worker that claims a request first looks for a record
+    of the same request and round already published, and adopts it instead of measuring again."""
+
+    request_id: Segment
+    round: Count = 0
+    attempt: Count = 0
 
 
 class ResultRecord(BaseModel):
@@ -210,49 +229,42 @@ class ResultRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     schema_version: int = SCHEMA_VERSION
-    run_id: str
-    model_id: str
-    model_revision: str | None = None
-    task: str
-    created_at: datetime
+    # one path segment: the record's file name in the store
+    run_id: Segment
+    model_id: ModelId
+    model_revision: ShortText | None = None
+    task: ShortText
+    created_at: UtcDatetime
     hardware: Hardware
     software: Software = Field(default_factory=Software)
     settings: Settings
     # how it was run: the overrides of the task's reference applied, and their key (None: written
     # before configurations existed, read from ``settings`` by ``configuration.record_configuration``)
     configuration: RunConfiguration | None = None
-    phases: dict[str, PhaseMeasurement] = Field(default_factory=dict)
-    gpu_wh_per_1k_queries: float
-    gpu_wh_per_1k_queries_std: float = 0.0
-    total_wh_per_1k_queries: float | None = None
-    total_wh_per_1k_queries_std: float | None = None
+    phases: dict[ShortText, PhaseMeasurement] = Field(default_factory=dict)
+    # finite; a negative one is dropped by the loader under its own reason (``board.records``)
+    gpu_wh_per_1k_queries: FiniteFloat
+    gpu_wh_per_1k_queries_std: NonNegativeFloat = 0.0
+    total_wh_per_1k_queries: NonNegativeFloat | None = None
+    total_wh_per_1k_queries_std: NonNegativeFloat | None = None
     # True when other benchmarks shared the machine: CPU + RAM (so the total) are not this run's alone.
     total_energy_shared: bool = False
-    latency_s_per_query: float | None = None
+    latency_s_per_query: NonNegativeFloat | None = None
     # Generation tasks: GPU (and total) energy of the scored phases per 1,000 generated tokens, mean over
     # repeats. Fixed-length tasks generate ``settings.new_tokens`` per query (so ``output_tokens`` is
     # None); reasoning counts them: ``output_tokens`` pools every query of every repeat.
     output_tokens: OutputTokens | None = None
-    gpu_wh_per_1k_output_tokens: float | None = None
-    total_wh_per_1k_output_tokens: float | None = None
-    repeats: list[Repeat] = Field(default_factory=list)
-    params: int | None = None
-    source: str = "runner"
-    notes: str | None = None
-
-    @field_validator("created_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-    @field_validator("gpu_wh_per_1k_queries", "gpu_wh_per_1k_queries_std")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
+    gpu_wh_per_1k_output_tokens: NonNegativeFloat | None = None
+    total_wh_per_1k_output_tokens: NonNegativeFloat | None = None
+    repeats: list[Repeat] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    params: ParamCount | None = None
+    # a size class published with the figure (AI Energy Score v2's follow deployment, not only size):
+    # it wins over the one derived from ``params``
+    size_class: Literal["A", "B", "C"] | None = None
+    source: ShortText = "runner"
+    notes: Text | None = None
+    # the queued request this run was made for (None: run by hand)
+    request: RequestRef | None = None
 
     def to_json(self) -> str:
         # a record without a configuration (a published figure, an older record) keeps its old layout
@@ -276,7 +288,7 @@ class ResultRecord(BaseModel):
 
 # Fields added after the first layout: a record that does not set them is written without them.
 _LATER_REPEAT_FIELDS = ("output_tokens", "gpu_wh_per_1k_output_tokens", "total_wh_per_1k_output_tokens")
-_LATER_RECORD_FIELDS = ("configuration", *_LATER_REPEAT_FIELDS)
+_LATER_RECORD_FIELDS = ("configuration", "size_class", "request", *_LATER_REPEAT_FIELDS)
 _LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens")
 
 

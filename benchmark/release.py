@@ -35,7 +35,7 @@ from benchmark.board.records import (
     RECORD_PATTERNS,
     REPORT_PATTERNS,
     is_later,
-    parse_record,
+    read_record_file,
     record_files,
     run_key,
 )
@@ -134,7 +134,7 @@ def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], l
     for relative in sorted(record_files(folder)):
         if not _included(relative, include):
             continue
-        outcome = parse_record((folder / relative).read_bytes())
+        outcome = read_record_file(folder / relative)
         if isinstance(outcome, str):
             left_out.append({"path": relative, "reason": outcome})
         else:

@@ -10,14 +10,17 @@ is a ``UserInputError`` with one line naming the input at fault.
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.configuration import check_device, check_requested
 from benchmark.errors import UserInputError
+from benchmark.record import RequestRef
 from benchmark.tasks import THINKING_SWITCHES, TaskSpec, get_task
 
 DEVICES = ("cuda", "cpu")
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # the record's ``Segment`` rule
 EFFORT_FLAG = "--reasoning-effort"
 CAP_FLAG = "--max-new-tokens"
 
@@ -62,6 +65,9 @@ class RunSpec:
     # reasoning: the effort level (models whose template takes one) and the cap on new tokens
     reasoning_effort: str | None = None
     max_new_tokens: int | None = None
+    # a queued request's run: its run id (``worker.queued_run_id``) and the request it is for
+    run_id: str | None = None
+    request: RequestRef | None = None
 
     def requested_options(self) -> dict[str, object]:
         return {
@@ -123,4 +129,6 @@ def check_run_spec(spec: RunSpec) -> TaskSpec:
         check_device(requested, spec.device, has_flash_attn())
     check_reasoning_options(task, spec.reasoning_effort, spec.max_new_tokens)
     check_model_folder(spec.model, spec.hub_id_only)
+    if spec.run_id is not None and not RUN_ID.match(spec.run_id):
+        raise RunArgumentError(f"run id {spec.run_id!r} must be one path segment of letters, digits, '.', '_' or '-'")
     return task

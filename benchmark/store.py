@@ -48,9 +48,11 @@ def check_path(path: str) -> str:
 
 
 class Store(ABC):
-    """Files in a dataset-like layout."""
+    """Files in a dataset-like layout. ``name`` says where it is in full (logs, maintainers);
+    ``public_name`` says it without the machine's details (no absolute path), for what visitors see."""
 
     name: str
+    public_name: str
 
     @abstractmethod
     def list(self, prefix: str = "") -> list[str]:
@@ -85,6 +87,7 @@ class LocalStore(Store):
         # Absolute, so a worker that changes directory mid-run still writes to the same place.
         self.root = Path(root).absolute()
         self.name = str(self.root)
+        self.public_name = f"local folder {self.root.name}"
 
     def _abs(self, path: str) -> Path:
         return self.root / check_path(path)
@@ -156,6 +159,7 @@ class HubStore(Store):
     def __init__(self, repo_id: str, client: HubClient | None = None) -> None:
         self.repo_id = repo_id
         self.name = f"hf://datasets/{repo_id}"
+        self.public_name = self.name  # a Hub id is public anyway
         self.client = client or HubClient()
 
     def list(self, prefix: str = "") -> list[str]:

@@ -42,6 +42,7 @@ from leaderboard.views.tradeoff import tradeoff
 from leaderboard.views.what_helps import what_helps, zero_shot_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_DROPPED_LISTED = 100
 
 
 def user_errors(fn: F) -> F:
@@ -128,7 +129,8 @@ def register_api(live: LiveData) -> None:
         return data.cached("api_overview", lambda: overview_rows(data))
 
     def status() -> dict[str, Any]:
-        """Where the data comes from, when it was loaded, and what was dropped."""
+        """Where the data comes from, when it was loaded, what was dropped (counts by reason, and the
+        first files with theirs, store-relative), and any notice; never the server's paths."""
         data = live.current
         return {
             "source": data.source,
@@ -139,6 +141,7 @@ def register_api(live: LiveData) -> None:
             "n_since_latest_release": len(data.records) if data.releases else None,
             "dropped": dict(data.dropped),
             "dropped_total": data.dropped_total,
+            "dropped_files": list(data.problems[:MAX_DROPPED_LISTED]),
             "notice": data.notice,
         }
 

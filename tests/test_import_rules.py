@@ -144,7 +144,7 @@ def test_light_modules_import_the_runner_package_only_inside_the_entry_points_fu
     [
         "import app",
         "import leaderboard.app, leaderboard.label.cli",
-        "import benchmark.cli, benchmark.publish, benchmark.store, benchmark.queue.cli",
+        "import benchmark.cli, benchmark.runs.publish, benchmark.store, benchmark.queue.cli",
     ],
 )
 def test_importing_the_space_or_the_light_contract_loads_none_of_the_runner_stack(statement):

@@ -82,7 +82,7 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     # A size class published with the record (``size_class``, e.g. a board's) wins over the one
     # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.
-    published = pd.Series([(r.model_extra or {}).get("size_class") for r in records], dtype=object)
+    published = pd.Series([r.size_class for r in records], dtype=object)
     frame["size_class"] = published.where(published.notna(), size_classes(frame["params"]))
     frame["stars"] = star_ratings(frame)
     frame["rating_flag"] = rating_flags(frame)

@@ -33,33 +33,78 @@ RECORD_GLOB = "records/*/*/*.json"
 
 DROP_MALFORMED_JSON = "malformed JSON"
 DROP_SCHEMA = "schema violation"
+DROP_DATE = "date out of range"
+DROP_OUT_OF_RANGE = "number out of range"
 DROP_BAD_ENERGY = "missing, NaN or negative energy"
 DROP_UNKNOWN_TASK = "unknown task"
+DROP_UNREADABLE = "unreadable file"
 DROP_DUPLICATE = "older duplicate run"
 DROP_REASONS = (
-    DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK, DROP_DUPLICATE, *plausibility.DROP_REASONS
+    DROP_MALFORMED_JSON, DROP_SCHEMA, DROP_DATE, DROP_OUT_OF_RANGE, DROP_BAD_ENERGY, DROP_UNKNOWN_TASK,
+    DROP_UNREADABLE, DROP_DUPLICATE, *plausibility.DROP_REASONS,
 )
 _ENERGY_FIELD = "gpu_wh_per_1k_queries"
+_DATE_FIELDS = ("created_at",)
+# pydantic's error types of a date that is there but not a usable one (ours: ``value_error``)
+_DATE_ERRORS = frozenset({"value_error", "datetime_parsing", "datetime_from_date_parsing", "datetime_object_invalid"})
+# pydantic's error types of a number outside its bounds
+_RANGE_ERRORS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number", "int_parsing_size"}
+)
+
+
+def validation_drop_reason(exc: ValidationError, energy_field: str | None = _ENERGY_FIELD,
+                           date_fields: tuple[str, ...] = _DATE_FIELDS) -> str:
+    """Why a file that pydantic refused is dropped: one of ``DROP_REASONS``, most specific first."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if any(error["type"] in ("json_invalid", "recursion_loop") for error in errors):
+        return DROP_MALFORMED_JSON
+    if energy_field and any(error["loc"][:1] == (energy_field,) for error in errors):
+        return DROP_BAD_ENERGY
+    if any(error["type"] in _DATE_ERRORS and set(error["loc"]) & set(date_fields) for error in errors):
+        return DROP_DATE
+    if errors and all(error["type"] in _RANGE_ERRORS for error in errors):
+        return DROP_OUT_OF_RANGE
+    return DROP_SCHEMA
 
 
 def parse_record(data: bytes) -> ResultRecord | str:
-    """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped."""
+    """The record in ``data``, or the reason (one of ``DROP_REASONS``) it must be dropped. Never
+    raises: whatever a file holds, it is that file's reason, not the reader's crash."""
     if reason := plausibility.file_drop_reason(data):
         return reason
     try:
         record = ResultRecord.model_validate_json(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        if any(error["type"] == "json_invalid" for error in errors):
-            return DROP_MALFORMED_JSON
-        if any(error["loc"][:1] == (_ENERGY_FIELD,) for error in errors):
-            return DROP_BAD_ENERGY
+        return validation_drop_reason(exc)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):  # a validator pydantic did not wrap
         return DROP_SCHEMA
     if record.gpu_wh_per_1k_queries < 0:
         return DROP_BAD_ENERGY
     if record.task not in TASKS:
         return DROP_UNKNOWN_TASK
     return plausibility.record_drop_reason(record) or record
+
+
+def read_bounded(
+    path: Path, max_bytes: int = plausibility.MAX_RECORD_BYTES, oversized: str = plausibility.DROP_OVERSIZED
+) -> bytes | str:
+    """The bytes of a store file, or why it is dropped unread (``oversized``, or unreadable): its size
+    is checked before reading, and the read stops one byte past the limit should it grow meanwhile."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return oversized
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return DROP_UNREADABLE
+    return oversized if len(data) > max_bytes else data
+
+
+def read_record_file(path: Path) -> ResultRecord | str:
+    """``parse_record`` of a file, its size checked first."""
+    data = read_bounded(path)
+    return data if isinstance(data, str) else parse_record(data)
 
 
 def reasoning_effort(record: ResultRecord) -> str:

@@ -26,8 +26,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
+
+from benchmark.board.records import DROP_SCHEMA, read_bounded, validation_drop_reason
 from benchmark.errors import UserInputError
-from benchmark.queue.request_record import REQUESTS_PREFIX, HistoryEntry, RequestRecord, RequestStatus
+from benchmark.queue.request_record import (
+    MAX_REQUEST_BYTES,
+    REQUESTS_PREFIX,
+    HistoryEntry,
+    RequestRecord,
+    RequestStatus,
+)
 from benchmark.record import utc_now
 from benchmark.store import StaleStoreError, Store
 
@@ -43,6 +52,10 @@ _BACKOFF_CAP_S = 0.5
 ACTIVE_STATUSES = (RequestStatus.PENDING, RequestStatus.RUNNING)
 
 
+DROP_OVERSIZED_REQUEST = f"file over {MAX_REQUEST_BYTES // 1000} kB"
+REQUEST_DATE_FIELDS = ("submitted_at", "queued_at", "lease_expires_at", "started_at", "finished_at", "at")
+
+
 class QueueBusyError(RuntimeError):
     """The store kept moving under us past the retry deadline."""
 
@@ -55,17 +68,49 @@ class NothingToRequeueError(UserInputError):
     """A requeue matched no request that could be requeued; the message says why."""
 
 
-def read_requests(store: Store) -> dict[str, RequestRecord]:
-    """Every readable request in the store, by path. A corrupt file is logged and skipped."""
+@dataclass(frozen=True)
+class QueueRead:
+    """The requests of a store by path, and the files dropped (path → reason, one of ``DROP_REASONS``)."""
+
+    requests: dict[str, RequestRecord]
+    dropped: dict[str, str]
+
+
+def parse_request(data: bytes) -> RequestRecord | str:
+    """The request in ``data``, or why the file is dropped (never raises: one bad file is that file's
+    problem, not the queue's)."""
+    if len(data) > MAX_REQUEST_BYTES:
+        return DROP_OVERSIZED_REQUEST
+    try:
+        return RequestRecord.model_validate_json(data)
+    except ValidationError as exc:
+        return validation_drop_reason(exc, energy_field=None, date_fields=REQUEST_DATE_FIELDS)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return DROP_SCHEMA
+
+
+def read_queue(store: Store) -> QueueRead:
+    """Every request file of the store: the readable ones by path, and the others with their reason."""
     folder = Path(store.local_folder([f"{REQUESTS_PREFIX}*.json"]))
     records: dict[str, RequestRecord] = {}
+    dropped: dict[str, str] = {}
     for file in sorted((folder / REQUESTS_PREFIX).glob("*.json")):
         path = f"{REQUESTS_PREFIX}{file.name}"
-        try:
-            records[path] = RequestRecord.from_json(file.read_bytes())
-        except (ValueError, OSError) as exc:
-            log.warning("skipping unreadable request %s: %s", path, str(exc).splitlines()[0])
-    return records
+        data = read_bounded(file, MAX_REQUEST_BYTES, DROP_OVERSIZED_REQUEST)
+        outcome = data if isinstance(data, str) else parse_request(data)
+        if isinstance(outcome, str):
+            dropped[path] = outcome
+        else:
+            records[path] = outcome
+    for path, reason in dropped.items():
+        log.warning("skipping request %s: %s", path, reason)
+    return QueueRead(records, dropped)
+
+
+def read_requests(store: Store) -> dict[str, RequestRecord]:
+    """Every readable request in the store, by path. A bad file is logged and skipped (``read_queue``
+    says which and why)."""
+    return read_queue(store).requests
 
 
 def update_requests(store: Store, mutate: Mutation[T], message: str, deadline_s: float = RETRY_DEADLINE_S) -> T:
@@ -195,13 +240,18 @@ def renew_lease(store: Store, claimed: RequestRecord, lease_seconds: float, now:
 
 
 def complete(
-    store: Store, claimed: RequestRecord, run_id: str, result_path: str | None, now: datetime | None = None
+    store: Store, claimed: RequestRecord, run_id: str, result_path: str | None, now: datetime | None = None,
+    adopted: bool = False,
 ) -> RequestRecord:
+    """Mark a held request COMPLETED with its run; ``adopted``: the run was published by an earlier
+    attempt of the same round (whose worker died before saying so), not measured again."""
+
     def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
         moment = now or utc_now()
+        detail = f"adopted run {run_id}, published by an earlier attempt" if adopted else f"run {run_id}"
         done = _with(
             _owned(records, claimed),
-            _event(moment, "completed", claimed.worker_id, f"run {run_id}"),
+            _event(moment, "completed", claimed.worker_id, detail),
             status=RequestStatus.COMPLETED, run_id=run_id, result_path=result_path, error=None,
             finished_at=moment, **_CLEAR_LEASE,
         )
@@ -315,7 +365,8 @@ def requeue(
             was += f", configuration {record.run_label}"
             changes[path] = _with(
                 record, _event(moment, "requeued", by, f"{selection.describe()}; {was}"),
-                status=RequestStatus.PENDING, attempts=0, queued_at=moment, error=None, run_id=None,
+                status=RequestStatus.PENDING, attempts=0, round=record.round + 1, queued_at=moment, error=None,
+                run_id=None,
                 result_path=None, started_at=None, finished_at=None, **_CLEAR_LEASE,
             )
         if not changes:

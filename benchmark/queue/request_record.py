@@ -19,14 +19,28 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from benchmark.validation import (
+    MAX_LIST_ITEMS,
+    Count,
+    ModelId,
+    ParamCount,
+    Segment,
+    ShortText,
+    Text,
+    UtcDatetime,
+    as_utc,
+)
+
 REQUEST_SCHEMA_VERSION = 1
 REQUESTS_PREFIX = "requests/"
+# A request is a few kB; anything far bigger is not one (checked before it is read).
+MAX_REQUEST_BYTES = 256_000
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -41,15 +55,10 @@ class RequestStatus(StrEnum):
 class HistoryEntry(BaseModel):
     """One event in a request's life: who did what, when (``by`` is a user or a worker id)."""
 
-    at: datetime
-    action: str
-    by: str | None = None
-    detail: str | None = None
-
-    @field_validator("at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return _as_utc(value)
+    at: UtcDatetime
+    action: ShortText
+    by: ShortText | None = None
+    detail: Text | None = None
 
 
 class RequestRecord(BaseModel):
@@ -58,36 +67,38 @@ class RequestRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     schema_version: int = REQUEST_SCHEMA_VERSION
-    request_id: str
-    model_id: str
+    request_id: Segment
+    model_id: ModelId
     revision: str
-    revision_requested: str | None = None
-    task: str
-    dtype: str | None = None
+    revision_requested: ShortText | None = None
+    task: ShortText
+    dtype: ShortText | None = None
     # run options of ``benchmark.configuration.OPTIONS`` beyond dtype, e.g. {"batch_size": 8};
     # None or empty: the task's reference configuration (issue 10)
     configuration: dict[str, Any] | None = None
     # reasoning: the effort level asked for (models whose template takes one); not part of the
     # configuration key, but each level is its own request and its own board row (issue 12)
-    reasoning_effort: str | None = None
-    params: int | None = None
-    submitter: str
-    submitted_at: datetime
-    queued_at: datetime | None = None
+    reasoning_effort: ShortText | None = None
+    params: ParamCount | None = None
+    submitter: ShortText
+    submitted_at: UtcDatetime
+    queued_at: UtcDatetime | None = None
     status: RequestStatus = RequestStatus.PENDING
-    attempts: int = Field(default=0, ge=0)
-    worker_id: str | None = None
-    lease_token: str | None = None
-    lease_expires_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    run_id: str | None = None
-    result_path: str | None = None
-    error: str | None = None
+    attempts: Count = 0
+    # a maintainer's requeue starts a new round: a record published for an earlier round is not this one's
+    round: Count = 0
+    worker_id: ShortText | None = None
+    lease_token: ShortText | None = None
+    lease_expires_at: UtcDatetime | None = None
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+    run_id: Segment | None = None
+    result_path: ShortText | None = None
+    error: Text | None = None
     # Hugging Face Jobs: the job that ran the latest attempt, and the end of its logs if it failed.
-    job_id: str | None = None
-    job_log_tail: str | None = None
-    history: list[HistoryEntry] = Field(default_factory=list)
+    job_id: ShortText | None = None
+    job_log_tail: Text | None = None
+    history: list[HistoryEntry] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @field_validator("revision")
     @classmethod
@@ -95,11 +106,6 @@ class RequestRecord(BaseModel):
         if not _SHA.match(value):
             raise ValueError("must be a 40-character commit sha")
         return value
-
-    @field_validator("submitted_at", "queued_at", "lease_expires_at", "started_at", "finished_at")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else _as_utc(value)
 
     @property
     def queue_position_key(self) -> tuple[datetime, str]:
@@ -149,7 +155,7 @@ class RequestRecord(BaseModel):
 
 def new_request_id(submitted_at: datetime) -> str:
     """Sortable by submission time, unique without coordination: ``20250101T120000123456Z-1a2b3c4d``."""
-    return f"{_as_utc(submitted_at):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+    return f"{as_utc(submitted_at):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
 
 
 def run_label(configuration_key: str, reasoning_effort: str | None) -> str:
@@ -159,6 +165,3 @@ def run_label(configuration_key: str, reasoning_effort: str | None) -> str:
 def request_path(request_id: str) -> str:
     return f"{REQUESTS_PREFIX}{request_id}.json"
 
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

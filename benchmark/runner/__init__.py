@@ -1,6 +1,6 @@
 """The runner: everything that needs the runner's stack (torch, transformers, optimum-benchmark,
 pynvml, codecarbon). ``run`` measures a model on a task and writes the run folder; ``ob_config``
-builds optimum-benchmark's ``BenchmarkConfig``; ``scoring`` turns its reports into repeats;
+builds optimum-benchmark's ``BenchmarkConfig`` (``benchmark.runs.scoring``, light, turns its reports into repeats);
 ``preflight`` and ``model_source`` check and fetch inputs before any energy is spent; ``nvml`` owns
 pynvml; ``environment`` gathers hardware and software facts; ``progress`` shows the phases;
 ``params`` counts parameters; ``crosscheck`` holds the measurement's own checks (NVML's counter

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmark.run_files import LOADED_FILE
+from benchmark.runs.files import LOADED_FILE
 
 
 def describe(model: Any) -> dict[str, Any]:

@@ -34,7 +34,6 @@ from benchmark.configuration import (
 from benchmark.errors import UserInputError
 from benchmark.hub_client import redact, redact_file
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
-from benchmark.run_files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.run_spec import RunSpec, check_run_spec, has_flash_attn
 from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
 from benchmark.runner.model_source import resolve_model
@@ -42,7 +41,8 @@ from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_c
 from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
-from benchmark.runner.scoring import repeat_from_report, summary
+from benchmark.runs.files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec
 
 LOGGER = logging.getLogger("benchmark")
@@ -284,6 +284,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         configuration=run.configuration,
         repeats=repeats,
         params=count_params(run.model, task.library),
+        request=spec.request,
         **summary(repeats, run.spec, run.num_samples),
     )
 
@@ -291,7 +292,9 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
 def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
     """Measure ``spec`` and write ``<output_dir>/<run_id>/record.json``; raise ``BenchmarkError``."""
     task = validate(spec)
-    run_id = new_run_id()
+    run_id = spec.run_id or new_run_id()
+    if spec.run_id and (Path(spec.output_dir).absolute() / run_id).exists():  # a stopped try of the same attempt
+        run_id = f"{spec.run_id}-{uuid.uuid4().hex[:4]}"
     run_dir = Path(spec.output_dir).absolute() / run_id
     run_dir.mkdir(parents=True)
     progress = progress or make_progress()

@@ -40,7 +40,23 @@ def download_file(kind: str, name: str, content: bytes) -> str:
     else:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # a name the file system refuses leaves no temp file behind
+            raise
     return str(target)
+
+
+MAX_NAME_CHARS = 120  # well under every file system's 255-byte limit, whatever the encoding
+
+
+def bounded_name(stem: str, suffix: str) -> str:
+    """``stem + suffix``, the stem cut (and made unique again with a digest) when it is too long."""
+    if len(stem.encode()) + len(suffix) <= MAX_NAME_CHARS:
+        return stem + suffix
+    digest = hashlib.sha1(stem.encode()).hexdigest()[:10]
+    cut = stem.encode()[: MAX_NAME_CHARS - len(suffix) - 11].decode(errors="ignore")
+    return f"{cut}-{digest}{suffix}"

@@ -101,6 +101,10 @@ LOCAL_LOGIN_REFUSED = (
     "LEADERBOARD_LOCAL_LOGIN=1 off a Space serves the host's Hugging Face login to every visitor: bind the "
     "app to a loopback address (GRADIO_SERVER_NAME=127.0.0.1), not {host!r}, or run it as a Space with OAuth"
 )
+LOCAL_LOGIN_SHARED = (
+    "LEADERBOARD_LOCAL_LOGIN=1 off a Space signs every visitor in as the host: it cannot be served through a "
+    "share link (share=True, GRADIO_SHARE or a hosted notebook); serve it on 127.0.0.1 only, or as a Space"
+)
 RUN_QUEUE_TEXT = """\
 ### Maintainers: run the queue on N GPUs
 Start N Hugging Face Jobs on the chosen hardware, each a worker that drains the queue and then stops
@@ -109,6 +113,11 @@ logs go into its request.
 """
 JOB_FLAVORS = ("a10g-small", "l4x1", "l40sx1", "a100-large", "h100")
 JOBS_UNREACHABLE = "The jobs could not be started on the Hub; please try again in a minute."
+DATA_PROBLEMS_TEXT = """\
+### Maintainers: data problems
+Visitors see why the results could not be read in words only; here you see the full error (paths,
+exception) and every file the loader dropped, with its reason.
+"""
 NO_MAINTAINERS_TEXT = "_No maintainers are configured (set `MAINTAINERS`): every rerun is refused._"
 RERUN_ONE_MODEL = "One model on one task"
 RERUN_ACTIONS = (RERUN_ONE_MODEL, "Every model of a task", "Every failed request")

@@ -7,7 +7,9 @@ when running in a Space (``SPACE_ID``), else ``DEFAULT_LEADERBOARD_URL``. The co
 
 from __future__ import annotations
 
+import html
 import os
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -15,7 +17,7 @@ from benchmark.board.rating import CLASSED_TASKS
 from benchmark.errors import UserInputError
 from benchmark.record import model_slug
 from benchmark.tasks import REASONING_EFFORTS, TASKS, get_task
-from leaderboard.display.downloads import download_file
+from leaderboard.display.downloads import bounded_name, download_file
 from leaderboard.display.formats import format_wh
 from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
@@ -135,25 +137,36 @@ def label_facts(
 
 
 def label_file_name(facts: LabelFacts, task: str) -> str:
-    """One name per model, task, effort level and release (a card can hold each level's label)."""
+    """One name per model, task, effort level and release (a card can hold each level's label),
+    bounded in length whatever the model id."""
     effort = f"-{facts.reasoning_effort}" if facts.reasoning_effort else ""
     release = f"-{model_slug(facts.release)}" if facts.release else ""
-    return f"energy-label-{model_slug(facts.model_id)}-{task}{effort}{release}.png"
+    return bounded_name(f"energy-label-{model_slug(facts.model_id)}-{task}{effort}{release}", ".png")
+
+
+def _markdown_text(text: str) -> str:
+    """Record text made inert inside a Markdown image's alt text on a model card: no HTML (``<svg
+    onload=…>``), no brackets or backquotes to close the image early, no line breaks."""
+    text = " ".join(str(text).split())
+    for char, safe in (("[", "("), ("]", ")"), ("`", "'"), ("\\", "/")):
+        text = text.replace(char, safe)
+    return html.escape(text, quote=True)
 
 
 def label_markdown(facts: LabelFacts, file_name: str) -> str:
     """A snippet for a model card: the label image (uploaded beside the README) linking to the
-    leaderboard, with the facts in the alt text for screen readers and text-only views."""
+    leaderboard, with the facts in the alt text for screen readers and text-only views. Every value
+    from a record is escaped: the snippet is pasted into a page that renders HTML."""
     rating = f"{facts.stars} of 5 stars" if facts.stars else "not rated"
     alt = (
         f"AI Energy Score label: {rating} for {facts.task_name}, "
         f"{format_wh(facts.gpu_wh_per_1k_queries)} Wh of GPU energy per 1,000 queries on {facts.hardware}, "
         f"{'measured' if facts.n_repeats else 'published'} {facts.measured_on}"
     )
-    alt = alt.replace("[", "(").replace("]", ")")
+    link = quote(facts.leaderboard_url, safe=":/?&=%#@+,;~")
     return (
-        f"<!-- Upload {file_name} next to this README, then keep this line. -->\n"
-        f"[![{alt}](./{file_name})]({facts.leaderboard_url})"
+        f"<!-- Upload {quote(file_name)} next to this README, then keep this line. -->\n"
+        f"[![{_markdown_text(alt)}](./{quote(file_name)})]({link})"
     )
 
 

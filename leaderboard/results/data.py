@@ -42,6 +42,8 @@ class LeaderboardData:
     version: int = 0
     notice: str | None = None
     releases: tuple[Release, ...] = ()  # oldest first; ``frame`` is the latest one's board if any
+    # each dropped file, store-relative, with its reason ("records/t/m/r.json: malformed JSON")
+    problems: tuple[str, ...] = ()
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -60,6 +62,7 @@ class LeaderboardData:
             frame=frame,
             source=result.source,
             dropped=Counter(result.dropped),
+            problems=tuple(result.problems),
             version=version,
             notice=notice,
             releases=tuple(releases),

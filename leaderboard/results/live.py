@@ -21,7 +21,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmark.hub_client import redact
+from benchmark.hub_client import HubError, HubGatedError, HubNotFoundError, redact
 from benchmark.store import LocalStore, Store
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.loader import LoadResult
@@ -34,11 +34,30 @@ EXIT_WAIT_S = 60.0
 SNAPSHOT_SOURCE = "bundled snapshot (published AI Energy Score figures)"
 
 
-_REASON_MAX_CHARS = 200
+_REASON_MAX_CHARS = 2000
+# What visitors read of a failed load: the cause in words, never the machine's paths, host names or the
+# exception's text (``full_reason`` keeps those for the log and for maintainers).
+CAUSE_MISSING = "the results folder or one of its files is missing"
+CAUSE_PERMISSION = "the server may not read the results"
+CAUSE_HUB_NOT_FOUND = "the results dataset was not found on the Hub (or its token cannot see it)"
+CAUSE_HUB = "the Hugging Face Hub did not answer as expected"
+CAUSE_IO = "the results could not be read from disk"
+CAUSE_OTHER = "an unexpected error (see the server log)"
 
 
-def _one_line(exc: BaseException) -> str:
-    """A short, token-free reason for a notice (the full error goes to the log)."""
+def public_cause(exc: BaseException) -> str:
+    """Why the results could not be read, in words fit for any visitor."""
+    for kind, cause in (
+        (FileNotFoundError, CAUSE_MISSING), (PermissionError, CAUSE_PERMISSION),
+        ((HubNotFoundError, HubGatedError), CAUSE_HUB_NOT_FOUND), (HubError, CAUSE_HUB), (OSError, CAUSE_IO),
+    ):
+        if isinstance(exc, kind):
+            return cause
+    return CAUSE_OTHER
+
+
+def full_reason(exc: BaseException) -> str:
+    """The exception as maintainers see it (type and first line, token-free)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     reason = redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
     return reason if len(reason) <= _REASON_MAX_CHARS else reason[: _REASON_MAX_CHARS - 1] + "…"
@@ -71,6 +90,8 @@ class LiveData:
         self._current: LeaderboardData | None = None
         self._ready = threading.Event()
         self._background = background
+        # the last failure to read the store, in full (for maintainers; visitors see ``public_cause``)
+        self.last_error: str | None = None
         if background:
             loader = threading.Thread(target=self._first_load, name="leaderboard-first-load", daemon=True)
             loader.start()
@@ -89,7 +110,7 @@ class LiveData:
         finally:
             if self._current is None:  # a bug, not a store failure (those fall back): still serve a page
                 log.exception("first load of the leaderboard data failed")
-                empty = LeaderboardData.from_load(LoadResult((), self.store.name))
+                empty = LeaderboardData.from_load(LoadResult((), self.store.public_name))
                 self._current = empty.with_notice("The results could not be loaded; see the server logs.")
             self._ready.set()
 
@@ -103,7 +124,7 @@ class LiveData:
             return
         if releases:
             notice = f"Reading the runs published since release {releases[-1].name}…"
-            empty = LoadResult((), self.store.name)
+            empty = LoadResult((), self.store.public_name)
             self._current = LeaderboardData.from_load(empty, version=0, notice=notice, releases=releases)
             self._ready.set()
 
@@ -156,12 +177,13 @@ class LiveData:
         return LeaderboardData.from_load(result, version=self._version, releases=releases)
 
     def _fallback(self, exc: Exception, previous: LeaderboardData | None) -> LeaderboardData:
-        reason = _one_line(exc)
-        log.warning("cannot read results from %s: %s", self.store.name, redact(str(exc)))
+        reason = public_cause(exc)
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        self.last_error = f"{when}: {self.store.name}: {full_reason(exc)}"
+        log.warning("cannot read results from %s: %s", self.store.name, redact(str(exc)))
         if previous is not None and self.from_store:
             return previous.with_notice(
-                f"Could not refresh from {self.store.name} at {when} ({reason}); "
+                f"Could not refresh from {self.store.public_name} at {when} ({reason}); "
                 f"showing the data loaded at {previous.loaded_at:%Y-%m-%d %H:%M UTC}."
             )
         if previous is not None:  # already on the snapshot: keep it, with a fresh reason
@@ -176,7 +198,7 @@ class LiveData:
 
     def _snapshot_notice(self, reason: str) -> str:
         return (
-            f"Could not read the results from {self.store.name} ({reason}). "
+            f"Could not read the results from {self.store.public_name} ({reason}). "
             "Showing the bundled snapshot of published AI Energy Score figures instead; "
             "it will retry on the next refresh."
         )

@@ -23,6 +23,7 @@ from benchmark.board.records import (
     REPORT_PATTERNS,
     latest_runs,
     parse_record,
+    read_bounded,
 )
 from benchmark.record import ResultRecord
 from benchmark.store import Store
@@ -57,9 +58,13 @@ def read_folder(folder: Path, source: str | None = None, paths: Iterable[str] | 
         if path.name.startswith(".") or not path.is_file():
             continue  # half-written temp files of an atomic write
         relative = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
-        digest.update(relative.encode() + b"\0" + data + b"\0")
-        outcome = parse_record(data)
+        data = read_bounded(path)  # the size first: a 10 GB file is never read
+        if isinstance(data, str):
+            outcome: ResultRecord | str = data
+            digest.update(relative.encode() + b"\0" + data.encode() + b"\0")
+        else:
+            digest.update(relative.encode() + b"\0" + data + b"\0")
+            outcome = parse_record(data)
         if isinstance(outcome, str):
             dropped[outcome] += 1
             problems.append(f"{relative}: {outcome}")
@@ -78,7 +83,7 @@ def load_store(store: Store) -> LoadResult:
     folder = Path(store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS))
     if not folder.is_dir():  # a mistyped RESULTS_DIR is an error to show, not an empty leaderboard
         raise FileNotFoundError(f"no results folder at {folder}")
-    return read_folder(folder, source=store.name)
+    return read_folder(folder, source=store.public_name)
 
 
 def _log_result(result: LoadResult) -> None:

@@ -135,7 +135,7 @@ def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
     if isinstance(store, LocalStore) and not store.root.is_dir():  # a mistyped RESULTS_DIR: an error to show
         raise FileNotFoundError(f"no results folder at {store.root}")
     folder, since = _since_files(store, held)
-    result = read_folder(folder, source=store.name, paths=since)
+    result = read_folder(folder, source=store.public_name, paths=since)
     digest = hashlib.blake2b(result.fingerprint.encode(), digest_size=16)
     for release in releases:
         digest.update(release.name.encode() + b"\0")

@@ -105,3 +105,15 @@ def run_queue_message(
         log.warning("starting jobs failed: %s", redact(str(exc)))
         return error_message(JOBS_UNREACHABLE)
     return f"✅ Started {len(jobs)} job(s) on {flavor} for {username}: {', '.join(jobs.values())}"
+
+
+def data_problems_message(username: str | None, last_error: str | None, problems: tuple[str, ...]) -> str:
+    """For a maintainer only: the last failure to read the results in full (the server's paths and the
+    exception, which visitors never see) and every dropped file with its reason."""
+    try:
+        require_maintainer(username)
+    except UserInputError as exc:
+        return error_message(exc)
+    lines = [f"Last failure to read the results: {last_error or 'none since the app started'}"]
+    lines += [f"{len(problems)} dropped file(s):", *(f"- {problem}" for problem in problems)]
+    return "\n".join(lines)

@@ -11,8 +11,11 @@ so it fails offline and in CI. The button is therefore only added in a Space (or
 Local login is dangerous twice over: the mock signs in every visitor as the host, and Gradio signs
 session cookies with a key derived from ``OAUTH_CLIENT_SECRET`` (empty off a Space), which anyone can
 compute to forge a maintainer's session. So off a Space local login (1) only serves on a loopback
-address (``guard_local_login`` wraps the app's ``launch``) and (2) signs sessions with a random key of
-this process (``use_private_session_key``).
+address and never through a share link (any way Gradio can be told to share: ``share=True``,
+``GRADIO_SHARE``, or a hosted notebook, where it shares by itself), (2) answers only requests whose
+``Host`` is a loopback name, so a web page on another site cannot reach it by DNS rebinding
+(``guard_local_login`` wraps the app's ``launch`` for both), and (3) signs sessions with a random key
+of this process (``use_private_session_key``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
-from leaderboard.submission.admin import requeue_message, run_queue_message
+from leaderboard.submission.admin import data_problems_message, requeue_message, run_queue_message
 from leaderboard.submission.options import (
     EFFORT_FIELD,
     FIELD_NAMES,
@@ -74,25 +77,59 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_local_login(server_name: str | None) -> None:
-    """Refuse (``LocalLoginError``, one line) to serve local login on a non-loopback address.
+def local_login_on() -> bool:
+    return not on_spaces() and os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
+
+
+def sharing(share: bool | None) -> bool:
+    """Whether Gradio's ``launch(share=share)`` opens a public share link: asked for, set by
+    ``GRADIO_SHARE``, or chosen by Gradio itself in a hosted notebook (Colab, Kaggle...)."""
+    if share is not None:
+        return bool(share)
+    from gradio import utils
+
+    return os.environ.get("GRADIO_SHARE", "").lower() == "true" or utils.colab_check() or utils.is_hosted_notebook()
+
+
+def check_local_login(server_name: str | None, share: bool | None = None) -> None:
+    """Refuse (``LocalLoginError``, one line) to serve local login where others can reach it: on a
+    non-loopback address or through a share link.
 
     Off a Space Gradio only has the mocked login, so OAuth credentials set here would not stop it
-    from signing any visitor in as the host: loopback is the only safe binding."""
-    if on_spaces() or os.environ.get("LEADERBOARD_LOCAL_LOGIN") != "1":
+    from signing any visitor in as the host: loopback, unshared, is the only safe way to serve it."""
+    if not local_login_on():
         return
+    if sharing(share):
+        raise LocalLoginError(strings.LOCAL_LOGIN_SHARED)
     host = server_name or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
     if not is_loopback(host):
         raise LocalLoginError(strings.LOCAL_LOGIN_REFUSED.format(host=host))
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def loopback_host_middleware() -> Any:
+    """Starlette's ``TrustedHostMiddleware`` for loopback names only: a request whose ``Host`` header
+    names anything else (a rebinding domain that resolves to 127.0.0.1) gets 400, not the app."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    return Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_HOSTS))
+
+
 def guard_local_login(demo: gr.Blocks) -> gr.Blocks:
-    """Make ``demo.launch`` check its binding first (``check_local_login``)."""
+    """Make ``demo.launch`` check its binding and sharing first (``check_local_login``) and, with local
+    login on, answer loopback ``Host`` names only."""
     launch: Callable[..., Any] = demo.launch
 
     @functools.wraps(launch)
     def checked_launch(*args: Any, **kwargs: Any) -> Any:
-        check_local_login(kwargs.get("server_name"))
+        check_local_login(kwargs.get("server_name"), kwargs.get("share"))
+        if local_login_on():
+            app_kwargs = dict(kwargs.get("app_kwargs") or {})
+            app_kwargs["middleware"] = [*app_kwargs.get("middleware", ()), loopback_host_middleware()]
+            kwargs["app_kwargs"] = app_kwargs
         return launch(*args, **kwargs)
 
     demo.launch = checked_launch  # type: ignore[method-assign]
@@ -117,10 +154,12 @@ def add_submission_tabs(
     hub_client: HubClient | None = None,
     settings: SubmissionSettings | None = None,
     login: bool | None = None,
+    live: Any = None,
 ) -> None:
     """Create the Submit, Queue and Admin tabs in the current ``gr.Blocks``/``gr.Tabs`` context.
 
-    ``login`` adds the sign-in button (default: ``login_available()``).
+    ``login`` adds the sign-in button (default: ``login_available()``); ``live`` (the app's
+    ``LiveData``) lets maintainers read the full text of a failed load in the Admin tab.
     """
     login = login_available() if login is None else login
     if login:
@@ -163,6 +202,12 @@ def add_submission_tabs(
 
     def on_run_queue(flavor: str, workers: float, profile: gr.OAuthProfile | None) -> str:
         return run_queue_message(store, client, username_of(profile), flavor, int(workers or 0))
+
+    def on_data_problems(profile: gr.OAuthProfile | None) -> str:
+        current = live.current if live is not None else None
+        return data_problems_message(
+            username_of(profile), getattr(live, "last_error", None), current.problems if current else ()
+        )
 
     with gr.Tab("Submit", id="submit", elem_id="tab-submit"):
         gr.Markdown(strings.SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
@@ -222,6 +267,10 @@ def add_submission_tabs(
         run_queue_button = gr.Button("Run the queue on N GPUs", variant="stop")
         run_queue_answer = gr.Markdown()
         run_queue_button.click(on_run_queue, [flavor_box, workers_box], run_queue_answer, **PRIVATE_SLOW_EVENT)
+        gr.Markdown(strings.DATA_PROBLEMS_TEXT)
+        problems_button = gr.Button("Show what the last load dropped or failed on", size="sm")
+        problems_answer = gr.Markdown(elem_id="admin-data-problems")
+        problems_button.click(on_data_problems, None, problems_answer, **PRIVATE_EVENT)
 
 
 def _option_box(field: OptionField, visible: bool) -> Any:
@@ -245,4 +294,4 @@ def on_task_change(task: str) -> list[Any]:
 def build_submission_tabs(ctx: AppContext) -> None:
     """The app's tab-builder form (``leaderboard.app.tab_builders``): the requests store of the app
     context (``ctx.requests``), settings from the environment (``SUBMISSIONS_PER_DAY``, ``MAINTAINERS``)."""
-    add_submission_tabs(store=ctx.requests)
+    add_submission_tabs(store=ctx.requests, live=ctx.live)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmark.run_files import RECORD_FILE  # noqa: E402
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark  # noqa: E402
+from benchmark.runs.files import RECORD_FILE  # noqa: E402
 from tests.support.tiny_assets import build_model  # noqa: E402
 from tests.support.tiny_datasets import build_dataset  # noqa: E402
 

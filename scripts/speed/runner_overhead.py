@@ -23,11 +23,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmark.run_files import LOG_FILE
 from benchmark.runner.ob_config import build_config
 from benchmark.runner.progress import Progress
 from benchmark.runner.run import RunSpec, resolve, run_benchmark
 from benchmark.runner.run import _output_to as output_to
+from benchmark.runs.files import LOG_FILE
 from benchmark.tasks import get_task
 from tests.support.tiny_assets import build_model
 from tests.support.tiny_datasets import build_dataset

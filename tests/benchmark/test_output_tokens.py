@@ -10,8 +10,8 @@ import pytest
 
 from benchmark.configuration import not_comparable_reason
 from benchmark.record import Hardware, OutputTokens, ResultRecord, Settings, utc_now
-from benchmark.runner.reasoning.scenario import OUTPUT_TOKENS_KEY
-from benchmark.runner.scoring import ReportError, repeat_from_report, summary
+from benchmark.runs.files import OUTPUT_TOKENS_KEY
+from benchmark.runs.scoring import ReportError, repeat_from_report, summary
 from benchmark.tasks import get_task
 
 WH_PER_KWH = 1000.0

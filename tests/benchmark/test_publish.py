@@ -4,15 +4,16 @@ local folder or a Hub dataset — so concurrent pushes never overwrite each othe
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
-from benchmark.publish import PublishError, publish_run
 from benchmark.record import Hardware, ResultRecord, Settings, utc_now
-from benchmark.runner.scoring import repeat_from_report, summary
+from benchmark.runs.publish import PublishError, files_to_publish, publish_run, publish_run_folder
+from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import get_task
 from tests.support.doubles.hub_double import local_or_hub_store, store_bytes
 from tests.support.env import PYTHON, subprocess_env
@@ -74,12 +75,30 @@ def test_concurrent_pushes_of_different_runs_all_land(store, tmp_path):
     assert len(records) == 8
 
 
-def test_pushing_the_same_run_twice_is_refused_and_keeps_the_first(store, tmp_path):
+def test_pushing_the_same_run_twice_writes_nothing_the_second_time(store, tmp_path):
     run = make_run(tmp_path / "runs" / "r1", "r1")
-    publish_run(run, store)
-    with pytest.raises(FileExistsError):
+    first = publish_run_folder(run, store)
+    before = store_bytes(store)
+    again = publish_run_folder(run, store)
+    assert len(first.written) == 3 and again.written == () and again.path == first.path
+    assert store_bytes(store) == before
+
+
+def test_an_interrupted_publish_resumes_and_a_changed_file_is_refused_by_name(store, tmp_path):
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    record = ResultRecord.from_json((run / "record.json").read_text())
+    reports_only = {path: data for path, data in files_to_publish(record, run).items() if ".reports/" in path}
+    store.add(reports_only, "the reports landed, then the publish was interrupted")
+    resumed = publish_run_folder(run, store)
+    assert resumed.written == ("records/text_classification/org--model/r1.json",)
+
+    report = json.loads((run / "repeat-1" / "report.json").read_text())
+    report["forward"]["energy"]["gpu"] *= 2  # the same run id, other bytes
+    (run / "repeat-1" / "report.json").write_text(json.dumps(report))
+    before = store_bytes(store)
+    with pytest.raises(PublishError, match=r"r1\.reports/repeat-1\.json is already in .* with other content"):
         publish_run(run, store)
-    assert len(store.list("records/")) == 3
+    assert store_bytes(store) == before
 
 
 def test_a_run_folder_without_a_record_cannot_be_published(store, tmp_path):
@@ -100,8 +119,64 @@ def test_the_push_command_publishes_earlier_runs_to_the_local_results_folder(tmp
     again = subprocess.run([PYTHON, "-m", "benchmark", "push", str(runs[0])],
                            env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
                            capture_output=True, text=True, timeout=120)
-    assert again.returncode == 1
-    assert again.stderr.strip().startswith("error: cannot publish") and len(again.stderr.strip().splitlines()) == 1
+    assert again.returncode == 0 and again.stderr == ""
+    assert "records/text_classification/org--m0/r0.json is already in" in again.stdout
+
+
+@pytest.mark.parametrize("run_id", ["../../escape", "a/b/c"])
+def test_a_run_id_that_is_not_one_path_segment_is_refused_in_one_line(tmp_path, run_id):
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    data = json.loads((run / "record.json").read_text())
+    (run / "record.json").write_text(json.dumps({**data, "run_id": run_id}))
+    proc = subprocess.run([PYTHON, "-m", "benchmark", "push", str(run)],
+                          env=subprocess_env(RESULTS_DIR=str(tmp_path / "results")),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"error: cannot publish {run}: {run / 'record.json'} is not a valid result record: "
+        "run_id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'"
+    ]
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_hard_link_to_a_file_outside_the_run_folder_is_refused(store, tmp_path):
+    outside = tmp_path / "elsewhere.json"
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    (run / "repeat-1" / "report.json").rename(outside)
+    os.link(outside, run / "repeat-1" / "report.json")
+    before = store_bytes(store)
+    with pytest.raises(PublishError, match="'report.json' is a hard link to another file: refused"):
+        publish_run(run, store)
+    assert store_bytes(store) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [("some log line\n", "is not JSON"), ('{"forward": {"energy": null}}', "is not an optimum-benchmark report")],
+)
+def test_a_file_named_as_a_report_that_is_not_one_is_refused(store, tmp_path, content, reason):
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    (run / "repeat-1" / "benchmark.log").write_text(content)
+    record = ResultRecord.from_json((run / "record.json").read_text())
+    record.repeats[0] = record.repeats[0].model_copy(update={"report_file": "repeat-1/benchmark.log"})
+    (run / "record.json").write_text(record.to_json())
+    before = store_bytes(store)
+    with pytest.raises(PublishError, match=f"'benchmark.log' {reason}"):
+        publish_run(run, store)
+    assert store_bytes(store) == before
+
+
+def test_every_published_file_is_token_redacted(store, tmp_path):
+    token = "hf_" + "Ab1" * 12
+    run = make_run(tmp_path / "runs" / "r1", "r1")
+    report = json.loads((run / "repeat-1" / "report.json").read_text())
+    (run / "repeat-1" / "report.json").write_text(json.dumps({**report, "launcher": {"env": token}}))
+    data = json.loads((run / "record.json").read_text())
+    (run / "record.json").write_text(json.dumps({**data, "notes": f"token {token}"}))
+    publish_run(run, store)
+    published = store_bytes(store)
+    assert len(published) == 3 and all(token.encode() not in content for content in published.values())
+    assert b'"env": "***"' in published["records/text_classification/org--model/r1.reports/repeat-1.json"]
 
 
 @pytest.mark.parametrize("escape", ["../../secret-token", "/ABS/secret-token", "repeat-1/link.json"])
@@ -115,7 +190,7 @@ def test_a_report_path_leaving_the_run_folder_is_refused_and_nothing_is_uploaded
     record.repeats[0] = record.repeats[0].model_copy(update={"report_file": report_file})
     (run / "record.json").write_text(record.to_json())
     before = store_bytes(store)
-    with pytest.raises(PublishError, match="outside the run folder"):
+    with pytest.raises(PublishError, match="outside the run folder|is a symbolic link"):
         publish_run(run, store)
     assert store_bytes(store) == before
     assert all(b"hf_planted_secret" not in data for data in store_bytes(store).values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -86,7 +88,10 @@ def test_status_reports_the_dropped_files(served):
     client, _, folder = served
     status = client.predict(api_name="/status")
     assert status["dropped_total"] == 8 and status["dropped"]["malformed JSON"] == 1
-    assert status["source"] == str(folder) and status["notice"] is None
+    assert status["source"] == f"local folder {folder.name}" and status["notice"] is None
+    assert "records/summarization/org--broken/run-1.json: malformed JSON" in status["dropped_files"]
+    assert len(status["dropped_files"]) == 6  # each bad file by name; the 2 older duplicates only counted
+    assert str(folder.parent) not in json.dumps(status)  # no path of the server's
 
 
 def test_new_results_appear_without_a_restart(served):

@@ -65,7 +65,7 @@ def test_reasoning_rows_say_their_state_effort_and_cap_and_keep_their_note(tmp_p
     low, high = (records[("reasoning", "org/oss", f"aies-2025-12-{level}")] for level in ("low", "high"))
     assert (think.settings.reasoning, think.settings.reasoning_effort) == (True, None)
     assert (low.settings.reasoning_effort, high.settings.reasoning_effort) == ("low", "high")
-    assert high.gpu_wh_per_1k_queries == 2100.0 and low.model_extra["size_class"] == "A"
+    assert high.gpu_wh_per_1k_queries == 2100.0 and low.size_class == "A"
     assert think.settings.max_new_tokens == 8192 and think.settings.new_tokens is None  # natural length
     assert "DOUBTFUL: effort level" in low.notes
     assert records[("text_generation", "org/new", "aies-2025-12")].settings.reasoning is False
@@ -87,7 +87,7 @@ def test_records_carry_time_hardware_settings_params_published_class_and_source(
     assert det.settings.num_samples == 1000 and det.settings.batch_size == 1
     assert det.params is None and det.repeats == [] and det.phases == {}
     new = records[("text_generation", "org/new", "aies-2025-12")]
-    assert new.params == 32_000_000_000 and new.model_extra["size_class"] == "C"  # as published, not "B"
+    assert new.params == 32_000_000_000 and new.size_class == "C"  # as published, not "B"
     assert (
         records[("question_answering", "org/qa", "aies-2025-02")].created_at.isoformat() == "2024-09-06T18:51:02+00:00"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 
 from benchmark.queue.machine_share import RunningBenchmark
@@ -68,3 +69,23 @@ def mixed_run(request: RequestRecord, context: RunContext) -> RunOutcome:
             time.sleep(context.config.lease_seconds / 2)
             os._exit(17)
     return sleeping_run(request, context)
+
+
+def published_record(request: RequestRecord):
+    """The record a queued run of ``request`` (as claimed) publishes: its run id and request named."""
+    from benchmark.queue.worker import queued_run_id, request_ref
+    from tests.support.leaderboard_fixtures import make_record
+
+    record = make_record(request.model_id, request.task, 1.25, run_id=queued_run_id(request))
+    return record.model_copy(update={"request": request_ref(request)})
+
+
+def publish_then_die(request: RequestRecord, context: RunContext) -> RunOutcome:
+    """Publishes the run's record into the results store, then the worker process is killed
+    (SIGKILL: no handler, no outcome written) — between publish and finish."""
+    from benchmark.runs.publish import publish_record
+
+    _log("published", request)
+    publish_record(published_record(request), None, results_store())
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable: the process was killed")

@@ -1,7 +1,7 @@
 """Runner-shaped results for the Models tab tests: phases, latency, three repeats, software versions.
 
 Records are built the way the runner builds them — optimum-benchmark-shaped report dicts through
-``benchmark.scoring`` — so phases, means, spreads and latency per query are the runner's own.
+``benchmark.runs.scoring`` — so phases, means, spreads and latency per query are the runner's own.
 Known answers (H100, summarization): stars 5/4/3/2/1 for published/frugal/balanced/fast/slow,
 and the energy–latency frontier is fast → balanced → frugal (slow is beaten by both).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.record import Hardware, ResultRecord, Settings, Software
-from benchmark.runner.scoring import PREPROCESS_TARGET, repeat_from_report, summary
+from benchmark.runs.scoring import PREPROCESS_TARGET, repeat_from_report, summary
 from benchmark.store import LocalStore
 from benchmark.tasks import TASKS
 from leaderboard.results.live import LiveData

@@ -28,9 +28,9 @@ from optimum_benchmark.preprocessors import dataset_preprocessor
 from optimum_benchmark.scenarios.energy_star.scenario import EnergyStarScenario
 
 from benchmark.runner.reasoning import thinking
+from benchmark.runs.files import OUTPUT_TOKENS_KEY
 
 # the report's entry for the counted tokens, one int per measured query (order of the dataset)
-OUTPUT_TOKENS_KEY = "output_tokens_per_query"
 NATURAL_LENGTH_DROPPED = ("min_new_tokens",)
 
 

@@ -53,7 +53,8 @@ def test_a_queued_request_is_run_by_the_worker_and_its_record_published(tiny, tm
     results = LocalStore(tmp_path / "results")
     [path] = [p for p in results.list("records/") if ".reports/" not in p]
     record = ResultRecord.from_json(results.read(path))
-    assert record.run_id == done.run_id
+    assert record.run_id == done.run_id == f"{request.request_id}-r0a1"
+    assert (record.request.request_id, record.request.round, record.request.attempt) == (request.request_id, 0, 1)
     assert record.model_id == MODEL_ID and record.model_revision == sha and record.task == task
     assert record.settings.num_samples == 2 and record.total_wh_per_1k_queries > 0
     assert record.params and record.params > 0

@@ -11,7 +11,7 @@ from benchmark.board.frame import frame_from_records
 from benchmark.board.rating import FLAG_CPU
 from benchmark.runner import model_source
 from benchmark.runner.params import count_params, weight_files
-from benchmark.runner.scoring import PREPROCESS_TARGET, repeat_from_report
+from benchmark.runs.scoring import PREPROCESS_TARGET, repeat_from_report
 from benchmark.tasks import TASKS
 from tests.support.leaderboard_fixtures import CPU, H100, make_record
 
@@ -100,7 +100,7 @@ def test_consolidated_files_are_not_downloaded_when_the_repo_has_the_usual_shard
 def test_the_spread_is_the_sample_standard_deviation_and_the_page_says_so():
     """Repeats 1, 2, 3 Wh: the sample (n − 1) deviation is 1.0, the population one would be 0.816."""
     from benchmark.record import PhaseMeasurement, Repeat
-    from benchmark.runner.scoring import summary
+    from benchmark.runs.scoring import summary
     from leaderboard.display import strings
     from leaderboard.display.about import about_markdown
 

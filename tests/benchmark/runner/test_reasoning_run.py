@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from benchmark.record import OutputTokens, ResultRecord
-from benchmark.runner.reasoning.scenario import OUTPUT_TOKENS_KEY
-from benchmark.runner.scoring import PREPROCESS_TARGET
+from benchmark.runs.files import OUTPUT_TOKENS_KEY
+from benchmark.runs.scoring import PREPROCESS_TARGET
 from benchmark.store import LocalStore
 from tests.support.env import PYTHON, subprocess_env
 from tests.support.tiny_reasoning import REASONING_PROMPTS, REASONING_TEST_CAP, greedy_new_tokens

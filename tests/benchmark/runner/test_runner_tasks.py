@@ -10,7 +10,7 @@ import pytest
 
 from benchmark.configuration import reference_dtype
 from benchmark.record import ResultRecord
-from benchmark.runner.scoring import PREPROCESS_TARGET
+from benchmark.runs.scoring import PREPROCESS_TARGET
 from benchmark.store import LocalStore
 from benchmark.tasks import TASK_KEYS, get_task
 from tests.support.env import PYTHON, subprocess_env

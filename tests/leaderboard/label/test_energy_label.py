@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
@@ -167,3 +168,32 @@ def test_the_leaderboard_url_comes_from_the_environment_then_the_space(monkeypat
 def test_text_outside_the_bundled_font_is_reduced_to_what_it_can_draw():
     assert drawable("2× NVIDIA H100 — café ★") == "2x NVIDIA H100 - cafe *"
     assert drawable("模型\x07") == "?? "
+
+
+def test_record_text_in_the_model_card_snippet_is_escaped(data):
+    from dataclasses import replace
+
+    facts = label_facts(data, "org/frugal-sum", "summarization", url=URL)
+    hostile = replace(facts, hardware='<svg onload="alert(1)">](javascript:x) `x`', task_name="Summ\n<b>ary</b>")
+    snippet = label_markdown(hostile, "energy-label.png")
+    alt = snippet.splitlines()[1]
+    assert "<svg" not in snippet and "<b>" not in snippet and "](javascript" not in snippet
+    assert "&lt;svg onload=&quot;alert(1)&quot;&gt;)(javascript:x) &#x27;x&#x27;" in alt
+    assert alt.endswith(f"](./energy-label.png)]({URL})") and alt.count("](") == 2
+
+
+def test_a_label_file_name_is_bounded_whatever_the_model_id(data, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from leaderboard.display import downloads
+    from leaderboard.label.facts import label_file_name, label_path
+
+    facts = replace(label_facts(data, "org/frugal-sum", "summarization", url=URL), model_id="org/" + "m" * 5000)
+    name = label_file_name(facts, "summarization")
+    assert len(name) <= downloads.MAX_NAME_CHARS and name.startswith("energy-label-org--mmm") and name.endswith(".png")
+    assert name != label_file_name(replace(facts, model_id="org/" + "m" * 4999), "summarization")
+    monkeypatch.setattr(downloads, "DOWNLOADS_ROOT", tmp_path)
+    assert Path(label_path(facts, "summarization", b"png")).read_bytes() == b"png"
+    with pytest.raises(OSError):
+        downloads.download_file("labels", "x" * 300 + ".png", b"png")  # a name the file system refuses
+    assert [p.name for p in tmp_path.rglob(".tmp-*")] == []  # and no temp file left behind

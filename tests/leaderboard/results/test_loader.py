@@ -13,8 +13,9 @@ from benchmark.board.records import DROP_DUPLICATE, parse_record
 from benchmark.hub_client import HubClient
 from benchmark.record import record_path
 from benchmark.store import HubStore, LocalStore
+from leaderboard.display.board import status_markdown
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
-from leaderboard.results.live import SNAPSHOT_SOURCE, LiveData
+from leaderboard.results.live import CAUSE_MISSING, SNAPSHOT_SOURCE, LiveData
 from leaderboard.results.loader import load_store, read_folder
 from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.leaderboard_fixtures import (
@@ -214,7 +215,13 @@ def test_periodic_checks_are_rate_limited_across_sessions(tmp_path):
 
 def test_a_missing_results_folder_falls_back_to_the_snapshot_with_a_notice(tmp_path):
     live = LiveData(LocalStore(tmp_path / "mistyped"), snapshot_dir=SNAPSHOT_DIR)
-    assert live.current.source == SNAPSHOT_SOURCE and "no results folder at" in live.current.notice
+    assert live.current.source == SNAPSHOT_SOURCE
+    assert live.current.notice == (
+        f"Could not read the results from local folder mistyped ({CAUSE_MISSING}). Showing the bundled snapshot "
+        "of published AI Energy Score figures instead; it will retry on the next refresh."
+    )
+    assert str(tmp_path) not in status_markdown(live.current)  # the cause, not the machine
+    assert live.last_error.endswith(f"FileNotFoundError: no results folder at {tmp_path / 'mistyped'}")
 
 
 def test_the_first_load_can_run_in_the_background(tmp_path):

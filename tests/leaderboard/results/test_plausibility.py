@@ -15,8 +15,9 @@ from benchmark.board.plausibility import (
     implausible_energy_reason,
 )
 from benchmark.board.rating import FLAG_IMPLAUSIBLE
-from benchmark.board.records import parse_record
+from benchmark.board.records import DROP_SCHEMA, parse_record
 from benchmark.record import Hardware, Repeat
+from benchmark.validation import MAX_TEXT_CHARS
 from leaderboard.results.loader import read_folder
 from tests.support.hostile_records import EXPECTED_DROPS, EXPECTED_KEPT, write_hostile_folder
 from tests.support.leaderboard_fixtures import make_record
@@ -61,11 +62,12 @@ def test_without_a_recorded_power_limit_only_the_absurd_bound_applies():
         "over 1,000,000 Wh per 1,000 queries")
 
 
-def test_a_file_over_a_megabyte_and_an_unknown_schema_version_are_dropped():
+def test_a_file_over_a_megabyte_an_unknown_schema_version_and_an_overlong_note_are_dropped():
     record = json.loads(make_record("org/a", "summarization", 1.0).to_json())
     assert parse_record(json.dumps({**record, "notes": "x" * 1_000_001}).encode()) == DROP_OVERSIZED
     assert parse_record(json.dumps({**record, "schema_version": 99}).encode()) == DROP_SCHEMA_VERSION
-    assert parse_record(json.dumps({**record, "notes": "x" * 900_000}).encode()).notes == "x" * 900_000
+    assert parse_record(json.dumps({**record, "notes": "x" * MAX_TEXT_CHARS}).encode()).notes == "x" * MAX_TEXT_CHARS
+    assert parse_record(json.dumps({**record, "notes": "x" * (MAX_TEXT_CHARS + 1)}).encode()) == DROP_SCHEMA
 
 
 def test_a_thousand_records_with_a_hundred_hostile_load_quickly_with_every_drop_counted(tmp_path):

@@ -40,3 +40,18 @@ def test_anyone_but_a_maintainer_is_refused_and_starts_no_job(space, username):
     store, client, api = space
     answer = run_queue_message(store, client, username, "h100", 8, watch=False)
     assert answer.startswith("❌ Reruns ") and api.jobs == []
+
+
+def test_only_a_maintainer_reads_the_full_text_of_a_failed_load(tmp_path, monkeypatch):
+    from benchmark.store import LocalStore
+    from leaderboard.results.data import SNAPSHOT_DIR
+    from leaderboard.results.live import LiveData
+    from leaderboard.submission.admin import data_problems_message
+
+    monkeypatch.setenv("MAINTAINERS", "boss")
+    live = LiveData(LocalStore(tmp_path / "mistyped"), snapshot_dir=SNAPSHOT_DIR)
+    visitor = data_problems_message("mallory", live.last_error, live.current.problems)
+    assert visitor.startswith("❌") and str(tmp_path) not in visitor
+    boss = data_problems_message("boss", live.last_error, ("records/t/m/r.json: malformed JSON",))
+    assert f"FileNotFoundError: no results folder at {tmp_path / 'mistyped'}" in boss
+    assert boss.endswith("1 dropped file(s):\n- records/t/m/r.json: malformed JSON")

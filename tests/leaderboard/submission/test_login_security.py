@@ -11,7 +11,9 @@ import subprocess
 import time
 
 import gradio as gr
+import gradio.networking
 import gradio.oauth
+import gradio.utils
 import httpx
 import pytest
 from itsdangerous import TimestampSigner
@@ -136,3 +138,56 @@ def test_the_app_with_local_login_on_a_public_address_refuses_to_start_with_one_
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("error: LEADERBOARD_LOCAL_LOGIN=1 off a Space") and "'0.0.0.0'" in last
     assert not (tmp_path / "requests").exists() or tree_digest(tmp_path / "requests") == {}
+
+
+def test_a_request_naming_another_host_is_refused_while_local_login_is_on(served):
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 reaches the loopback
+    server, but its requests carry Host: evil.example."""
+    url, store, fn_index = served
+    port = url.rsplit(":", 1)[1]
+    with httpx.Client(timeout=30) as http:
+        assert http.get(f"{url}/config", headers={"Host": f"evil.example:{port}"}).status_code == 400
+        assert http.get(f"{url}/config", headers={"Host": f"localhost:{port}"}).status_code == 200
+        assert http.get(f"{url}/config").status_code == 200  # 127.0.0.1
+    before = tree_digest(store.root)
+    with httpx.Client(base_url=url, timeout=30, headers={"Host": "rebind.evil.example"}) as http:
+        join = http.post("/gradio_api/queue/join", json={"data": [ALL_FAILED, "", ""], "fn_index": fn_index,
+                                                         "session_hash": "s2", "event_data": None, "trigger_id": None})
+    assert join.status_code == 400 and tree_digest(store.root) == before
+
+
+def _local_login(monkeypatch) -> None:
+    monkeypatch.delenv("SYSTEM", raising=False)
+    monkeypatch.delenv("GRADIO_SHARE", raising=False)
+    monkeypatch.setenv("LEADERBOARD_LOCAL_LOGIN", "1")
+
+
+def test_local_login_through_a_share_link_is_refused_before_any_tunnel_opens(tmp_path, monkeypatch):
+    _local_login(monkeypatch)
+    tunnels = []
+    monkeypatch.setattr(gradio.networking, "setup_tunnel", lambda *a, **k: tunnels.append(a) or "https://x.gradio.live")
+    monkeypatch.setattr(gradio.oauth, "_get_mocked_oauth_info", _host_login)
+    with gr.Blocks() as demo, gr.Tabs():
+        add_submission_tabs(store=LocalStore(tmp_path / "queue"), hub_client=object(), login=True)
+    guard_local_login(demo)
+    with pytest.raises(LocalLoginError, match="cannot be served through a share link"):
+        demo.launch(server_name="127.0.0.1", share=True, prevent_thread_lock=True, quiet=True)
+    assert tunnels == [] and not demo.is_running
+
+
+@pytest.mark.parametrize("how", ["GRADIO_SHARE", "hosted notebook"])
+def test_local_login_is_refused_when_gradio_would_share_by_itself(monkeypatch, how):
+    _local_login(monkeypatch)
+    if how == "GRADIO_SHARE":
+        monkeypatch.setenv("GRADIO_SHARE", "True")
+    else:
+        monkeypatch.setattr(gradio.utils, "is_hosted_notebook", lambda: True)
+    with pytest.raises(LocalLoginError, match="cannot be served through a share link"):
+        check_local_login("127.0.0.1")
+    assert check_local_login("127.0.0.1", share=False) is None  # launch(share=False) wins, as in Gradio
+
+
+def test_without_local_login_sharing_is_left_to_gradio(monkeypatch):
+    monkeypatch.delenv("LEADERBOARD_LOCAL_LOGIN", raising=False)
+    monkeypatch.setenv("GRADIO_SHARE", "True")
+    assert check_local_login("0.0.0.0", share=True) is None

@@ -14,6 +14,8 @@ ERROR_FILE = "error.log"
 REPORT_FILE = "report.json"
 LOG_FILE = "benchmark.log"
 LOADED_FILE = "loaded.json"
+# what the reasoning scenario adds to optimum-benchmark's report: the tokens each answer generated
+OUTPUT_TOKENS_KEY = "output_tokens_per_query"
 
 
 def repeat_dir_name(index: int) -> str:

@@ -1,5 +1,8 @@
 """From optimum-benchmark's report (a plain dict) to phases and the per-1,000-queries score.
 
+Light contract (pydantic only): the runner scores its runs with it, and ``push``, ``submit-run`` and
+the Space check an uploaded run by scoring its raw reports again with the very same code.
+
 The score's scope is AI Energy Score's: dataset preprocessing plus the task's inference phases
 (``prefill`` + ``decode``, or ``forward``, or ``call``), not dataset or model loading.
 
@@ -22,7 +25,7 @@ from benchmark.record import (
     per_1k_output_tokens_wh,
     per_1k_queries_wh,
 )
-from benchmark.runner.reasoning.scenario import OUTPUT_TOKENS_KEY
+from benchmark.runs.files import OUTPUT_TOKENS_KEY
 from benchmark.tasks import TaskSpec
 
 # optimum-benchmark's report target → the record's phase name
