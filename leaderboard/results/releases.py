@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ import pandas as pd
 from benchmark.board.rating import CLASSED_TASKS, rating_flags, star_ratings, stars_between
 from benchmark.board.records import REPORT_PATTERNS, record_files
 from benchmark.errors import UserInputError
+from benchmark.hub_client import HubError
 from benchmark.release import (
     BOARD_COLUMNS,
     GROUP_KEYS,
@@ -42,6 +45,8 @@ from benchmark.release import (
 )
 from benchmark.store import LocalStore, Store
 from leaderboard.results.loader import LoadResult, read_folder
+
+log = logging.getLogger(__name__)
 
 LATEST = "latest"
 LIVE = "live"
@@ -95,15 +100,55 @@ def parse_board(data: bytes, name: str) -> pd.DataFrame:
     return frame
 
 
+def _check_meta(meta: Any) -> dict[str, Any]:
+    """A ``release.json`` whose parts the app reads have the shapes it reads (else ``ValueError``)."""
+    if not isinstance(meta, dict):
+        raise ValueError("release.json is not an object")
+    left_out, groups = meta.get("left_out", []), meta.get("groups", [])
+    if not isinstance(left_out, list) or not all(isinstance(item, dict) for item in left_out):
+        raise ValueError("release.json: left_out is not a list of {path, reason}")
+    if not all(isinstance(item.get("path"), str) for item in left_out):
+        raise ValueError("release.json: left_out is not a list of {path, reason}")
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        raise ValueError("release.json: groups is not a list of objects")
+    return meta
+
+
+_REQUIRED_BOARD_COLUMNS = tuple(c for c in BOARD_COLUMNS if c not in _BOARD_DEFAULTS)
+
+
 def read_release(store: Store, name: str) -> Release:
-    meta = json.loads(store.read(release_json_path(name)))
-    return Release(name, meta, parse_board(store.read(board_path(name)), name))
+    meta = _check_meta(json.loads(store.read(release_json_path(name))))
+    board = parse_board(store.read(board_path(name)), name)
+    missing = [column for column in _REQUIRED_BOARD_COLUMNS if column not in board]
+    if missing:
+        raise ValueError(f"board.parquet of {name} lacks {', '.join(missing)}")
+    return Release(name, meta, board)
+
+
+DROP_RELEASE = "unreadable release"
+
+
+def read_releases_reporting(store: Store, paths: list[str] | None = None) -> tuple[tuple[Release, ...], list[str]]:
+    """Every readable complete release of ``store``, oldest first, and the problems of those that are not
+    (``releases/<name>: unreadable release``): a broken board file drops its release, never the store.
+    A store that cannot be listed or read at all still raises (the app then shows its fallback)."""
+    listed = paths if paths is not None else store.list("releases/")
+    releases, problems = [], []
+    for name in release_names(listed):
+        try:
+            releases.append(read_release(store, name))
+        except (OSError, HubError):
+            raise
+        except Exception:  # noqa: BLE001 - whatever a hostile board.parquet or release.json holds
+            log.warning("release %s cannot be read: skipped", name, exc_info=True)
+            problems.append(f"releases/{name}: {DROP_RELEASE}")
+    return tuple(releases), problems
 
 
 def read_releases(store: Store, paths: list[str] | None = None) -> tuple[Release, ...]:
-    """Every complete release of ``store``, oldest first."""
-    listed = paths if paths is not None else store.list("releases/")
-    return tuple(read_release(store, name) for name in release_names(listed))
+    """Every readable complete release of ``store``, oldest first."""
+    return read_releases_reporting(store, paths)[0]
 
 
 def released_paths(releases: tuple[Release, ...]) -> set[str]:
@@ -130,7 +175,7 @@ def _is_record_path(path: str) -> bool:
 
 def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
     """The releases of ``store`` and the records published since (the only ones read as JSON)."""
-    releases = read_releases(store)
+    releases, release_problems = read_releases_reporting(store)
     held = released_paths(releases)
     if isinstance(store, LocalStore) and not store.root.is_dir():  # a mistyped RESULTS_DIR: an error to show
         raise FileNotFoundError(f"no results folder at {store.root}")
@@ -139,7 +184,9 @@ def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
     digest = hashlib.blake2b(result.fingerprint.encode(), digest_size=16)
     for release in releases:
         digest.update(release.name.encode() + b"\0")
-    return releases, LoadResult(result.records, result.source, result.dropped, result.problems, digest.hexdigest())
+    dropped = result.dropped + Counter({DROP_RELEASE: len(release_problems)} if release_problems else {})
+    problems = (*release_problems, *result.problems)
+    return releases, LoadResult(result.records, result.source, dropped, problems, digest.hexdigest())
 
 
 def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:

@@ -203,3 +203,20 @@ def test_generated_hostile_records_and_requests_drop_only_themselves(tmp_path_fa
     assert seeded[0].path in read.requests
     assert set(read.dropped) <= {"requests/hostile.json"}
     assert all(reason in DROP_REASONS or reason.startswith("file over") for reason in read.dropped.values())
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [("board.parquet", b"PAR1 not a parquet file"), ("release.json", b'{"left_out": "everything"}'),
+     ("release.json", b"[1, 2]")],
+)
+def test_a_broken_release_file_drops_that_release_not_the_board(tmp_path, file, content):
+    _good(tmp_path)
+    store = LocalStore(tmp_path)
+    cut_release(store, "r1", date="2026-01-01")
+    (tmp_path / "releases" / "r1" / file).write_bytes(content)
+    live = LiveData(store, min_check_interval_s=0)
+    data = live.current
+    assert live.from_store and data.notice is None and data.releases == ()
+    assert sorted(data.frame["model_id"]) == ["org/good-0", "org/good-1"]  # read as records instead
+    assert data.dropped == Counter({"unreadable release": 1}) and data.problems == ("releases/r1: unreadable release",)
