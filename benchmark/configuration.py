@@ -23,6 +23,7 @@ from benchmark.validation import PositiveCount, ShortText
 
 REFERENCE_KEY = "reference"
 ALL_CONFIGURATIONS = "all"
+ZERO_SHOT_KEY = "zero_shot"  # the key of a run whose only override is zero-shot prompting
 
 DTYPES = ("float32", "float16", "bfloat16")
 ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2")

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from benchmark.errors import UserInputError
+from benchmark.quality import benchmarks as quality_benchmarks
 
 NUM_SAMPLES = 1000
 BATCH_SIZE = 1
@@ -70,6 +71,8 @@ class TaskSpec:
     # optimum-benchmark ``energy_star`` options of zero-shot text-to-text prompting (``t5_task`` and
     # its dataset prefixes), for tasks that admit ``zero_shot``
     zero_shot_prompt: Mapping[str, str] = field(default_factory=dict)
+    # what the energy buys: the quality benchmark figures on this task's board are compared on (None: none yet)
+    quality: quality_benchmarks.QualityBenchmark | None = None
 
     @property
     def reasoning(self) -> bool:
@@ -107,6 +110,7 @@ _GENERATE_10_TOKENS = MappingProxyType({"max_new_tokens": NEW_TOKENS, "min_new_t
 _ENTRIES = (
     TaskSpec(
         key="text_generation",
+        quality=quality_benchmarks.OPEN_LLM_LEADERBOARD_V2,
         display_name="Text Generation",
         ob_task="text-generation",
         modality="text",
@@ -124,6 +128,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="reasoning",
+        quality=quality_benchmarks.GPQA_DIAMOND,
         display_name="Reasoning",
         ob_task="text-generation",
         modality="text",
@@ -146,6 +151,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="summarization",
+        quality=quality_benchmarks.CNN_DAILYMAIL,
         display_name="Summarization",
         # optimum-benchmark 0.6 runs "summarization" as a single forward pass; its text2text
         # task generates, which is what a summary costs.
@@ -166,6 +172,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="question_answering",
+        quality=quality_benchmarks.SQUAD_V2,
         display_name="Extractive Question Answering",
         ob_task="question-answering",
         modality="text",
@@ -184,6 +191,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="text_classification",
+        quality=quality_benchmarks.SST2,
         display_name="Text Classification",
         ob_task="text-classification",
         modality="text",
@@ -200,6 +208,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="sentence_similarity",
+        quality=quality_benchmarks.MTEB_STSBENCHMARK,
         display_name="Sentence Similarity",
         ob_task="sentence-similarity",
         modality="text",
@@ -214,6 +223,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="image_classification",
+        quality=quality_benchmarks.IMAGENET_1K_VAL,
         display_name="Image Classification",
         ob_task="image-classification",
         modality="image",
@@ -228,6 +238,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="object_detection",
+        quality=quality_benchmarks.COCO_VAL2017,
         display_name="Object Detection",
         ob_task="object-detection",
         modality="image",
@@ -242,6 +253,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="automatic_speech_recognition",
+        quality=quality_benchmarks.LIBRISPEECH_TEST_CLEAN,
         display_name="Automatic Speech Recognition",
         ob_task="automatic-speech-recognition",
         modality="audio",
@@ -258,6 +270,7 @@ _ENTRIES = (
     ),
     TaskSpec(
         key="image_to_text",
+        quality=quality_benchmarks.COCO_KARPATHY_TEST,
         display_name="Image Captioning",
         ob_task="image-to-text",
         modality="image",

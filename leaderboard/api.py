@@ -37,7 +37,7 @@ from leaderboard.views.model_page import model_page
 from leaderboard.views.reasoning import reasoning_on_off
 from leaderboard.views.releases import release_list
 from leaderboard.views.summary import summarize
-from leaderboard.views.tables import api_rows, filter_mask, overview_rows
+from leaderboard.views.tables import api_rows, filter_mask, frontier_rows, overview_rows
 from leaderboard.views.tradeoff import tradeoff
 from leaderboard.views.what_helps import what_helps, zero_shot_summary
 
@@ -91,23 +91,39 @@ def register_api(live: LiveData) -> None:
         size_class: str = "",
         release: str = "latest",
         configuration: str = "reference",
+        min_quality: float | None = None,
     ) -> list[dict[str, Any]]:
-        """The rows of one task with their stars, most efficient first; each says its `release`.
+        """The rows of one task with their stars, most efficient first; each says its `release`, its
+        quality figure on the task's declared benchmark (`quality`, `quality_metric`, `quality_benchmark`,
+        `quality_source`, `quality_provenance`) and whether it is `on_frontier` (no other row of its
+        hardware beats it on both energy and quality).
         Optional filters: part of a model id (`;` separates alternatives), hardware names and size
-        classes (comma separated). `release`: "latest" (default), a release name (see `/releases`),
-        "live" (everything rated now) or "since" (runs after the latest release, provisional stars).
-        `configuration`: "reference" (the default, the rated board), a configuration key (e.g.
-        "batch_size=8", never in a release: shown live and unrated) or "all"."""
+        classes (comma separated), `min_quality` (at least this good in the benchmark's direction: a
+        WER of at most it; rows without a figure are left out). `release`: "latest" (default), a release
+        name (see `/releases`), "live" (everything rated now) or "since" (runs after the latest release,
+        provisional stars). `configuration`: "reference" (the default, the rated board), a configuration
+        key (e.g. "batch_size=8", never in a release: shown live and unrated) or "all"."""
         key = _task_key(task)
         data = live.current
         name = data.release_name(release)
         chosen = check_configuration(configuration)
-        if not (query.strip() or hardware.strip() or size_class.strip()):
+        if not (query.strip() or hardware.strip() or size_class.strip()) and min_quality is None:
             return data.cached(
                 ("api_rows", key, name, chosen), lambda: api_rows(data.task_frame(key, name, chosen))
             )
         rows = data.task_frame(key, name, chosen)
-        return api_rows(rows[filter_mask(rows, query, _choices(hardware), _choices(size_class)).to_numpy()])
+        mask = filter_mask(rows, query, _choices(hardware), _choices(size_class), min_quality, key)
+        return api_rows(rows[mask.to_numpy()])
+
+    @user_errors
+    def frontier(task: str, release: str = "latest") -> list[dict[str, Any]]:
+        """The energy–quality frontier of a task's board (`release` as for `/task_rows`): the rows no
+        other row of the same hardware beats on both GPU energy per 1,000 queries and quality on the
+        task's declared benchmark, least energy first. Empty for a task without a declared benchmark."""
+        key = _task_key(task)
+        data = live.current
+        name = data.release_name(release)
+        return data.cached(("api_frontier", key, name), lambda: api_rows(frontier_rows(data.task_frame(key, name))))
 
     @user_errors
     def task_summary(task: str, hardware: str = "") -> dict[str, Any]:
@@ -211,6 +227,7 @@ def register_api(live: LiveData) -> None:
     endpoints = {
         "tasks": tasks,
         "task_rows": task_rows,
+        "frontier": frontier,
         "task_summary": task_summary,
         "releases": releases,
         "overview": overview,

@@ -1,6 +1,6 @@
-"""Rebuild the app's bundled data (``data/records``, ``data/releases``) from the published AI Energy Score boards.
+"""Rebuild the app's bundled data (``data/records``, ``data/releases``, ``data/quality``) from published figures.
 
-    python scripts/build_snapshot.py [--boards CSV] [--params CSV] [--out data]
+    python scripts/build_snapshot.py [--boards CSV] [--params CSV] [--quality CSV] [--out data]
 
 Input: ``aies_boards.csv`` (``task, model, gpu_wh_per_1k_queries, size_class, reasoning, release,
 source, note``: every published board figure, GPU Wh per 1,000 queries measured by AI Energy Score
@@ -33,7 +33,14 @@ Choices, so the data says only what was published:
 - ``source`` is the row's own source; the note goes to ``notes``. No stars are copied (the CSV has
   none): the releases compute them with the rating rule.
 
-Re-running the script replaces ``<out>/records`` and ``<out>/releases`` entirely: it is deterministic.
+Quality (``quality.csv``: ``task, model, reasoning, benchmark, metric, value, higher_is_better, source,
+note``): one ``QualityRecord`` per row, ``provenance: published``, its source and note kept, its date
+left empty (the file gives none), ``reasoning`` as for the boards (``on (high)`` → thinking on at high
+effort). Figures on another benchmark or metric than the task's declared one are written too: the
+model page shows them under their own names, the boards never compare them. Nothing is estimated.
+
+Re-running the script replaces ``<out>/records``, ``<out>/releases`` and ``<out>/quality`` entirely: it is
+deterministic.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from benchmark.quality.record import QualityRecord, QualitySettings, quality_path  # noqa: E402
 from benchmark.record import Hardware, ResultRecord, Settings, record_path  # noqa: E402
 from benchmark.release import cut_release  # noqa: E402
 from benchmark.store import LocalStore  # noqa: E402
@@ -60,6 +68,7 @@ from benchmark.tasks import TASKS, get_task  # noqa: E402
 REFERENCE = ROOT / "data" / "published"  # copies of the project's reference CSVs
 DEFAULT_BOARDS = REFERENCE / "aies_boards.csv"
 DEFAULT_PARAMS = REFERENCE / "model_params.csv"
+DEFAULT_QUALITY = REFERENCE / "quality.csv"
 REFERENCE_GPU = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)
 _RUN_TIMESTAMP = re.compile(r"run timestamp (\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
 _REASONING = re.compile(r"^(on|off)(?: \((low|medium|high|n/a)\))?$")
@@ -172,11 +181,50 @@ def to_record(row: BoardRow, params: dict[str, int]) -> ResultRecord:
     )
 
 
-def build_snapshot(boards: Path, params_csv: Path, out: Path) -> list[Path]:
-    """Write the records and the releases under ``out`` (replacing them); returns the files written."""
+def quality_records(path: Path) -> list[QualityRecord]:
+    """One published quality record per row of ``quality.csv`` (an unknown task stops the build)."""
+    records = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
+            task = get_task(raw["task"]).key
+            reasoning, effort = reasoning_state(raw.get("reasoning") or "", f"{path}:{line}")
+            benchmark, metric = raw["benchmark"].strip(), raw["metric"].strip()
+            records.append(
+                QualityRecord(
+                    quality_id="published-" + "-".join(p for p in (benchmark, metric, effort) if p),
+                    model_id=raw["model"].strip(),
+                    task=task,
+                    benchmark=benchmark,
+                    metric=metric,
+                    value=float(raw["value"]),
+                    higher_is_better=raw["higher_is_better"].strip().lower() == "true",
+                    source=raw["source"].strip(),
+                    provenance="published",
+                    settings=QualitySettings(reasoning=reasoning, reasoning_effort=effort),
+                    notes=(raw.get("note") or "").strip() or None,
+                )
+            )
+    return records
+
+
+def write_quality(records: list[QualityRecord], out: Path) -> list[Path]:
+    written = []
+    for record in records:
+        target = out / quality_path(record)
+        if target.exists():
+            raise ValueError(f"two quality rows for {quality_path(record)}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(record.to_json() + "\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def build_snapshot(boards: Path, params_csv: Path, out: Path, quality_csv: Path | None = None) -> list[Path]:
+    """Write the records, the releases and the quality records under ``out`` (replacing them); returns
+    the files written."""
     rows = read_boards(boards)
     params = read_params(params_csv)
-    for folder in ("records", "releases"):
+    for folder in ("records", "releases", "quality"):
         shutil.rmtree(out / folder, ignore_errors=True)
     written = []
     for row in rows:
@@ -194,6 +242,10 @@ def build_snapshot(boards: Path, params_csv: Path, out: Path) -> list[Path]:
     for name in (".store-version", ".store-lock"):  # the local store's bookkeeping, not data
         (out / name).unlink(missing_ok=True)
     print(f"{len(rows)} board rows → {len(rows)} records in {out / 'records'}")
+    if quality_csv is not None:
+        quality = quality_records(quality_csv)
+        written += write_quality(quality, out)
+        print(f"{len(quality)} published quality figures → {out / 'quality'}")
     return written
 
 
@@ -201,10 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boards", type=Path, default=DEFAULT_BOARDS, help="published boards CSV")
     parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS, help="parameter counts CSV")
+    parser.add_argument("--quality", type=Path, default=DEFAULT_QUALITY, help="published quality figures CSV")
     parser.add_argument("--out", type=Path, default=ROOT / "data", help="bundled data folder (default: data/)")
     args = parser.parse_args(argv)
     try:
-        build_snapshot(args.boards, args.params, args.out)
+        build_snapshot(args.boards, args.params, args.out, args.quality)
     except (OSError, ValueError, KeyError) as exc:
         print(f"build_snapshot: {exc}", file=sys.stderr)
         return 1

@@ -53,6 +53,24 @@ def tasks_table() -> str:
     return "\n".join(lines)
 
 
+def quality_table() -> str:
+    """A Markdown table of each task's declared quality benchmark, from the registry."""
+    lines = ["| Task | Benchmark | Data (split) | Metric | Better | Computed with |", "|---|---|---|---|---|---|"]
+    for spec in TASKS.values():
+        declared = spec.quality
+        if declared is None:
+            lines.append(f"| {spec.display_name} | none declared yet: energy only | | | | |")
+            continue
+        config = f" `{declared.dataset_config}`" if declared.dataset_config else ""
+        lines.append(
+            f"| {spec.display_name} | {escape_markdown(declared.name)} (`{declared.key}`) | "
+            f"{escape_markdown(declared.dataset_id)}{config} ({declared.dataset_split}) | "
+            f"{escape_markdown(declared.metric_name)} (`{declared.metric}`) | "
+            f"{'higher ↑' if declared.higher_is_better else 'lower ↓'} | {escape_markdown(declared.library)} |"
+        )
+    return "\n".join(lines)
+
+
 def star_rule() -> str:
     classed = ", ".join(TASKS[key].display_name for key in TASKS if key in CLASSED_TASKS)
     return (
@@ -73,7 +91,7 @@ def star_rule() -> str:
 
 def about_markdown(extra_sections: Iterable[str] = ()) -> str:
     text = Template(ABOUT_TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
-        tasks_table=tasks_table(), star_rule=star_rule()
+        tasks_table=tasks_table(), star_rule=star_rule(), quality_table=quality_table()
     )
     return "\n\n".join([text.rstrip(), *extra_sections])
 

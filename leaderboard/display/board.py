@@ -11,7 +11,14 @@ import pandas as pd
 from benchmark.tasks import TASKS
 from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import escape_markdown
-from leaderboard.display.strings import EMPTY_TASK, NO_MATCH, PROVISIONAL_NOTE, RELEASE_LINE
+from leaderboard.display.strings import (
+    EMPTY_TASK,
+    NO_MATCH,
+    NO_QUALITY_BENCHMARK,
+    PROVISIONAL_NOTE,
+    QUALITY_LINE,
+    RELEASE_LINE,
+)
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.releases import SINCE
 from leaderboard.views.summary import summarize, summary_markdown
@@ -81,6 +88,35 @@ def task_figure(data: LeaderboardData, view: TaskView, filtered: bool) -> go.Fig
         return energy_vs_size(view.rows, title)
     return data.cached(
         ("figure", view.task, view.release, view.configuration), lambda: energy_vs_size(view.rows, title)
+    )
+
+
+def task_quality_figure(data: LeaderboardData, view: TaskView, filtered: bool) -> go.Figure | None:
+    """Energy against quality with the frontier, for a task with a declared benchmark (else None)."""
+    from leaderboard.display.plots import energy_vs_quality
+
+    declared = TASKS[view.task].quality
+    if declared is None:
+        return None
+    title = f"{TASKS[view.task].display_name}: what the energy buys"
+
+    def draw() -> go.Figure:
+        return energy_vs_quality(view.rows, title, declared.label, declared.higher_is_better)
+
+    if filtered:
+        return draw()
+    return data.cached(("quality_figure", view.task, view.release, view.configuration), draw)
+
+
+def task_quality_markdown(view: TaskView, total: pd.DataFrame) -> str:
+    """The line under the summary naming the task's quality benchmark and how many rows have a figure
+    (or that the task has none yet)."""
+    spec = TASKS[view.task]
+    if spec.quality is None:
+        return NO_QUALITY_BENCHMARK.format(name=spec.display_name)
+    return QUALITY_LINE.format(
+        label=escape_markdown(spec.quality.label), library=escape_markdown(spec.quality.library),
+        n_with=int(total["quality"].notna().sum()), n_rows=len(total),
     )
 
 

@@ -50,13 +50,28 @@ def model_markdown(model_id: str) -> str:
     return f"[{label}]({hub_url(model_id)})" if is_hub_id(model_id) else label
 
 
+_GITHUB_SOURCE = re.compile(r"^github:([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{7,40}):(\S+)$")
+
+
+def github_url(source: str) -> str | None:
+    """``github:owner/repo@commit:path`` (how the reference files cite a file at a commit) as the
+    file's GitHub address; None for any other source."""
+    match = _GITHUB_SOURCE.match(source)
+    return f"https://github.com/{match[1]}/blob/{match[2]}/{match[3]}" if match else None
+
+
 def source_markdown(source: str) -> str:
-    """A source as Markdown: a link (labelled by host and first path parts) plus any trailing text."""
+    """A source as Markdown: a link (labelled by host and first path parts) plus any trailing text;
+    a ``github:owner/repo@commit:path`` citation links to that file at that commit."""
     head, _, rest = source.strip().partition(" ")
+    cited = _GITHUB_SOURCE.match(head)
+    head = github_url(head) or head
     if not _URL.match(head):
         return escape_markdown(source)
     parts = urlsplit(head)
     label = "/".join([parts.netloc, *[p for p in parts.path.split("/") if p][:3]])
+    if cited:  # the repository and the file: the commit is in the link
+        label = f"github.com/{cited[1]} · {cited[3].rsplit('/', 1)[-1]}"
     url = quote(head, safe=":/?#@!$&'*+,;=%~-._")
     link = f"[{escape_markdown(label)}]({url})"
     return f"{link} {escape_markdown(rest)}" if rest else link

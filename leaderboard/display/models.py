@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmark.configuration import REFERENCE_KEY
+from benchmark.configuration import REFERENCE_KEY, ZERO_SHOT_KEY
 from leaderboard.display import strings
 from leaderboard.display.formats import (
     escape_markdown,
@@ -21,7 +21,6 @@ from leaderboard.display.formats import (
 )
 from leaderboard.display.reasoning import on_off_sentences_markdown
 from leaderboard.views.equivalences import GridIntensity, everyday_text, get_grid
-from leaderboard.views.what_helps import ZERO_SHOT_KEY
 
 STAR_FILLED, STAR_EMPTY = "★", "☆"
 SOFTWARE_NAMES = {
@@ -128,6 +127,25 @@ def _params_text(params: int | None, size_class: str | None) -> str:
     return f"{size} (size class {escape_markdown(size_class)})" if size_class else size
 
 
+def quality_markdown(item: dict[str, Any] | None) -> str:
+    """A quality figure with its metric and where it comes from: "91.3 SST-2 accuracy (%) ↑ — published, <source>"."""
+    if item is None:
+        return strings.NO_QUALITY_FIGURE
+    partial = f" (first {item['limit']} examples only: not compared)" if item.get("limit") else ""
+    return (
+        f"**{format_amount(item['value'])}** {escape_markdown(item['label'])}{partial} — "
+        f"{escape_markdown(item['provenance'])}, {source_markdown(item['source'])}"
+    )
+
+
+def quality_facts(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model page's quality rows: the figure the board compares, then any other figure."""
+    facts = [("Quality", quality_markdown(entry.get("quality")))]
+    for item in entry.get("other_quality") or []:
+        facts.append((strings.OTHER_QUALITY_FIGURE, quality_markdown(item)))
+    return facts
+
+
 def configuration_markdown(entry: dict[str, Any]) -> str:
     """How the run was made: the reference (rated) or its configuration (unrated, with the stars it
     would earn), and why a run on a few samples or another dataset stands apart."""
@@ -155,6 +173,7 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Run configuration", configuration_markdown(entry)),
         ("GPU energy per 1,000 queries", energy_markdown(entry)),
         ("Everyday scale", escape_markdown(everyday_text(entry["gpu_wh_per_1k_queries"], grid))),
+        *quality_facts(entry),
     ]
     rows += output_token_facts(entry)
     if entry["total_wh_per_1k_queries"] is not None:
@@ -245,6 +264,7 @@ def compare_markdown(result: dict[str, Any]) -> str:
         + _column(rows, lambda r: escape_markdown(everyday_text(r["gpu_wh_per_1k_queries"], grid)))
         + " |",
         "| Latency | " + _column(rows, latency_markdown) + " |",
+        "| Quality | " + _column(rows, lambda r: quality_markdown(r.get("quality"))) + " |",
     ]
     for name in phase_names:
         label = escape_markdown(next(p["phase_name"] for p in rows[0]["phases"] if p["phase"] == name))

@@ -1,6 +1,7 @@
-"""The plots: energy versus model size, and energy versus latency with its Pareto frontier.
+"""The plots: energy versus model size, energy versus latency with its Pareto frontier, energy versus
+output tokens, and energy versus quality with its frontier.
 
-Both are Plotly scatters on log–log axes, coloured by stars (``palette``).
+All are Plotly scatters coloured by stars (``palette``), energy on a log axis.
 
 Energy per 1,000 queries spans orders of magnitude across models, so both axes are logarithmic
 (which ``gr.ScatterPlot`` cannot do; these figures go to ``gr.Plot``). Models without a parameter
@@ -203,4 +204,65 @@ def energy_vs_output_tokens(rows: pd.DataFrame, title: str) -> go.Figure:
         figure, f"{html.escape(title)}<br><sup>{subtitle}</sup>", "Output tokens per query (mean, log scale)", 460, 70
     )
     figure.update_layout(legend={"title": {"text": "Size class"}})
+    return figure
+
+
+def energy_vs_quality(rows: pd.DataFrame, title: str, quality_label: str, higher_is_better: bool) -> go.Figure:
+    """Quality (the task's benchmark, its own axis direction) against GPU Wh per 1,000 queries (log),
+    coloured by stars, the frontier's points joined by a line in energy order and ringed. Rows without
+    a quality figure or a positive energy cannot be placed: the subtitle counts them."""
+    import plotly.graph_objects as go
+
+    energy = rows["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
+    quality = rows["quality"].to_numpy(dtype=float) if "quality" in rows else np.full(len(rows), np.nan)
+    placed = rows[np.isfinite(energy) & (energy > 0) & np.isfinite(quality)]
+    figure = go.Figure()
+    hover = (
+        "<b>%{customdata[0]}</b><br>GPU energy: %{x:.4g} Wh / 1,000 queries<br>"
+        f"{html.escape(quality_label)}: %{{y:.4g}}<br>%{{customdata[3]}}<extra>%{{fullData.name}}</extra>"
+    )
+    levels = [(f"{'★' * level} ({level})", placed["stars"] == level, colour) for level, colour in STAR_COLOURS.items()]
+    levels.append(("unrated", placed["stars"].isna(), UNRATED_COLOUR))
+    for name, selected, colour in levels:
+        subset = placed[selected.fillna(False).to_numpy(dtype=bool)]
+        if subset.empty:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=subset["gpu_wh_per_1k_queries"].to_numpy(dtype=float),
+                y=subset["quality"].to_numpy(dtype=float),
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 9, "line": {"width": 0.5, "color": MARKER_EDGE}},
+                customdata=_hover_data(subset),
+                hovertemplate=hover,
+            )
+        )
+    frontier = placed[placed["on_frontier"].to_numpy(dtype=bool)].sort_values("gpu_wh_per_1k_queries")
+    if not frontier.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=frontier["gpu_wh_per_1k_queries"].to_numpy(dtype=float),
+                y=frontier["quality"].to_numpy(dtype=float),
+                mode="lines+markers",
+                name="Energy–quality frontier",
+                line={"color": FRONTIER_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
+                marker={"symbol": "circle-open", "size": 15, "color": FRONTIER_COLOUR, "line": {"width": 2}},
+                customdata=_hover_data(frontier),
+                hovertemplate=hover,
+            )
+        )
+    missing = len(rows) - len(placed)
+    subtitle = f"{len(placed)} models with a quality figure" + (f"; {missing} without one not shown" if missing else "")
+    figure.update_layout(
+        title={"text": f"{html.escape(title)}<br><sup>{subtitle}</sup>"},
+        xaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        yaxis={"title": {"text": html.escape(quality_label)}, "autorange": True if higher_is_better else "reversed"},
+        legend={"title": {"text": "Stars"}},
+        template="plotly_white",
+        height=460,
+        margin={"l": 70, "r": 20, "t": 70, "b": 60},
+    )
+    if placed.empty:
+        empty_plot_note(figure, "No model of this board has a quality figure on its benchmark yet")
     return figure

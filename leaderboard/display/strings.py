@@ -44,6 +44,18 @@ NO_MATCH = "**No models match these filters.** Clear the search or widen the har
 
 COLUMNS_HELP = "Columns to show (the model column always is)."
 SEARCH_HELP = "Part of a model id; separate several with ;"
+QUALITY_FILTER_LABEL = "Quality at least"
+QUALITY_FILTER_LABEL_LOWER = "Quality at most ({metric}: lower is better)"
+QUALITY_FILTER_HELP = "{benchmark} {metric}; empty: no limit (rows without a figure are hidden by a limit)"
+QUALITY_LINE = (
+    "**What the energy buys:** {label}, the task's declared quality benchmark ({library}); "
+    "{n_with} of {n_rows} rows have a figure. The plot below marks the **frontier**: the models no other "
+    "model on this board beats on both energy and quality. Stars rate energy only."
+)
+NO_QUALITY_BENCHMARK = (
+    "**No quality benchmark is declared for {name} yet**: this board shows energy only. Stars rate "
+    "energy alone on every task."
+)
 FILTER_EMPTY_MEANS_ALL = "Empty: all"
 SORT_HELP = (
     "The table starts with the most efficient model; sort by any column from its header menu (⋮). "
@@ -151,6 +163,11 @@ RUNS_LABEL = "Runs"
 RUNS_HELP = "The board rates reference runs only; the others are shown beside them, unrated."
 RUNS_CHOICES = (("Reference runs (rated)", "reference"), ("Every run configuration (others unrated)", "all"))
 ZERO_SHOT_BADGE = "🅩 *zero-shot*"
+# Quality beside energy (issue 19)
+QUALITY_HEADER = "Quality"
+NO_QUALITY_FIGURE = "no figure on the task's declared benchmark yet"
+OTHER_QUALITY_FIGURE = "Other quality figure (not compared on the board)"
+FRONTIER_MARK = "◆"
 CONFIGURATION_BADGE = "⚙ *{key}*"
 ZERO_SHOT_TITLE = "Zero-shot versus task-specific"
 ZERO_SHOT_LINE = (

@@ -21,9 +21,11 @@ import pandas as pd
 from benchmark.board.configurations import on_reference_board
 from benchmark.board.frame import frame_from_records
 from benchmark.board.rating import rating_flags, star_ratings
+from benchmark.quality.record import QualityRecord
 from benchmark.record import ResultRecord
-from benchmark.tasks import TASK_KEYS
+from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.results.loader import LoadResult
+from leaderboard.results.quality import best_quality, with_quality
 from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -44,6 +46,8 @@ class LeaderboardData:
     releases: tuple[Release, ...] = ()  # oldest first; ``frame`` is the latest one's board if any
     # each dropped file, store-relative, with its reason ("records/t/m/r.json: malformed JSON")
     problems: tuple[str, ...] = ()
+    # every quality figure kept (declared benchmark or not), never released: joined onto boards live
+    quality: tuple[QualityRecord, ...] = ()
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -63,6 +67,7 @@ class LeaderboardData:
             source=result.source,
             dropped=Counter(result.dropped),
             problems=tuple(result.problems),
+            quality=tuple(result.quality),
             version=version,
             notice=notice,
             releases=tuple(releases),
@@ -134,7 +139,8 @@ class LeaderboardData:
             return self._cache.setdefault(key, value)
 
     def task_frame(self, task: str, release: str | None = LATEST, configuration: str = "reference") -> pd.DataFrame:
-        """The board rows of one task, in leaderboard order (rated first, least energy first).
+        """The board rows of one task, in leaderboard order (rated first, least energy first), with
+        their quality figure and whether they are on the energy–quality frontier (``QUALITY_COLUMNS``).
 
         ``release``: a release name, ``latest``, ``live`` or ``since``. ``configuration``: the reference
         board (the default; what releases hold and rate), a configuration key, or ``"all"``. Releases
@@ -145,7 +151,16 @@ class LeaderboardData:
             ("task_frame", task, name, configuration), lambda: self._task_board(task, name, configuration)
         )
 
+    def best_quality(self) -> pd.DataFrame:
+        """Each (model, task, effort)'s comparable figure on its task's declared benchmark."""
+        return self.cached("best_quality", lambda: best_quality(self.quality))
+
     def _task_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
+        declared = TASKS[task].quality
+        rows = self._energy_board(task, name, configuration)
+        return with_quality(rows, self.best_quality(), declared.higher_is_better if declared else True)
+
+    def _energy_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
         board = self.board(name)
         board = board[(board["task"] == task).to_numpy(dtype=bool)]
         reference = board[on_reference_board(board)]

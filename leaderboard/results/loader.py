@@ -25,6 +25,7 @@ from benchmark.board.records import (
     parse_record,
     read_bounded,
 )
+from benchmark.quality.record import QUALITY_PATTERNS, QualityRecord, quality_files, read_quality_file
 from benchmark.record import ResultRecord
 from benchmark.store import Store
 
@@ -40,6 +41,7 @@ class LoadResult:
     dropped: Counter[str] = field(default_factory=Counter)
     problems: tuple[str, ...] = ()
     fingerprint: str = ""  # digest of every record file read: equal means nothing changed
+    quality: tuple[QualityRecord, ...] = ()  # every quality record kept (they are never released)
 
     @property
     def dropped_total(self) -> int:
@@ -78,12 +80,40 @@ def read_folder(folder: Path, source: str | None = None, paths: Iterable[str] | 
     return result
 
 
+def read_quality(folder: Path, paths: Iterable[str] | None = None) -> tuple[list[QualityRecord], Counter[str],
+                                                                            list[str], str]:
+    """Every quality record under ``folder/quality`` (or the ``paths`` given): the kept ones, the drop
+    counts and problems (the same rules and reasons as result records), and a digest of what was read."""
+    kept: list[QualityRecord] = []
+    dropped: Counter[str] = Counter()
+    problems: list[str] = []
+    digest = hashlib.blake2b(digest_size=16)
+    for relative in sorted(quality_files(folder) if paths is None else paths):
+        outcome = read_quality_file(folder / relative)
+        digest.update(relative.encode() + b"\0")
+        if isinstance(outcome, str):
+            dropped[outcome] += 1
+            problems.append(f"{relative}: {outcome}")
+        else:
+            digest.update(outcome.to_json().encode())
+            kept.append(outcome)
+    return kept, dropped, problems, digest.hexdigest()
+
+
+def with_quality_of(result: LoadResult, folder: Path) -> LoadResult:
+    """``result`` plus the quality records of ``folder`` (their drops and digest merged in)."""
+    kept, dropped, problems, digest = read_quality(folder)
+    fingerprint = hashlib.blake2b((result.fingerprint + digest).encode(), digest_size=16).hexdigest()
+    return LoadResult(result.records, result.source, result.dropped + dropped, (*result.problems, *problems),
+                      fingerprint, tuple(kept))
+
+
 def load_store(store: Store) -> LoadResult:
     """Every valid record of ``store``; errors reaching the store (Hub, disk) propagate."""
-    folder = Path(store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS))
+    folder = Path(store.local_folder([*RECORD_PATTERNS, *QUALITY_PATTERNS], ignore=REPORT_PATTERNS))
     if not folder.is_dir():  # a mistyped RESULTS_DIR is an error to show, not an empty leaderboard
         raise FileNotFoundError(f"no results folder at {folder}")
-    return read_folder(folder, source=store.public_name)
+    return with_quality_of(read_folder(folder, source=store.public_name), folder)
 
 
 def _log_result(result: LoadResult) -> None:

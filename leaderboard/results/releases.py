@@ -35,6 +35,7 @@ from benchmark.board.rating import CLASSED_TASKS, rating_flags, star_ratings, st
 from benchmark.board.records import REPORT_PATTERNS, record_files
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubError
+from benchmark.quality.record import QUALITY_PREFIX
 from benchmark.release import (
     BOARD_COLUMNS,
     GROUP_KEYS,
@@ -44,7 +45,7 @@ from benchmark.release import (
     release_names,
 )
 from benchmark.store import LocalStore, Store
-from leaderboard.results.loader import LoadResult, read_folder
+from leaderboard.results.loader import LoadResult, read_folder, with_quality_of
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +162,14 @@ def released_paths(releases: tuple[Release, ...]) -> set[str]:
 
 
 def _since_files(store: Store, held: set[str]) -> tuple[Path, list[str]]:
-    """A local folder holding the records no release holds, and their paths."""
+    """A local folder holding the records no release holds and every quality record (one download on
+    the Hub), and the records' paths."""
     if isinstance(store, LocalStore):
         return store.root, [p for p in record_files(store.root) if p not in held]
-    since = [p for p in store.list("records/") if _is_record_path(p) and p not in held]
-    return store.local_folder(since or ["records/.none"], ignore=REPORT_PATTERNS), since
+    listed = store.list("")
+    since = [p for p in listed if _is_record_path(p) and p not in held]
+    quality = [p for p in listed if p.startswith(f"{QUALITY_PREFIX}/") and p.endswith(".json")]
+    return store.local_folder([*since, *quality] or ["records/.none"], ignore=REPORT_PATTERNS), since
 
 
 def _is_record_path(path: str) -> bool:
@@ -186,7 +190,8 @@ def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
         digest.update(release.name.encode() + b"\0")
     dropped = result.dropped + Counter({DROP_RELEASE: len(release_problems)} if release_problems else {})
     problems = (*release_problems, *result.problems)
-    return releases, LoadResult(result.records, result.source, dropped, problems, digest.hexdigest())
+    loaded = LoadResult(result.records, result.source, dropped, problems, digest.hexdigest())
+    return releases, with_quality_of(loaded, folder)
 
 
 def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:

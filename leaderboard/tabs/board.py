@@ -21,6 +21,9 @@ from leaderboard.display.strings import (
     FILTER_EMPTY_MEANS_ALL,
     LATEST_CHOICE,
     OVERVIEW_INTRO,
+    QUALITY_FILTER_HELP,
+    QUALITY_FILTER_LABEL,
+    QUALITY_FILTER_LABEL_LOWER,
     RELEASE_HELP,
     RELEASE_LABEL,
     RUNS_CHOICES,
@@ -33,17 +36,9 @@ from leaderboard.display.strings import (
 from leaderboard.results.releases import LATEST
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.tabs.reasoning import TASK_SECTIONS
+from leaderboard.views.columns import UNKNOWN_SIZE, task_datatypes, task_headers, task_widths
 from leaderboard.views.releases import release_choices
-from leaderboard.views.tables import (
-    OVERVIEW_DATATYPES,
-    OVERVIEW_HEADERS,
-    UNKNOWN_SIZE,
-    TaskView,
-    task_datatypes,
-    task_headers,
-    task_view,
-    task_widths,
-)
+from leaderboard.views.tables import OVERVIEW_DATATYPES, OVERVIEW_HEADERS, TaskView, task_view
 from leaderboard.views.what_helps import zero_shot_markdown, zero_shot_summary
 
 SIZE_CHOICES = [name for name, _ in SIZE_CLASS_BOUNDS] + [UNKNOWN_SIZE]
@@ -103,6 +98,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             TASK_INTRO.format(description=spec.description, query_unit=spec.query_unit, dataset=spec.dataset_id)
         )
         summary = gr.Markdown(elem_id=f"summary-{task}")
+        quality_line = gr.Markdown(elem_id=f"quality-{task}")
         zero_shot = gr.Markdown(visible=False, elem_id=f"zero-shot-{task}")
         empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
         with gr.Row(equal_height=True):
@@ -121,6 +117,11 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
                 list(RUNS_CHOICES), value=REFERENCE_KEY, label=RUNS_LABEL, info=RUNS_HELP, scale=2,
                 elem_id=f"runs-{task}",
             )
+            # a text box, not gr.Number: an empty box means "no limit" (a Number box sends 0)
+            min_quality = gr.Textbox(
+                value="", label=_quality_filter_label(task), info=_quality_filter_help(task), scale=1, max_lines=1,
+                placeholder="no limit", visible=spec.quality is not None, elem_id=f"min-quality-{task}",
+            )
         with gr.Accordion("Columns", open=False):
             headers = task_headers(task)
             columns = gr.CheckboxGroup(headers, value=headers, label=COLUMNS_HELP, elem_id=f"columns-{task}")
@@ -129,6 +130,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             f"table-{task}", headers, task_datatypes(task), task_widths(task)
         )
         download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
+        quality_plot = gr.Plot(show_label=False, visible=spec.quality is not None, elem_id=f"plot-quality-{task}")
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
         rendered = gr.State(None)
         if task in TASK_SECTIONS:  # a task's own section under its table (the Reasoning tab's)
@@ -137,20 +139,23 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
                 lambda *values: task_view(ctx.data, task, *values[:-1], _known(ctx.data, values[-1])),
             )
 
-    filters = [search, hardware, sizes, columns, release, runs]
-    outputs = [rendered, summary, empty, table, download, plot, hardware, release, zero_shot]
+    filters = [search, hardware, sizes, columns, release, runs, min_quality]
+    outputs = [rendered, summary, empty, table, download, plot, hardware, release, zero_shot, quality_line,
+               quality_plot]
 
     def draw(
         query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str], board: str,
-        chosen_runs: str = REFERENCE_KEY,
+        chosen_runs: str = REFERENCE_KEY, quality_text: str = "",
     ) -> tuple[Any, ...]:
         data = ctx.data
+        name, configuration, quality_limit = _known(data, board), _runs(chosen_runs), _limit(quality_text)
         view = task_view(
-            data, task, query, chosen_hardware, chosen_sizes, chosen_columns, _known(data, board), _runs(chosen_runs)
+            data, task, query, chosen_hardware, chosen_sizes, chosen_columns, name, configuration, quality_limit
         )
         zero_shot_text = zero_shot_markdown(zero_shot_summary(data, task))
         message = render.task_empty_state(data, view)
-        filtered = render.is_filtered(query, chosen_hardware, chosen_sizes)
+        filtered = render.is_filtered(query, chosen_hardware, chosen_sizes) or quality_limit is not None
+        quality_figure = render.task_quality_figure(data, view, filtered)
         return (
             data.version,
             render.task_summary_markdown(data, view),
@@ -161,6 +166,8 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             gr.Dropdown(choices=render.hardware_choices(data, task)),
             gr.Dropdown(choices=release_choices(data)),
             gr.Markdown(value=zero_shot_text, visible=bool(zero_shot_text)),
+            render.task_quality_markdown(view, data.task_frame(task, name, configuration)),
+            gr.Plot(value=quality_figure, visible=quality_figure is not None),
         )
 
     def redraw_if_stale(shown: int | None, *values: Any) -> tuple[Any, ...]:
@@ -169,12 +176,14 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         return draw(*values)
 
     def draw_columns(*values: Any) -> tuple[Any, ...]:
-        view = task_view(ctx.data, task, *values[:-2], _known(ctx.data, values[-2]), _runs(values[-1]))
+        view = task_view(
+            ctx.data, task, *values[:-3], _known(ctx.data, values[-3]), _runs(values[-2]), _limit(values[-1])
+        )
         return _table_update(view), render.task_csv(view)
 
     tab.select(draw, filters, outputs, **PRIVATE_EVENT)
     gr.on(
-        [search.input, hardware.input, sizes.input, release.input, runs.input],
+        [search.input, hardware.input, sizes.input, release.input, runs.input, min_quality.input],
         draw,
         filters,
         outputs,
@@ -183,6 +192,31 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
     )
     columns.input(draw_columns, filters, [table, download], trigger_mode="always_last", **PRIVATE_EVENT)
     ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
+
+
+def _quality_filter_label(task: str) -> str:
+    declared = TASKS[task].quality
+    if declared is None or declared.higher_is_better:
+        return QUALITY_FILTER_LABEL
+    return QUALITY_FILTER_LABEL_LOWER.format(metric=declared.metric_name)
+
+
+def _quality_filter_help(task: str) -> str | None:
+    declared = TASKS[task].quality
+    if declared is None:
+        return None
+    unit = f" ({declared.unit})" if declared.unit else ""
+    return QUALITY_FILTER_HELP.format(benchmark=declared.name, metric=declared.metric_name + unit)
+
+
+def _limit(text: str | None) -> float | None:
+    """The quality limit typed in the box: a number, or no limit (empty or not a number: a UI choice is
+    never an error)."""
+    try:
+        value = float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if value == value else None
 
 
 def _runs(chosen: str | None) -> str:

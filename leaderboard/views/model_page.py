@@ -17,6 +17,7 @@ import pandas as pd
 
 from benchmark.board.rating import CLASSED_TASKS
 from benchmark.errors import UserInputError
+from benchmark.quality.record import QualityRecord
 from benchmark.record import ResultRecord, per_1k_queries_wh
 from benchmark.tasks import TASKS
 from leaderboard.display.formats import is_hub_id
@@ -137,6 +138,48 @@ def _details(model: Any) -> dict[str, Any]:
     return {key: value for key, value in model.model_dump().items() if value is not None}
 
 
+def _quality_item(record: QualityRecord) -> dict[str, Any]:
+    declared = TASKS[record.task].quality if record.task in TASKS else None
+    return {
+        "value": record.value,
+        "benchmark": record.benchmark,
+        "metric": record.metric,
+        "label": declared.label if record.on_declared_benchmark and declared else f"{record.benchmark} {record.metric}",
+        "higher_is_better": record.higher_is_better,
+        "source": record.source,
+        "provenance": record.provenance,
+        "comparable": record.comparable,
+        "limit": record.settings.limit,
+        "quality_id": record.quality_id,
+    }
+
+
+def quality_of(data: LeaderboardData, model_id: str, task: str, effort: str) -> tuple[dict | None, list[dict]]:
+    """A model's quality on a task (at an effort level): the figure its board compares (on the declared
+    benchmark; ours first, then self-reported, then published), and every other figure — another
+    benchmark or metric, a partial (``--limit``) run, another source — each under its own name."""
+    records = data.cached("models:quality_index", lambda: _quality_index(data))
+    found = records.get((model_id, task, effort or ""), [])
+    best = data.best_quality()
+    chosen_row = best[(best["model_id"] == model_id) & (best["task"] == task) & (best["reasoning_effort"] == effort)]
+    chosen_source = None if chosen_row.empty else (chosen_row.iloc[0]["quality_source"], chosen_row.iloc[0]["quality"])
+    declared, others = None, []
+    for record in found:
+        item = _quality_item(record)
+        if declared is None and record.comparable and (record.source, record.value) == chosen_source:
+            declared = item
+        else:
+            others.append(item)
+    return declared, others
+
+
+def _quality_index(data: LeaderboardData) -> dict[tuple[str, str, str], list[QualityRecord]]:
+    index: dict[tuple[str, str, str], list[QualityRecord]] = {}
+    for record in data.quality:
+        index.setdefault((record.model_id, record.task, record.reasoning_effort), []).append(record)
+    return index
+
+
 def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, Any]:
     """One row of ``data.frame`` (by index) with its record's detail and its rank."""
     row = data.frame.loc[index]
@@ -145,6 +188,7 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
     energy = float(row["gpu_wh_per_1k_queries"])
     latency = record.latency_s_per_query if record is not None else None
     size_class = json_value(row["size_class"])
+    quality, other_quality = quality_of(data, row["model_id"], row["task"], row["reasoning_effort"] or "")
     return {
         "model_id": row["model_id"],
         "task": row["task"],
@@ -187,6 +231,9 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         # the stars this run's energy would earn on the reference board: shown as such, never given
         "would_be_stars": would_be_stars(data, index),
         "everyday": everyday(energy, grid),
+        # what the energy buys: the figure boards compare, and the model's other figures on this task
+        "quality": quality,
+        "other_quality": other_quality,
     }
 
 

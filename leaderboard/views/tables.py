@@ -8,158 +8,32 @@ boolean mask and a column choice a selection — no per-request formatting.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from benchmark.configuration import REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.display.formats import (
-    escape_markdown,
-    format_ratio,
-    model_markdown,
-    round_significant,
-    source_markdown,
-    stars_text,
-)
-from leaderboard.display.strings import CONFIGURATION_BADGE, ZERO_SHOT_BADGE
+from leaderboard.display.formats import format_ratio, model_markdown
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import run_warnings
-from leaderboard.views.summary import summarize
-from leaderboard.views.what_helps import ZERO_SHOT_KEY
-
-UNKNOWN_SIZE = "unknown"
-# Tasks that generate text (their score includes a decode phase): they count output tokens.
-GENERATION_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if "decode" in spec.inference_phases)
-# Tasks whose models may be run at a reasoning effort level, each level its own row.
-EFFORT_TASKS: frozenset[str] = frozenset(key for key, spec in TASKS.items() if spec.reasoning)
-
-
-def _date(rows: pd.DataFrame) -> pd.Series:
-    return rows["created_at"].dt.strftime("%Y-%m-%d")
-
-
-def _stars(rows: pd.DataFrame) -> list[str]:
-    """★ (or why unrated), then any warning about the run (e.g. every query hit the token cap)."""
-    warnings = run_warnings(rows)
-    return [
-        stars_text(s, f) + (f" ⚠ {w}" if w else "")
-        for s, f, w in zip(rows["stars"], rows["rating_flag"], warnings, strict=True)
-    ]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a task table, declared once: every list of headers, datatypes, widths, CSV
-    columns and API fields derives from ``TASK_COLUMNS``.
-
-    ``field`` is the raw column it shows (an API field); ``screen`` its on-screen values (links, ★,
-    rounded numbers), ``plain`` its CSV values at full precision (default: the raw field).
-    ``companion`` is a (CSV header, raw field) pair that follows it in the CSV and the API.
-    ``tasks``: the tasks whose tables have the column (``None``: every task).
-    """
-
-    header: str
-    datatype: str
-    field: str
-    width_px: int
-    screen: Callable[[pd.DataFrame], Any]
-    plain: Callable[[pd.DataFrame], Any] | None = None
-    companion: tuple[str, str] | None = None
-    tasks: frozenset[str] | None = None
-
-    def applies_to(self, task: str) -> bool:
-        return self.tasks is None or task in self.tasks
-
-    def plain_values(self, rows: pd.DataFrame) -> Any:
-        return self.plain(rows) if self.plain is not None else rows[self.field]
-
-
-def model_cells(rows: pd.DataFrame) -> list[str]:
-    """The model's link, marked when the row was not run in the task's reference configuration:
-    zero-shot prompting gets its badge, any other configuration its key (boards of every configuration)."""
-    links = [model_markdown(m) for m in rows["model_id"]]
-    if "configuration_key" not in rows:
-        return links
-    cells = []
-    for link, key, zero_shot in zip(links, rows["configuration_key"], rows["zero_shot"], strict=True):
-        badges = [ZERO_SHOT_BADGE] if zero_shot else []
-        if key != REFERENCE_KEY and key != ZERO_SHOT_KEY:
-            badges.append(CONFIGURATION_BADGE.format(key=escape_markdown(key)))
-        cells.append(" · ".join([link, *badges]))
-    return cells
-
-
-TASK_COLUMNS: tuple[Column, ...] = (
-    Column("Model", "markdown", "model_id", 280, model_cells),
-    # each effort level of a model is its own row: the model id stays a clean link, the level is here
-    Column("Effort", "str", "reasoning_effort", 80, lambda r: r["reasoning_effort"].astype(str), tasks=EFFORT_TASKS),
-    Column("Stars", "str", "stars", 100, _stars, companion=("Unrated because", "rating_flag")),
-    Column(
-        "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120,
-        lambda r: round_significant(r["gpu_wh_per_1k_queries"]),
-    ),
-    Column(
-        "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"])
-    ),
-    Column(
-        "Output tokens / query", "number", "output_tokens_per_query", 100,
-        lambda r: round_significant(r["output_tokens_per_query"]),
-        companion=("Every query at the cap", "output_all_at_cap"), tasks=GENERATION_TASKS,
-    ),
-    Column(
-        "GPU Wh / 1,000 output tokens", "number", "gpu_wh_per_1k_output_tokens", 120,
-        lambda r: round_significant(r["gpu_wh_per_1k_output_tokens"]), tasks=GENERATION_TASKS,
-    ),
-    Column(
-        "Params (B)", "number", "params", 90,
-        lambda r: round_significant(r["params"] / 1e9), lambda r: r["params"] / 1e9,
-    ),
-    Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
-    Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str)),
-    Column("Date", "str", "created_at", 110, _date, _date),
-    # The board each row's stars belong to: a release name, "live" or "provisional (since NAME)".
-    Column("Release", "str", "release", 110, lambda r: r["release"].astype(str)),
-    Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
+from leaderboard.views.columns import (
+    API_FIELDS,
+    CSV_CONFIGURATION,
+    UNKNOWN_SIZE,
+    chosen_headers,
+    column_by_header,
+    task_columns,
 )
-COLUMN_BY_HEADER = {column.header: column for column in TASK_COLUMNS}
-ALL_HEADERS = [column.header for column in TASK_COLUMNS]
-DATATYPES = [column.datatype for column in TASK_COLUMNS]
-COLUMN_WIDTHS = [f"{column.width_px}px" for column in TASK_COLUMNS]
-ALWAYS_SHOWN = ("Model",)
-CSV_CONFIGURATION = "Configuration"  # the CSV's column after the model on a board of every configuration
-
-
-def task_columns(task: str) -> tuple[Column, ...]:
-    return tuple(column for column in TASK_COLUMNS if column.applies_to(task))
-
-
-def task_headers(task: str) -> list[str]:
-    """The headers of ``task``'s table, in table order."""
-    return [column.header for column in task_columns(task)]
-
-
-def task_datatypes(task: str) -> list[str]:
-    return [column.datatype for column in task_columns(task)]
-
-
-def task_widths(task: str) -> list[str]:
-    return [f"{column.width_px}px" for column in task_columns(task)]
-
-
-# API rows: every column's raw field, its companion after it, and the run that measured it.
-API_FIELDS = tuple(
-    name for column in TASK_COLUMNS for name in (column.field, *(column.companion[1:] if column.companion else ()))
-) + ("run_id", "configuration_key", "zero_shot")
+from leaderboard.views.summary import summarize
 
 
 def display_frame(rows: pd.DataFrame, task: str | None = None) -> pd.DataFrame:
     """The on-screen version of rated rows (of ``task``'s columns; all without one): links, ★,
     rounded numbers; same index as ``rows``."""
-    columns = task_columns(task) if task is not None else TASK_COLUMNS
-    return pd.DataFrame({column.header: column.screen(rows) for column in columns}, index=rows.index)
+    return pd.DataFrame({column.title(task): column.screen(rows) for column in task_columns(task)}, index=rows.index)
 
 
 def task_display(
@@ -174,12 +48,28 @@ def task_display(
     )
 
 
+def quality_mask(rows: pd.DataFrame, task: str, min_quality: float | None) -> np.ndarray:
+    """Rows whose quality is at least ``min_quality`` in the task's benchmark's direction (a WER of
+    at most it); a row without a figure does not meet a limit. No limit (``None``) keeps every row."""
+    if min_quality is None or (isinstance(min_quality, float) and math.isnan(min_quality)):
+        return np.ones(len(rows), dtype=bool)
+    quality = rows["quality"].to_numpy(dtype=float) if "quality" in rows else np.full(len(rows), np.nan)
+    declared = TASKS[task].quality
+    with np.errstate(invalid="ignore"):
+        meets = quality >= min_quality if declared is None or declared.higher_is_better else quality <= min_quality
+    return meets & np.isfinite(quality)
+
+
 def filter_mask(
-    rows: pd.DataFrame, query: str = "", hardware: list[str] | None = None, sizes: list[str] | None = None
+    rows: pd.DataFrame, query: str = "", hardware: list[str] | None = None, sizes: list[str] | None = None,
+    min_quality: float | None = None, task: str | None = None,
 ) -> pd.Series:
     """Rows whose model id contains every ``;``-separated term of ``query`` (any case), on one of
-    ``hardware`` and of one of ``sizes`` ("A", "B", "C", "unknown"). Empty filters keep all."""
+    ``hardware``, of one of ``sizes`` ("A", "B", "C", "unknown") and of quality at least ``min_quality``
+    (``quality_mask``; needs ``task``). Empty filters keep all."""
     mask = pd.Series(True, index=rows.index)
+    if min_quality is not None and task is not None:
+        mask &= quality_mask(rows, task, min_quality)
     terms = [term.strip().lower() for term in (query or "").split(";") if term.strip()]
     if terms:
         ids = rows["model_id"].str.lower()
@@ -189,14 +79,6 @@ def filter_mask(
     if sizes:
         mask &= rows["size_class"].fillna(UNKNOWN_SIZE).isin(sizes)
     return mask
-
-
-def chosen_headers(columns: list[str] | None, task: str | None = None) -> list[str]:
-    """The chosen columns of ``task``'s table (every column's without one) in table order; the model
-    column is always shown."""
-    headers = task_headers(task) if task is not None else ALL_HEADERS
-    chosen = set(columns or headers) | set(ALWAYS_SHOWN)
-    return [header for header in headers if header in chosen]
 
 
 @dataclass(frozen=True)
@@ -212,11 +94,13 @@ class TaskView:
 
     @property
     def datatypes(self) -> list[str]:
-        return [COLUMN_BY_HEADER[header].datatype for header in self.headers]
+        columns = column_by_header(self.task)
+        return [columns[header].datatype for header in self.headers]
 
     @property
     def column_widths(self) -> list[str]:
-        return [f"{COLUMN_BY_HEADER[header].width_px}px" for header in self.headers]
+        columns = column_by_header(self.task)
+        return [f"{columns[header].width_px}px" for header in self.headers]
 
 
 def task_view(
@@ -228,10 +112,11 @@ def task_view(
     columns: list[str] | None = None,
     release: str = "latest",
     configuration: str = REFERENCE_KEY,
+    min_quality: float | None = None,
 ) -> TaskView:
     name = data.release_name(release)
     rows = data.task_frame(task, name, configuration)
-    mask = filter_mask(rows, query, hardware, sizes)
+    mask = filter_mask(rows, query, hardware, sizes, min_quality, task)
     headers = chosen_headers(columns, task)
     table = task_display(data, task, name, configuration).loc[mask.to_numpy(), headers]
     return TaskView(task, rows[mask.to_numpy()], table, headers, name, configuration)
@@ -239,13 +124,13 @@ def task_view(
 
 def csv_frame(view: TaskView) -> pd.DataFrame:
     """The shown table for download: same rows and columns, plain values at full precision (and each
-    shown column's companion after it, e.g. why a row is unrated)."""
+    shown column's companions after it, e.g. why a row is unrated, the quality figure's source)."""
     frame = pd.DataFrame(index=view.rows.index)
+    columns = column_by_header(view.task)
     for header in view.headers:
-        column = COLUMN_BY_HEADER[header]
+        column = columns[header]
         frame[header] = column.plain_values(view.rows)
-        if column.companion:
-            companion_header, companion_field = column.companion
+        for companion_header, companion_field in column.companions:
             frame[companion_header] = view.rows[companion_field]
     if view.configuration != REFERENCE_KEY:  # a board of other configurations says which each row is
         frame.insert(1, CSV_CONFIGURATION, view.rows["configuration_key"])
@@ -275,12 +160,19 @@ def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in record.items()} for record in records]
 
 
+def frontier_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a board on its energy–quality frontier, least energy first."""
+    on = rows[rows["on_frontier"].to_numpy(dtype=bool)] if "on_frontier" in rows else rows.iloc[0:0]
+    return on.sort_values(["gpu_wh_per_1k_queries", "model_id"], kind="stable")
+
+
 # The overview table's columns: (header, Gradio datatype), declared once.
 OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Task", "str"),
     ("Hardware", "str"),
     ("Models", "number"),
     ("Measured", "number"),
+    ("With quality", "number"),
     ("Mean GPU Wh / 1k", "number"),
     ("Median", "number"),
     ("Std", "number"),
@@ -300,7 +192,10 @@ def overview_rows(data: LeaderboardData) -> list[dict[str, Any]]:
         groups = list(rows.groupby("hardware", sort=True)) if len(rows) else [("", rows)]
         for hardware, group in groups:
             summary = summarize(group)
-            out.append({"task": task, "task_name": TASKS[task].display_name, "hardware": hardware, **summary.as_dict()})
+            n_quality = int(group["quality"].notna().sum()) if "quality" in group else 0
+            out.append({"task": task, "task_name": TASKS[task].display_name, "hardware": hardware,
+                        **summary.as_dict(), "n_with_quality": n_quality,
+                        "quality_benchmark": TASKS[task].quality.key if TASKS[task].quality else None})
     return out
 
 
@@ -321,6 +216,7 @@ def overview_frame(data: LeaderboardData) -> pd.DataFrame:
                 row["hardware"] or "no results yet",
                 row["n_models"],
                 row["n_measured"],
+                row["n_with_quality"],
                 number(row["mean_wh"]),
                 number(row["median_wh"]),
                 number(row["std_wh"]),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.board.rating import CLASSED_TASKS, N_STAR_LEVELS
-from benchmark.configuration import OPTIONS, REFERENCE_KEY
+from benchmark.configuration import OPTIONS, REFERENCE_KEY, ZERO_SHOT_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display.formats import escape_markdown, format_energy, format_ratio, model_markdown
 from leaderboard.display.strings import (
@@ -34,7 +34,6 @@ from leaderboard.results.data import LeaderboardData
 
 BASIS_GPU = "GPU Wh per 1,000 queries"
 BASIS_TOTAL = "total Wh per 1,000 queries (CPU-only hardware: no GPU energy)"
-ZERO_SHOT_KEY = "zero_shot"
 
 
 def _energy(row: Any) -> tuple[float, str]:

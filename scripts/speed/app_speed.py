@@ -155,12 +155,12 @@ class Server:
     """A server process; ``started_s`` is process start to first HTTP 200, ``rows_s`` to the first
     rows returned by the task endpoint through ``gradio_client`` (data loaded and served)."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], port: int) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], port: int, cwd: Path = ROOT) -> None:
         from gradio_client import Client
 
         self.url = f"http://127.0.0.1:{port}/"
         began = time.perf_counter()
-        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_200(self.url, self.process)
             self.started_s = time.perf_counter() - began
@@ -180,12 +180,14 @@ class Server:
             self.process.kill()
 
 
-def ours(results: Path | None) -> Server:
+def ours(results: Path | None, root: Path = ROOT) -> Server:
+    """The app of the checkout at ``root`` (default this one) on ``results`` (None: its bundled data)."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "RESULTS_REPO": "", "LOG_LEVEL": "WARNING"}
     env["RESULTS_DIR"] = str(results) if results else ""
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
-    return Server([sys.executable, "app.py"], env, port)
+    env["PYTHONPATH"] = str(root)
+    return Server([sys.executable, "app.py"], env, port, cwd=root)
 
 
 def bare(rows_path: Path, script: Path) -> Server:

@@ -37,6 +37,7 @@ def test_the_named_endpoints_are_published(served):
         "/model_page", "/compare", "/tradeoff", "/energy_label", "/energy_label_markdown",  # the Models tab
         "/what_helps",  # run configurations (issue 10)
         "/reasoning_on_off",  # reasoning (issue 12)
+        "/frontier",  # quality beside energy (issue 19)
     }
 
 

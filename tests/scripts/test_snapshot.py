@@ -128,12 +128,12 @@ def test_an_unknown_task_stops_the_build_with_its_name(tmp_path):
 
 def test_the_committed_data_is_what_the_script_builds(tmp_path):
     built = build_snapshot.build_snapshot(
-        REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "snapshot"
+        REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "snapshot", REFERENCE / "quality.csv"
     )
     expected = {p.relative_to(tmp_path / "snapshot").as_posix(): content(p) for p in built}
     committed = {
         p.relative_to(ROOT / "data").as_posix(): content(p)
-        for folder in ("records", "releases")
+        for folder in ("records", "releases", "quality")
         for p in (ROOT / "data" / folder).rglob("*")
         if p.is_file()
     }
@@ -170,3 +170,24 @@ def content(path: Path) -> object:
 
     table = pq.read_table(path)
     return (str(table.schema.remove_metadata()), table.to_pylist())
+
+
+def test_every_published_quality_row_becomes_a_quality_record_with_its_source(tmp_path):
+    (tmp_path / "quality.csv").write_text(textwrap.dedent(
+        """\
+        task,model,reasoning,benchmark,metric,value,higher_is_better,source,note
+        text_classification,org/a,,sst2,accuracy_pct,91.3,true,https://example.org/card,"card says 91.3"
+        question_answering,org/b,,squad_v1,f1_pct,88.7,true,https://example.org/b,SQuAD v1 only
+        reasoning,org/oss,on (high),gpqa_diamond,accuracy_pct,71.5,true,https://example.org/oss,no tools
+        """
+    ))
+    records = build_snapshot.quality_records(tmp_path / "quality.csv")
+    assert [(r.model_id, r.benchmark, r.value, r.provenance, r.source) for r in records] == [
+        ("org/a", "sst2", 91.3, "published", "https://example.org/card"),
+        ("org/b", "squad_v1", 88.7, "published", "https://example.org/b"),
+        ("org/oss", "gpqa_diamond", 71.5, "published", "https://example.org/oss"),
+    ]
+    assert [r.comparable for r in records] == [True, False, True]
+    assert (records[2].settings.reasoning, records[2].settings.reasoning_effort) == (True, "high")
+    assert records[2].quality_id == "published-gpqa_diamond-accuracy_pct-high" and records[0].created_at is None
+    assert records[0].notes == "card says 91.3"

@@ -11,6 +11,7 @@ from benchmark.tasks import TASKS
 
 H100 = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)
 CPU = Hardware(device="cpu", cpu_model="Test CPU", cpu_count=2)
+A10G = Hardware(device="cuda", gpu_name="NVIDIA A10G", gpu_count=1)
 SCRIPT_ID = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
 
 

@@ -19,9 +19,10 @@ from leaderboard.results.data import LeaderboardData
 from leaderboard.results.loader import read_folder
 from leaderboard.results.rating import FLAG_ALL_AT_CAP
 from leaderboard.results.releases import load_board
+from leaderboard.views.columns import task_headers
 from leaderboard.views.model_page import model_page
 from leaderboard.views.reasoning import on_off_sentence, reasoning_on_off, token_points
-from leaderboard.views.tables import api_rows, task_headers, task_view
+from leaderboard.views.tables import api_rows, task_view
 from tests.support.leaderboard_fixtures import CPU, make_record, write_record
 
 QUERIES = 1000

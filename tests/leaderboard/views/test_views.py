@@ -15,8 +15,9 @@ from leaderboard.display.formats import escape_markdown, model_markdown, round_s
 from leaderboard.display.plots import energy_vs_size
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.loader import read_folder
+from leaderboard.views.columns import task_headers
 from leaderboard.views.summary import summarize, summary_markdown
-from leaderboard.views.tables import ALL_HEADERS, api_rows, csv_frame, overview_frame, task_view
+from leaderboard.views.tables import api_rows, csv_frame, overview_frame, task_view
 from tests.support.leaderboard_fixtures import SCRIPT_ID, write_bad_folder
 
 
@@ -32,7 +33,12 @@ def test_a_task_table_lists_models_most_efficient_first_with_stars(data):
     assert list(view.table["Stars"]) == ["★★★★★", "★★★★★", "★★★★", "★"]
     assert list(view.table["GPU Wh / 1,000 queries"]) == [1.0, 3.0, 5.0, 12.0]
     assert view.table["GPU Wh / 1,000 queries"].dtype == float  # numeric, so it sorts as numbers
-    assert view.headers == [h for h in ALL_HEADERS if h != "Effort"]  # a generation task without effort levels
+    assert view.headers == [
+        "Model", "Stars", "GPU Wh / 1,000 queries", "± Wh", "CNN/DailyMail ROUGE-Lsum ↑", "Frontier",
+        "Output tokens / query", "GPU Wh / 1,000 output tokens", "Params (B)", "Size class", "Hardware", "Date",
+        "Release", "Source",
+    ]  # a generation task without effort levels
+    assert view.headers == task_headers("summarization")
 
 
 def test_spread_is_shown_only_where_there_were_repeats(data):
