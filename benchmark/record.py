@@ -98,6 +98,9 @@ class Settings(BaseModel):
     reasoning: bool | None = None
     reasoning_effort: Literal["low", "medium", "high"] | None = None
     max_new_tokens: PositiveCount | None = None
+    # how a published board prompted a text-to-text model it rated with the task's reference cohort
+    # ("zero-shot": T5 asked "sst2 sentence: …"), where no run configuration was recorded
+    prompting: Literal["zero-shot"] | None = None
     denoising_steps: Count | None = None
     image_height_px: Count | None = None
     image_width_px: Count | None = None
@@ -289,7 +292,7 @@ class ResultRecord(BaseModel):
 # Fields added after the first layout: a record that does not set them is written without them.
 _LATER_REPEAT_FIELDS = ("output_tokens", "gpu_wh_per_1k_output_tokens", "total_wh_per_1k_output_tokens")
 _LATER_RECORD_FIELDS = ("configuration", "size_class", "request", *_LATER_REPEAT_FIELDS)
-_LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens")
+_LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens", "prompting")
 
 
 def per_1k_output_tokens_wh(energy_kwh: float, output_tokens: int) -> float | None:

@@ -68,6 +68,7 @@ BOARD_COLUMNS = (
     "output_tokens_per_query",
     "gpu_wh_per_1k_output_tokens",
     "output_all_at_cap",
+    "latency_s_per_query",
     "device",
     "created_at",
     "n_repeats",

@@ -32,6 +32,7 @@ from benchmark.tasks import TASKS, get_task
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
 from leaderboard.results.live import LiveData
 from leaderboard.serving import READ_ONLY_EVENT
+from leaderboard.views.choose import choose
 from leaderboard.views.compare import compare
 from leaderboard.views.model_page import model_page
 from leaderboard.views.reasoning import reasoning_on_off
@@ -114,6 +115,24 @@ def register_api(live: LiveData) -> None:
         rows = data.task_frame(key, name, chosen)
         mask = filter_mask(rows, query, _choices(hardware), _choices(size_class), min_quality, key)
         return api_rows(rows[mask.to_numpy()])
+
+    @user_errors
+    def choose_endpoint(
+        task: str,
+        max_wh_per_1k: float | None = None,
+        max_latency_s: float | None = None,
+        min_quality: float | None = None,
+        configuration: str = "any",
+        release: str = "latest",
+    ) -> dict[str, Any]:
+        """The least energy that meets your needs: the models of a task that meet every given limit (GPU
+        Wh per 1,000 queries at most, latency per query in seconds at most, quality on the task's
+        benchmark at least as good), each at its cheapest measured configuration that meets them
+        (`configuration`: "any", "reference" or a key), least energy first (`chosen`); the others
+        (`excluded`) with the limit that stopped each, its figure and why, counted in `excluded_by` and
+        said in `summary` ("12 excluded: 8 by quality, 4 by latency")."""
+        return choose(live.current, _task_key(task), max_wh_per_1k, max_latency_s, min_quality,
+                      configuration, release)
 
     @user_errors
     def frontier(task: str, release: str = "latest") -> list[dict[str, Any]]:
@@ -228,6 +247,7 @@ def register_api(live: LiveData) -> None:
         "tasks": tasks,
         "task_rows": task_rows,
         "frontier": frontier,
+        "choose": choose_endpoint,
         "task_summary": task_summary,
         "releases": releases,
         "overview": overview,

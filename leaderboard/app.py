@@ -7,22 +7,26 @@ own module (see ``context.AppContext``) and add it to ``tab_builders`` below, or
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
 from benchmark.store import Store, results_store
 from benchmark.tasks import TASK_KEYS
 from leaderboard.api import register_api
-from leaderboard.display.board import status_markdown
+from leaderboard.display.formats import escape_markdown
+from leaderboard.display.page import PAGE_CSS, PAGE_HEAD
 from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
 from leaderboard.serving import apply_gradio_environment_defaults, resolve_handler_annotations
 from leaderboard.submission.tabs import build_submission_tabs, check_local_login, guard_local_login
 from leaderboard.tabs.board import build_about_tab, build_overview_tab, build_task_tab
+from leaderboard.tabs.board_text import status_markdown
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
 from leaderboard.tabs.models import build_models_tab
 from leaderboard.tabs.what_helps import build_what_helps_tab
@@ -41,10 +45,16 @@ def build_leaderboard_tab(ctx: AppContext) -> None:
     """The first tab: the overview and one tab per task of the registry, nested so the top tab
     bar stays short enough to show every section."""
     with gr.Tab("Leaderboard", id="leaderboard", elem_id="tab-leaderboard"):
-        with gr.Tabs(elem_id="task-tabs"):
+        with gr.Tabs(elem_id="task-tabs") as task_tabs:
             build_overview_tab(ctx)
             for task in TASK_KEYS:
                 build_task_tab(ctx, task)
+
+    def open_task(request: gr.Request) -> Any:
+        link = ctx.link(request)
+        return gr.Tabs(selected=link.task) if link.task else gr.skip()
+
+    ctx.demo.load(open_task, None, task_tabs, **PRIVATE_EVENT)
 
 
 def tab_builders(extra_tabs: Sequence[TabBuilder] = ()) -> list[TabBuilder]:
@@ -91,9 +101,34 @@ def build_demo(
         )
         ctx.refreshed.append(timer.tick(lambda: status_markdown(live.refresh()), None, status, **PRIVATE_EVENT))
         demo.load(lambda: status_markdown(live.current), None, status, **PRIVATE_EVENT)
-        with gr.Tabs():
+        link_notice = gr.Markdown(visible=False, elem_id="link-notice")
+        with gr.Tabs() as top_tabs:
             for build in tab_builders(extra_tabs):
                 build(ctx)
+
+        def open_link(request: gr.Request) -> tuple[Any, Any]:
+            """A shared link opens its view (each tab opens its own part); what it could not is said once."""
+            link = ctx.link(request)
+            top = "leaderboard" if link.task else "models" if link.model else None
+            text = f"⚠️ {escape_markdown(link.notice)}" if link.notice else ""  # it quotes what the link said
+            notice = gr.Markdown(value=text, visible=bool(link.notice))
+            return (gr.Tabs(selected=top) if top else gr.skip()), notice
+
+        demo.load(open_link, None, [top_tabs, link_notice], **PRIVATE_EVENT)
         register_api(live)
     resolve_handler_annotations(demo)
-    return guard_local_login(demo)
+    return guard_local_login(with_page_assets(demo))
+
+
+def with_page_assets(demo: gr.Blocks) -> gr.Blocks:
+    """Make ``demo.launch`` serve the page's CSS and script (``display.page``) unless given others."""
+    launch = demo.launch
+
+    @functools.wraps(launch)
+    def launch_with_assets(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("css", PAGE_CSS)
+        kwargs.setdefault("head", PAGE_HEAD)
+        return launch(*args, **kwargs)
+
+    demo.launch = launch_with_assets  # type: ignore[method-assign]
+    return demo

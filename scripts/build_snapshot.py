@@ -32,6 +32,10 @@ Choices, so the data says only what was published:
   repeats or phases (only the total was published), so the spread over repeats is unknown, not zero.
 - ``source`` is the row's own source; the note goes to ``notes``. No stars are copied (the CSV has
   none): the releases compute them with the rating rule.
+- The T5 rows of the February 2025 text-classification and question-answering boards were measured
+  by text-to-text prompting (zero-shot: "sst2 sentence: …", "question: … context: …"), the finding
+  the project started from (Luccioni et al. 2024): their settings say so (``prompting: zero-shot``,
+  ``ZERO_SHOT_ROWS``). They stay in the board's reference cohort, so the published stars are unchanged.
 
 Quality (``quality.csv``: ``task, model, reasoning, benchmark, metric, value, higher_is_better, source,
 note``): one ``QualityRecord`` per row, ``provenance: published``, its source and note kept, its date
@@ -70,6 +74,8 @@ DEFAULT_BOARDS = REFERENCE / "aies_boards.csv"
 DEFAULT_PARAMS = REFERENCE / "model_params.csv"
 DEFAULT_QUALITY = REFERENCE / "quality.csv"
 REFERENCE_GPU = Hardware(device="cuda", gpu_name="NVIDIA H100 80GB HBM3", gpu_count=1)
+# (release, task, model id prefix) of the published rows measured by zero-shot text-to-text prompting
+ZERO_SHOT_ROWS = (("2025-02", "text_classification", "google-t5/"), ("2025-02", "question_answering", "google-t5/"))
 _RUN_TIMESTAMP = re.compile(r"run timestamp (\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
 _REASONING = re.compile(r"^(on|off)(?: \((low|medium|high|n/a)\))?$")
 
@@ -151,8 +157,14 @@ def read_params(path: Path) -> dict[str, int]:
         return {row["model"].strip(): int(float(row["params"])) for row in rows if row["params"].strip()}
 
 
+def zero_shot(row: BoardRow) -> bool:
+    return any((row.release, row.task) == (release, task) and row.model_id.startswith(prefix)
+               for release, task, prefix in ZERO_SHOT_ROWS)
+
+
 def settings(row: BoardRow) -> Settings:
-    """The registry's settings of the row's task, and how the model reasoned."""
+    """The registry's settings of the row's task, how the model reasoned, and whether it was prompted
+    zero-shot."""
     spec = TASKS[row.task]
     controls = spec.control_variables()  # a natural-length task says its cap (max_new_tokens), not new_tokens
     return Settings(
@@ -160,6 +172,7 @@ def settings(row: BoardRow) -> Settings:
         dataset_split=spec.dataset_split,
         reasoning=row.reasoning,
         reasoning_effort=row.reasoning_effort,
+        prompting="zero-shot" if zero_shot(row) else None,
         **controls,
     )
 

@@ -4,6 +4,9 @@
   ``leaderboard/app.py`` and the tab module of a feature folder (``leaderboard/submission/tabs.py``).
 - The flow is one way: nothing under ``benchmark/`` imports ``leaderboard`` (inside functions neither).
 - The leaderboard never imports the runner (``benchmark.runner``) or the queue's worker and CLI.
+- Inside the leaderboard the flow is one way too: ``results`` (load, rate) → ``views`` (plain values) →
+  ``tabs`` / ``api`` (Gradio); ``display`` (formats, strings, palette, plots) is used by the views and the
+  tabs and imports neither; no module imports another that imports it back (at any level).
 - Only ``benchmark/runner/`` imports the runner's stack (torch, transformers, optimum-benchmark,
   pynvml, codecarbon, diffusers); outside it, ``benchmark.runner`` is imported only inside the
   functions of the two entry points that run benchmarks (the CLI's ``run`` and the worker's default
@@ -170,3 +173,50 @@ def test_no_folder_holds_more_than_a_dozen_modules():
 def test_no_module_is_over_400_lines():
     sizes = {_rel(path): len(path.read_text().splitlines()) for path in ALL_PYTHON}
     assert {rel: n for rel, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
+# Each leaderboard layer, and the layers it must not import (inside functions neither).
+LAYER_RULES = {
+    "leaderboard/display/": ("leaderboard.results", "leaderboard.views", "leaderboard.tabs", "leaderboard.label",
+                             "leaderboard.submission", "leaderboard.api", "leaderboard.app"),
+    "leaderboard/results/": ("leaderboard.views", "leaderboard.display", "leaderboard.tabs", "leaderboard.label",
+                             "leaderboard.submission", "leaderboard.api", "leaderboard.app"),
+    "leaderboard/views/": ("leaderboard.tabs", "leaderboard.label", "leaderboard.submission", "leaderboard.api",
+                           "leaderboard.app"),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(LAYER_RULES))
+def test_each_leaderboard_layer_imports_only_the_layers_before_it(folder):
+    assert _offending_imports(lambda rel: rel.startswith(folder), *LAYER_RULES[folder]) == []
+
+
+def _leaderboard_graph() -> dict[str, set[str]]:
+    """Which leaderboard module imports which (at any level), by module name."""
+    names = {_module_name(_rel(path)) for path in MODULES if _rel(path).startswith("leaderboard/")}
+    graph: dict[str, set[str]] = {}
+    for path in MODULES:
+        rel = _rel(path)
+        if rel.startswith("leaderboard/") and not rel.endswith("__init__.py"):
+            imported = {module for module, _ in _imports(path)}
+            graph[_module_name(rel)] = {name for name in names if name in imported and name != _module_name(rel)}
+    return graph
+
+
+def test_no_leaderboard_module_imports_another_that_imports_it_back():
+    graph = _leaderboard_graph()
+    cycles = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        for nxt in graph.get(node, ()):
+            if nxt in path:
+                cycle = path[path.index(nxt):]
+                start = cycle.index(min(cycle))
+                cycles.add(" -> ".join([*cycle[start:], *cycle[:start], min(cycle)]))
+            elif len(path) < 12:
+                visit(nxt, [*path, nxt])
+
+    for module in sorted(graph):
+        visit(module, [module])
+    assert sorted(cycles) == []
+    assert "leaderboard.views.releases" in graph["leaderboard.views.model_page"]  # the walk sees lazy imports

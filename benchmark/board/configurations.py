@@ -4,7 +4,8 @@
 before configurations existed read as one when their settings equal the registry's); ``comparable``
 is False for a record with fewer samples than the task's, or another dataset or split: such a row is
 kept (the model page shows it) but never reaches a board and is never rated. ``zero_shot`` marks
-runs of a text-to-text model prompted zero-shot.
+runs of a text-to-text model prompted zero-shot: our ``--zero-shot`` configuration, or a published
+board's row it says was prompted so (``settings.prompting``; rated with that board's cohort, as published).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def configuration_frame(records: tuple[ResultRecord, ...] | list[ResultRecord]) 
         spec = TASKS[record.task]
         configuration = record_configuration(record, spec)
         reason = not_comparable_reason(record, spec)
-        rows.append((configuration.key, reason is None, reason, bool(configuration.zero_shot)))
+        zero_shot = bool(configuration.zero_shot) or record.settings.prompting == "zero-shot"
+        rows.append((configuration.key, reason is None, reason, zero_shot))
     frame = pd.DataFrame.from_records(rows, columns=list(CONFIGURATION_COLUMNS))
     return frame.astype({"configuration_key": str, "comparable": bool, "zero_shot": bool})
 

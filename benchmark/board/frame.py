@@ -39,6 +39,8 @@ FRAME_COLUMNS = (
     "output_tokens_per_query",
     "gpu_wh_per_1k_output_tokens",
     "output_all_at_cap",
+    # the record's per-query latency (the inference phases over the samples), where it was measured
+    "latency_s_per_query",
     *CONFIGURATION_COLUMNS,
 )
 DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
@@ -68,6 +70,7 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             r.output_tokens.per_query_mean if r.output_tokens is not None else np.nan,
             r.gpu_wh_per_1k_output_tokens if r.gpu_wh_per_1k_output_tokens is not None else np.nan,
             r.output_tokens is not None and r.output_tokens.all_at_cap,
+            r.latency_s_per_query if r.latency_s_per_query is not None else np.nan,
         )
         for r in records
     ]
@@ -76,7 +79,8 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
     frame = frame.astype(
         {"gpu_wh_per_1k_queries": float, "gpu_wh_per_1k_queries_std": float, "params": float, "n_repeats": int,
          "energy_implausible": bool, "total_wh_per_1k_queries": float, "reasoning_effort": str,
-         "output_tokens_per_query": float, "gpu_wh_per_1k_output_tokens": float, "output_all_at_cap": bool}
+         "output_tokens_per_query": float, "gpu_wh_per_1k_output_tokens": float, "output_all_at_cap": bool,
+         "latency_s_per_query": float}
     )
     frame = pd.concat([frame, configuration_frame(records)], axis=1)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)

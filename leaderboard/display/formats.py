@@ -44,10 +44,14 @@ def hub_url(model_id: str) -> str:
     return HUB_URL + quote(model_id, safe="/")
 
 
-def model_markdown(model_id: str) -> str:
-    """A Markdown link to the model's Hub page, or escaped plain text if the id is not a Hub id."""
+def model_markdown(model_id: str, titled: bool = False) -> str:
+    """A Markdown link to the model's Hub page, or escaped plain text if the id is not a Hub id.
+    ``titled``: the link's title is the id, so a cell that cuts it with an ellipsis shows it on hover."""
     label = escape_markdown(model_id)
-    return f"[{label}]({hub_url(model_id)})" if is_hub_id(model_id) else label
+    if not is_hub_id(model_id):
+        return label
+    title = f' "{html.escape(model_id, quote=True)}"' if titled else ""
+    return f"[{label}]({hub_url(model_id)}{title})"
 
 
 _GITHUB_SOURCE = re.compile(r"^github:([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{7,40}):(\S+)$")

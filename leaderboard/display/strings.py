@@ -163,6 +163,32 @@ RUNS_LABEL = "Runs"
 RUNS_HELP = "The board rates reference runs only; the others are shown beside them, unrated."
 RUNS_CHOICES = (("Reference runs (rated)", "reference"), ("Every run configuration (others unrated)", "all"))
 ZERO_SHOT_BADGE = "🅩 *zero-shot*"
+# Links you can share (issue 20)
+LINK_IGNORED = "Ignored in this link: {what}. Showing the default view instead."
+COPY_LINK = "🔗 Copy link"
+LINK_LABEL = "Link to this view"
+COMMON_LINE = "Every row shown: {parts}"
+NO_RESULTS_YET = "no results yet"
+
+# The finder (issue 20)
+CHOOSE_TITLE = "Choose: the least energy that meets your needs"
+CHOOSE_HELP = (
+    "Set the limits you need (empty: no limit). Each model is listed at its **cheapest measured configuration "
+    "that meets every limit** (its reference run, or another batch size, dtype, attention kernel... measured "
+    "on the same hardware), least energy first. A limit on a figure a run lacks (no latency measured, no "
+    "quality figure) leaves that run out. Also as the `/choose` endpoint."
+)
+CHOOSE_MAX_WH = "GPU Wh per 1,000 queries at most"
+CHOOSE_MAX_LATENCY = "Latency per query at most (s)"
+CHOOSE_MIN_QUALITY = "Quality at least as good as ({label})"
+CHOOSE_CONFIGURATIONS = "Configurations"
+CHOOSE_ANY = "any measured"
+CHOOSE_REFERENCE = "reference only"
+CHOOSE_BUTTON = "Find"
+CHOOSE_NONE = "No model meets every limit."
+CHOOSE_EXCLUDED_TITLE = "Why the others were left out"
+CHOOSE_NONE_EXCLUDED = "Every model meets these limits."
+
 # Quality beside energy (issue 19)
 QUALITY_HEADER = "Quality"
 NO_QUALITY_FIGURE = "no figure on the task's declared benchmark yet"
@@ -175,6 +201,11 @@ ZERO_SHOT_LINE = (
     "the median of {n_task_specific} task-specific model(s) **{task_specific} Wh** ({basis}): "
     "**{ratio}** as much energy."
 )
+ZERO_SHOT_DIFFERENT_MODELS = (
+    "This compares different models (a general text-to-text model prompted for the task against models "
+    "trained for it), unlike a configuration ratio, which compares one model run two ways."
+)
+ZERO_SHOT_MODELS = "Zero-shot: {zero_shot}. Task-specific: {task_specific}."
 WHAT_HELPS_INTRO = (
     "How a model is run changes what it uses. For each run configuration measured on a task (another batch "
     "size, dtype, attention kernel, torch.compile, quantization, zero-shot prompting), across every model that "

@@ -23,7 +23,8 @@ from leaderboard.label.draw import LabelFacts, label_png
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.releases import LATEST, LIVE
 from leaderboard.views.equivalences import smartphone_charges
-from leaderboard.views.model_page import check_model, json_value, provider, ranks, ranks_of_frame
+from leaderboard.views.model_page import check_model, provider, ranks, ranks_of_frame
+from leaderboard.views.values import json_value
 
 DEFAULT_LEADERBOARD_URL = "https://huggingface.co/spaces/green-ai-leaderboard/green-ai-leaderboard"
 
@@ -153,17 +154,29 @@ def _markdown_text(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def model_page_url(model_id: str) -> str:
+    """The address of a model's page on the leaderboard (``?model=org/name``): on the configured address
+    (``LEADERBOARD_URL``), else the Space's public one (``SPACE_HOST``, which Spaces set), else relative to
+    wherever the leaderboard is served."""
+    query = f"?model={quote(model_id, safe='/')}"
+    configured = os.environ.get("LEADERBOARD_URL", "").strip()
+    if configured:
+        return configured.split("?")[0] + query
+    host = os.environ.get("SPACE_HOST", "").strip().strip("/")
+    return f"https://{host}/{query}" if host else query
+
+
 def label_markdown(facts: LabelFacts, file_name: str) -> str:
-    """A snippet for a model card: the label image (uploaded beside the README) linking to the
-    leaderboard, with the facts in the alt text for screen readers and text-only views. Every value
-    from a record is escaped: the snippet is pasted into a page that renders HTML."""
+    """A snippet for a model card: the label image (uploaded beside the README) linking to the model's
+    page on the leaderboard, with the facts in the alt text for screen readers and text-only views.
+    Every value from a record is escaped: the snippet is pasted into a page that renders HTML."""
     rating = f"{facts.stars} of 5 stars" if facts.stars else "not rated"
     alt = (
         f"AI Energy Score label: {rating} for {facts.task_name}, "
         f"{format_wh(facts.gpu_wh_per_1k_queries)} Wh of GPU energy per 1,000 queries on {facts.hardware}, "
         f"{'measured' if facts.n_repeats else 'published'} {facts.measured_on}"
     )
-    link = quote(facts.leaderboard_url, safe=":/?&=%#@+,;~")
+    link = quote(model_page_url(facts.model_id), safe=":/?&=%#@+,;~")
     return (
         f"<!-- Upload {quote(file_name)} next to this README, then keep this line. -->\n"
         f"[![{_markdown_text(alt)}](./{quote(file_name)})]({link})"

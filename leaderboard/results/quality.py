@@ -53,17 +53,23 @@ def best_quality(records: tuple[QualityRecord, ...] | list[QualityRecord]) -> pd
     return table.drop_duplicates(KEYS).drop(columns=["_order", "_at", "_id"]).reset_index(drop=True)
 
 
-def frontier_mask(energy: np.ndarray, quality: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
-    """Which points no other point beats on both (energy lower, quality better; ties do not beat).
+def frontier_mask(
+    energy: np.ndarray, quality: np.ndarray, higher_is_better: bool = True, positive_cost: bool = True
+) -> np.ndarray:
+    """Which points no other point beats on both (energy lower, quality better; ties do not beat): the
+    one frontier rule of the app (the energy–latency trade-off uses it too, latency as the quality,
+    lower is better).
 
-    NaN quality or energy ≤ 0 / NaN: never on it and beating nobody. O(n log n): sort by energy; a
-    point is on the frontier when its quality is the best at its energy and strictly better than the
-    best at any lower energy.
+    A non-finite coordinate (or, with ``positive_cost``, an energy ≤ 0): never on it and beating
+    nobody. O(n log n): sort by energy; a point is on the frontier when its quality is the best at its
+    energy and strictly better than the best at any lower energy.
     """
     energy = np.asarray(energy, dtype=float)
     quality = np.asarray(quality, dtype=float)
     oriented = quality if higher_is_better else -quality
-    usable = np.isfinite(energy) & (energy > 0) & np.isfinite(oriented)
+    usable = np.isfinite(energy) & np.isfinite(oriented)
+    if positive_cost:
+        usable &= energy > 0
     on = np.zeros(len(energy), dtype=bool)
     if not usable.any():
         return on

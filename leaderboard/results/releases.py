@@ -81,6 +81,7 @@ _BOARD_DEFAULTS = {
     "output_tokens_per_query": float("nan"),
     "gpu_wh_per_1k_output_tokens": float("nan"),
     "output_all_at_cap": False,
+    "latency_s_per_query": float("nan"),
 }
 
 

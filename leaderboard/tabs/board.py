@@ -11,15 +11,15 @@ from typing import Any
 
 import gradio as gr
 
-from benchmark.configuration import ALL_CONFIGURATIONS, REFERENCE_KEY
+from benchmark.configuration import REFERENCE_KEY, check_configuration
 from benchmark.errors import UserInputError
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
-from leaderboard.display import board as render
-from leaderboard.display.about import about_markdown
 from leaderboard.display.strings import (
     COLUMNS_HELP,
+    COPY_LINK,
     FILTER_EMPTY_MEANS_ALL,
     LATEST_CHOICE,
+    LINK_LABEL,
     OVERVIEW_INTRO,
     QUALITY_FILTER_HELP,
     QUALITY_FILTER_LABEL,
@@ -34,7 +34,11 @@ from leaderboard.display.strings import (
     TASK_INTRO,
 )
 from leaderboard.results.releases import LATEST
+from leaderboard.tabs import board_text as render
+from leaderboard.tabs.about import about_markdown
+from leaderboard.tabs.choose import build_finder
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.tabs.links import copy_link_js, follow_link_js
 from leaderboard.tabs.reasoning import TASK_SECTIONS
 from leaderboard.views.columns import UNKNOWN_SIZE, task_datatypes, task_headers, task_widths
 from leaderboard.views.releases import release_choices
@@ -42,6 +46,7 @@ from leaderboard.views.tables import OVERVIEW_DATATYPES, OVERVIEW_HEADERS, TaskV
 from leaderboard.views.what_helps import zero_shot_markdown, zero_shot_summary
 
 SIZE_CHOICES = [name for name, _ in SIZE_CLASS_BOUNDS] + [UNKNOWN_SIZE]
+TABLE_MAX_HEIGHT_PX = 680  # one-line rows of ~37 px under a two-line header: 16 rows at once
 
 
 def _skip(n: int) -> tuple[Any, ...]:
@@ -54,9 +59,10 @@ def _table(elem_id: str, headers: list[str], datatypes: list[str], widths: list[
         datatype=datatypes,
         column_widths=widths,
         interactive=False,
-        wrap=True,
+        wrap=False,  # one line per row (long values ellipsised, in full on hover): 15+ rows in view
         pinned_columns=1,
-        max_height=560,
+        max_height=TABLE_MAX_HEIGHT_PX,
+        elem_classes=["one-line-table"],
         latex_delimiters=[],
         buttons=["fullscreen", "copy"],
         show_label=False,
@@ -73,16 +79,20 @@ def _table_update(view: TaskView) -> gr.Dataframe:
 def build_overview_tab(ctx: AppContext) -> None:
     with gr.Tab("Overview", id="overview", elem_id="tab-overview"):
         gr.Markdown(OVERVIEW_INTRO)
+        common = gr.Markdown(elem_id="common-overview", elem_classes=["link-line"])
         table = _table("table-overview", OVERVIEW_HEADERS, OVERVIEW_DATATYPES)
         download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id="download-overview")
         plot = gr.Plot(show_label=False, elem_id="plot-overview")
         rendered = gr.State(None)
 
-    outputs = [rendered, table, download, plot]
+    outputs = [rendered, table, download, plot, common]
 
     def draw() -> tuple[Any, ...]:
         data = ctx.data
-        return data.version, render.overview_table(data), render.overview_csv(data), render.overview_figure(data)
+        frame, line = render.overview_shown(data)
+        datatypes = [dict(zip(OVERVIEW_HEADERS, OVERVIEW_DATATYPES, strict=True))[h] for h in frame.columns]
+        shown = gr.Dataframe(value=frame, headers=list(frame.columns), datatype=datatypes)
+        return data.version, shown, render.overview_csv(data), render.overview_figure(data), line
 
     def redraw_if_stale(shown: int | None) -> tuple[Any, ...]:
         return _skip(len(outputs)) if shown == ctx.data.version else draw()
@@ -101,6 +111,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         quality_line = gr.Markdown(elem_id=f"quality-{task}")
         zero_shot = gr.Markdown(visible=False, elem_id=f"zero-shot-{task}")
         empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
+        build_finder(ctx, task)
         with gr.Row(equal_height=True):
             release = gr.Dropdown(  # the releases' names are filled in when the tab is drawn
                 [(LATEST_CHOICE, LATEST)], value=LATEST, label=RELEASE_LABEL, info=RELEASE_HELP, scale=2,
@@ -126,9 +137,12 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             headers = task_headers(task)
             columns = gr.CheckboxGroup(headers, value=headers, label=COLUMNS_HELP, elem_id=f"columns-{task}")
         gr.Markdown(SORT_HELP)
-        table = _table(
-            f"table-{task}", headers, task_datatypes(task), task_widths(task)
-        )
+        with gr.Row(equal_height=False):
+            common = gr.Markdown(elem_id=f"common-{task}", elem_classes=["link-line"])
+            copy = gr.Button(COPY_LINK, size="sm", scale=0, min_width=130, elem_id=f"copy-link-{task}")
+            link_box = gr.Textbox(label=LINK_LABEL, interactive=False, max_lines=1, scale=1, show_label=False,
+                                  placeholder=LINK_LABEL, elem_id=f"link-{task}")
+        table = _table(f"table-{task}", headers, task_datatypes(task), task_widths(task))
         download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
         quality_plot = gr.Plot(show_label=False, visible=spec.quality is not None, elem_id=f"plot-quality-{task}")
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
@@ -141,7 +155,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
 
     filters = [search, hardware, sizes, columns, release, runs, min_quality]
     outputs = [rendered, summary, empty, table, download, plot, hardware, release, zero_shot, quality_line,
-               quality_plot]
+               quality_plot, common]
 
     def draw(
         query: str, chosen_hardware: list[str], chosen_sizes: list[str], chosen_columns: list[str], board: str,
@@ -168,6 +182,7 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
             gr.Markdown(value=zero_shot_text, visible=bool(zero_shot_text)),
             render.task_quality_markdown(view, data.task_frame(task, name, configuration)),
             gr.Plot(value=quality_figure, visible=quality_figure is not None),
+            render.common_markdown(view),
         )
 
     def redraw_if_stale(shown: int | None, *values: Any) -> tuple[Any, ...]:
@@ -179,7 +194,19 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         view = task_view(
             ctx.data, task, *values[:-3], _known(ctx.data, values[-3]), _runs(values[-2]), _limit(values[-1])
         )
-        return _table_update(view), render.task_csv(view)
+        return _table_update(view), render.task_csv(view), render.common_markdown(view)
+
+    def open_link(request: gr.Request) -> tuple[Any, ...]:
+        """A link to this board (``?task=…[&release=…][&configuration=…]``) draws it as asked."""
+        link = ctx.link(request)
+        if link.task != task:
+            return _skip(len(outputs) + 1)
+        board, runs_value = link.release or LATEST, link.configuration or REFERENCE_KEY
+        drawn = list(draw("", [], [], task_headers(task), board, runs_value, ""))
+        drawn[outputs.index(release)] = gr.Dropdown(choices=release_choices(ctx.data), value=board)
+        choices = list(RUNS_CHOICES) + ([(runs_value, runs_value)] if runs_value not in dict(RUNS_CHOICES).values()
+                                        else [])
+        return (*drawn, gr.Dropdown(choices=choices, value=runs_value))
 
     tab.select(draw, filters, outputs, **PRIVATE_EVENT)
     gr.on(
@@ -190,8 +217,14 @@ def build_task_tab(ctx: AppContext, task: str) -> None:
         trigger_mode="always_last",
         **PRIVATE_EVENT,
     )
-    columns.input(draw_columns, filters, [table, download], trigger_mode="always_last", **PRIVATE_EVENT)
+    columns.input(draw_columns, filters, [table, download, common], trigger_mode="always_last", **PRIVATE_EVENT)
     ctx.on_refresh(redraw_if_stale, [rendered, *filters], outputs)
+    ctx.demo.load(open_link, None, [*outputs, runs], **PRIVATE_EVENT)
+    # the address says where the visitor is; the button copies it
+    follow = follow_link_js({"task": task}, ("release", "configuration"))
+    gr.on([tab.select, release.input, runs.input], None, [release, runs], None, js=follow, **PRIVATE_EVENT)
+    copy.click(None, [release, runs], link_box, js=copy_link_js({"task": task}, ("release", "configuration")),
+               **PRIVATE_EVENT)
 
 
 def _quality_filter_label(task: str) -> str:
@@ -220,8 +253,12 @@ def _limit(text: str | None) -> float | None:
 
 
 def _runs(chosen: str | None) -> str:
-    """The runs shown: the reference board, or every configuration (a UI choice is never an error)."""
-    return ALL_CONFIGURATIONS if chosen == ALL_CONFIGURATIONS else REFERENCE_KEY
+    """The runs shown: the reference board, every configuration, or one configuration a link asked for
+    (a UI choice is never an error: anything else is the reference)."""
+    try:
+        return check_configuration(chosen)
+    except UserInputError:
+        return REFERENCE_KEY
 
 
 def _known(data: Any, board: str | None) -> str:

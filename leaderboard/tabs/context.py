@@ -47,6 +47,12 @@ class AppContext:
             self.requests_store = requests_store()
         return self.requests_store
 
+    def link(self, request: Any) -> Any:
+        """The view the page's address asks for (``tabs.links.Link``): every tab's load reads it."""
+        from leaderboard.tabs.links import parse_link, request_params
+
+        return parse_link(request_params(request), self.data)
+
     def on_refresh(self, fn: Callable[..., Any], inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
         """Run ``fn`` after every refresh (the button and the periodic timer)."""
         for event in self.refreshed:

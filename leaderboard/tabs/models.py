@@ -13,12 +13,13 @@ import gradio as gr
 
 from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.display import models as text
 from leaderboard.display import strings
-from leaderboard.display.about import everyday_scale_section
 from leaderboard.display.plots import tradeoff_figure
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
+from leaderboard.tabs import models_text as text
+from leaderboard.tabs.about import everyday_scale_section
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.tabs.links import copy_link_js, follow_link_js
 from leaderboard.views.compare import MAX_MODELS, compare
 from leaderboard.views.equivalences import DEFAULT_GRID, GRID_CHOICES
 from leaderboard.views.model_page import model_ids, model_page
@@ -47,9 +48,13 @@ def build_models_tab(ctx: AppContext) -> None:
     with gr.Tab("Models", id="models", elem_id="tab-models") as tab:
         gr.Markdown(strings.MODELS_INTRO)
         grid = gr.Dropdown(GRID_CHOICES, value=DEFAULT_GRID, label="Electricity grid for CO₂e", elem_id="models-grid")
-        with gr.Tabs():
+        with gr.Tabs() as model_tabs:
             with gr.Tab("Model page", id="model-page", elem_id="tab-model-page"):
-                page_model = gr.Dropdown([], value=None, label="Model", elem_id="model-page-model")
+                with gr.Row(equal_height=False):
+                    page_model = gr.Dropdown([], value=None, label="Model", elem_id="model-page-model", scale=3)
+                    copy = gr.Button(strings.COPY_LINK, size="sm", scale=0, min_width=130, elem_id="copy-link-model")
+                    link_box = gr.Textbox(label=strings.LINK_LABEL, interactive=False, max_lines=1, scale=2,
+                                          show_label=False, placeholder=strings.LINK_LABEL, elem_id="link-model")
                 page = gr.Markdown(strings.PICK_A_MODEL, latex_delimiters=[], elem_id="model-page")
             with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
                 with gr.Row(equal_height=True):
@@ -172,6 +177,19 @@ def build_models_tab(ctx: AppContext) -> None:
         return path, path, label_markdown(facts, label_file_name(facts, task)), strings.LABEL_HELP
 
     gr.on([page_model.change, grid.change], draw_page, [page_model, grid], page, **PRIVATE_EVENT)
+    page_model.input(None, [page_model], None, js=follow_link_js({}, ("model",)), **PRIVATE_EVENT)
+    copy.click(None, [page_model], link_box, js=copy_link_js({}, ("model",)), **PRIVATE_EVENT)
+
+    def open_link(shown: int | None, grid_key: str, request: gr.Request) -> tuple[Any, ...]:
+        """A link to a model's page (``?model=org/name``) opens it: choices filled, page drawn."""
+        link = ctx.link(request)
+        if link.model is None:
+            return (gr.skip(),) * (len(choice_outputs) + 3)
+        filled = list(fill_choices(None))
+        filled[choice_outputs.index(page_model)] = gr.Dropdown(choices=model_ids(ctx.data), value=link.model)
+        return (*filled, gr.Tabs(selected="model-page"), draw_page(link.model, grid_key), f"?model={link.model}")
+
+    ctx.demo.load(open_link, [shown_version, grid], [*choice_outputs, model_tabs, page, link_box], **PRIVATE_EVENT)
     gr.on(
         [compare_models.change, compare_task.change, grid.change],
         draw_compare,

@@ -45,7 +45,7 @@ def _stars(rows: pd.DataFrame) -> list[str]:
 def model_cells(rows: pd.DataFrame) -> list[str]:
     """The model's link, marked when the row was not run in the task's reference configuration:
     zero-shot prompting gets its badge, any other configuration its key (boards of every configuration)."""
-    links = [model_markdown(m) for m in rows["model_id"]]
+    links = [model_markdown(m, titled=True) for m in rows["model_id"]]
     if "configuration_key" not in rows:
         return links
     cells = []

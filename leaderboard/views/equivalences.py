@@ -1,7 +1,7 @@
 """Everyday scale for energy figures: smartphone charges and grams of CO₂e on a chosen grid.
 
 Every constant carries its unit in its name and its source beside it;
-``leaderboard.display.about.everyday_scale_section`` turns them into the About tab's text, so the
+``leaderboard.tabs.about.everyday_scale_section`` turns them into the About tab's text, so the
 page and the arithmetic cannot drift apart. The figures
 are GPU energy only (what the leaderboard measures): the whole server draws more.
 """

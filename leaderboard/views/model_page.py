@@ -10,7 +10,6 @@ for tasks rated by size class also the same size class — ordered by GPU energy
 from __future__ import annotations
 
 import difflib
-import math
 from typing import Any
 
 import pandas as pd
@@ -24,6 +23,7 @@ from leaderboard.display.formats import is_hub_id
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import FLAG_ALL_AT_CAP
 from leaderboard.views.equivalences import GridIntensity, everyday, get_grid
+from leaderboard.views.values import json_value
 from leaderboard.views.what_helps import would_be_stars
 
 PHASE_NAMES = {
@@ -37,17 +37,6 @@ PHASE_NAMES = {
 
 class UnknownModelError(UserInputError):
     pass
-
-
-def json_value(value: Any) -> Any:
-    """A JSON-ready scalar: NaN/NA → None, numpy → Python."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def record_index(data: LeaderboardData) -> dict[tuple[str, str, str, str], ResultRecord]:

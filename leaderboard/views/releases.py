@@ -7,6 +7,7 @@ from typing import Any
 from leaderboard.display.strings import LATEST_CHOICE, LIVE_CHOICE, SINCE_CHOICE
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.releases import LATEST, LIVE, SINCE, provisional_label
+from leaderboard.views.values import json_value
 
 
 def release_list(data: LeaderboardData) -> list[dict[str, Any]]:
@@ -36,12 +37,6 @@ def release_choices(data: LeaderboardData) -> list[tuple[str, str]]:
     return [*choices, (SINCE_CHOICE.format(release=names[0]), SINCE), (LIVE_CHOICE, LIVE)]
 
 
-def _plain(value: Any) -> Any:
-    from leaderboard.views.model_page import json_value
-
-    return json_value(value)
-
-
 def model_history(data: LeaderboardData, model_id: str) -> list[dict[str, Any]]:
     """The model's entries in every release that holds it (oldest first), then its runs since the
     latest release with provisional stars: release, date, task, hardware, energy and stars."""
@@ -65,7 +60,7 @@ def _entry(release: str, date: str | None, row: Any, provisional: bool) -> dict[
         "task": row["task"],
         "hardware": row["hardware"],
         "gpu_wh_per_1k_queries": float(row["gpu_wh_per_1k_queries"]),
-        "stars": _plain(row["stars"]),
-        "size_class": _plain(row["size_class"]),
+        "stars": json_value(row["stars"]),
+        "size_class": json_value(row["size_class"]),
         "run_id": row["run_id"],
     }

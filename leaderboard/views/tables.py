@@ -17,6 +17,7 @@ import pandas as pd
 from benchmark.configuration import REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display.formats import format_ratio, model_markdown
+from leaderboard.display.strings import NO_RESULTS_YET
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import run_warnings
 from leaderboard.views.columns import (
@@ -28,6 +29,7 @@ from leaderboard.views.columns import (
     task_columns,
 )
 from leaderboard.views.summary import summarize
+from leaderboard.views.values import json_value
 
 
 def display_frame(rows: pd.DataFrame, task: str | None = None) -> pd.DataFrame:
@@ -91,6 +93,9 @@ class TaskView:
     headers: list[str]
     release: str = "latest"  # the board shown: a release name, "live" or "since"
     configuration: str = REFERENCE_KEY  # the reference runs (rated), or "all" run configurations
+    # columns whose value every shown row shares (hardware, release): said once above the table
+    common: tuple[tuple[str, str], ...] = ()
+    csv_headers: tuple[str, ...] = ()  # what the CSV holds: every chosen column, the common ones too
 
     @property
     def datatypes(self) -> list[str]:
@@ -116,10 +121,24 @@ def task_view(
 ) -> TaskView:
     name = data.release_name(release)
     rows = data.task_frame(task, name, configuration)
-    mask = filter_mask(rows, query, hardware, sizes, min_quality, task)
-    headers = chosen_headers(columns, task)
-    table = task_display(data, task, name, configuration).loc[mask.to_numpy(), headers]
-    return TaskView(task, rows[mask.to_numpy()], table, headers, name, configuration)
+    mask = filter_mask(rows, query, hardware, sizes, min_quality, task).to_numpy()
+    chosen = chosen_headers(columns, task)
+    display = task_display(data, task, name, configuration).loc[mask]
+    common = said_once(display, task)
+    headers = [header for header in chosen if header not in dict(common)]
+    return TaskView(task, rows[mask], display[headers], headers, name, configuration, common, tuple(chosen))
+
+
+def said_once(display: pd.DataFrame, task: str) -> tuple[tuple[str, str], ...]:
+    """The ``said_once`` columns (hardware, release) whose on-screen value is the same on every shown
+    row, with that value: a column repeating one value on every row says nothing a line cannot."""
+    if display.empty:
+        return ()
+    common = []
+    for header, column in column_by_header(task).items():
+        if column.said_once and header in display and display[header].nunique(dropna=False) == 1:
+            common.append((header, str(display[header].iloc[0])))
+    return tuple(common)
 
 
 def csv_frame(view: TaskView) -> pd.DataFrame:
@@ -127,7 +146,7 @@ def csv_frame(view: TaskView) -> pd.DataFrame:
     shown column's companions after it, e.g. why a row is unrated, the quality figure's source)."""
     frame = pd.DataFrame(index=view.rows.index)
     columns = column_by_header(view.task)
-    for header in view.headers:
+    for header in view.csv_headers or view.headers:
         column = columns[header]
         frame[header] = column.plain_values(view.rows)
         for companion_header, companion_field in column.companions:
@@ -137,19 +156,6 @@ def csv_frame(view: TaskView) -> pd.DataFrame:
     return frame
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: NaN/NA → None, numpy → Python."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
-
-
 def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows for API clients, in leaderboard order: plain JSON values, ISO dates, stars as ints."""
     out = rows[list(API_FIELDS)].copy()
@@ -157,7 +163,7 @@ def api_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     out["params"] = out["params"].astype("Int64")
     out["warning"] = run_warnings(rows)
     records = out.astype(object).to_dict(orient="records")
-    return [{key: _plain(value) for key, value in record.items()} for record in records]
+    return [{key: json_value(value) for key, value in record.items()} for record in records]
 
 
 def frontier_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +219,7 @@ def overview_frame(data: LeaderboardData) -> pd.DataFrame:
         [
             [
                 row["task_name"],
-                row["hardware"] or "no results yet",
+                row["hardware"] or NO_RESULTS_YET,
                 row["n_models"],
                 row["n_measured"],
                 row["n_with_quality"],

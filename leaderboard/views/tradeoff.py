@@ -12,12 +12,25 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.results.data import LeaderboardData
-from leaderboard.views.model_page import json_value, record_index
-from leaderboard.views.pareto import pareto_frontier
+from leaderboard.results.quality import frontier_mask
+from leaderboard.views.model_page import record_index
+from leaderboard.views.values import json_value
+
+
+def pareto_frontier(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the ``(x, y)`` points no other point beats on both (lower is better on both; two
+    identical points do not beat each other), by ascending ``x``: ``frontier_mask``'s rule."""
+    x = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    on = np.flatnonzero(frontier_mask(x, y, higher_is_better=False, positive_cost=False)) if points else []
+    return sorted((int(i) for i in on), key=lambda i: (x[i], y[i], i))
 
 
 def _plottable(energy: float, latency: float | None) -> bool:

@@ -27,7 +27,9 @@ from leaderboard.display.strings import (
     SAVING_LESS,
     SAVING_MORE,
     WHAT_HELPS_EMPTY,
+    ZERO_SHOT_DIFFERENT_MODELS,
     ZERO_SHOT_LINE,
+    ZERO_SHOT_MODELS,
     ZERO_SHOT_TITLE,
 )
 from leaderboard.results.data import LeaderboardData
@@ -127,18 +129,22 @@ def would_be_stars(data: LeaderboardData, index: Any) -> int | None:
 
 
 def zero_shot_summary(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
-    """Per hardware: median energy of zero-shot runs against task-specific (reference) runs, and the
-    ratio — empty where the task has no zero-shot run."""
+    """Per hardware: median energy of zero-shot runs against task-specific (reference) runs, the ratio,
+    and which models each side holds — empty where the task has no zero-shot run. Zero-shot runs are
+    our ``--zero-shot`` configuration and the published boards' rows prompted so (the T5 rows of
+    February 2025): this compares different models, not one model run two ways."""
     rows = data.task_frame(task, "live", configuration="all")
     rows = rows[rows["configuration_key"].isin([REFERENCE_KEY, ZERO_SHOT_KEY])]
     out = []
     for hardware, group in rows.groupby("hardware", sort=True):
         energies: dict[bool, list[float]] = {True: [], False: []}
+        models: dict[bool, list[str]] = {True: [], False: []}
         basis = BASIS_GPU
         for row in group.itertuples(index=False):
             energy, basis = _energy(row)
             if _usable(energy):
                 energies[bool(row.zero_shot)].append(energy)
+                models[bool(row.zero_shot)].append(row.model_id)
         if not energies[True] or not energies[False]:
             continue
         zero_shot, task_specific = statistics.median(energies[True]), statistics.median(energies[False])
@@ -151,6 +157,8 @@ def zero_shot_summary(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
                 "n_task_specific": len(energies[False]),
                 "median_task_specific_wh": task_specific,
                 "ratio": zero_shot / task_specific,
+                "zero_shot_models": sorted(set(models[True])),
+                "task_specific_models": sorted(set(models[False])),
             }
         )
     return out
@@ -224,24 +232,32 @@ def what_helps_empty_state(task: str, view: dict[str, Any]) -> str | None:
 
 
 def zero_shot_markdown(rows: list[dict[str, Any]]) -> str:
-    """``zero_shot_summary`` as one line per hardware; empty where the task lacks zero-shot or
-    task-specific runs."""
-    lines = [
-        f"**{ZERO_SHOT_TITLE}** "
-        + ZERO_SHOT_LINE.format(
-            hardware=escape_markdown(row["hardware"]),
-            n_zero_shot=row["n_zero_shot"],
-            zero_shot=format_energy(row["median_zero_shot_wh"]),
-            n_task_specific=row["n_task_specific"],
-            task_specific=format_energy(row["median_task_specific_wh"]),
-            basis=escape_markdown(row["basis"]),
-            ratio=format_ratio(row["ratio"]),
+    """``zero_shot_summary`` as a line per hardware with the models compared, and the sentence that it
+    compares different models; empty where the task lacks zero-shot or task-specific runs."""
+    lines = []
+    for row in rows:
+        lines.append(
+            f"**{ZERO_SHOT_TITLE}** "
+            + ZERO_SHOT_LINE.format(
+                hardware=escape_markdown(row["hardware"]),
+                n_zero_shot=row["n_zero_shot"],
+                zero_shot=format_energy(row["median_zero_shot_wh"]),
+                n_task_specific=row["n_task_specific"],
+                task_specific=format_energy(row["median_task_specific_wh"]),
+                basis=escape_markdown(row["basis"]),
+                ratio=format_ratio(row["ratio"]),
+            )
         )
-        for row in rows
-    ]
+        lines.append(ZERO_SHOT_MODELS.format(
+            zero_shot=", ".join(model_markdown(m) for m in row["zero_shot_models"]),
+            task_specific=", ".join(model_markdown(m) for m in row["task_specific_models"]),
+        ))
+    if lines:
+        lines.append(f"*{ZERO_SHOT_DIFFERENT_MODELS}*")
     return "  \n".join(lines)
 
 
 def tasks_with_configurations(data: LeaderboardData) -> list[str]:
-    """Tasks with at least one run configuration measured beside a reference run (registry order)."""
-    return [task for task in TASK_KEYS if what_helps(data, task)["configurations"]]
+    """Tasks with something to show on What helps (registry order): a run configuration measured beside a
+    reference run, or zero-shot against task-specific models."""
+    return [task for task in TASK_KEYS if what_helps(data, task)["configurations"] or zero_shot_summary(data, task)]

@@ -1,9 +1,10 @@
 """Time to the first task rows, this checkout against an earlier commit, measured side by side.
 
-    python scripts/speed/first_rows_vs_base.py --base COMMIT [--records 100000] [--since 1000]
-                                               [--quality 10000] [--starts 5]
+    python scripts/speed/first_rows_vs_base.py --base COMMIT [--head COMMIT] [--records 100000]
+                                               [--since 1000] [--quality 10000] [--starts 5]
 
-Checks out ``--base`` in a temporary git worktree and starts both apps alternately (process start to
+Checks out ``--base`` (and ``--head``, default: this working tree) in temporary git worktrees and
+starts both apps alternately (process start to
 the first ``/task_rows`` answer through ``gradio_client``), first on each one's own bundled data, then
 on one store of ``--records`` synthetic records cut as a release by each version's own
 ``release cut``, plus ``--since`` records published after it and ``--quality`` quality records (which
@@ -71,33 +72,37 @@ def compare(label: str, base_run, ours_run, starts: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = speed_parser(__doc__, 100_000, "records in the release")
     parser.add_argument("--base", required=True, help="the commit to compare with (e.g. the last one before a change)")
+    parser.add_argument("--head", help="the commit to measure (default: this working tree as it is)")
     parser.add_argument("--since", type=int, default=1_000, help="records published after the release (1,000)")
     parser.add_argument("--quality", type=int, default=10_000, help="quality records (default 10,000)")
     parser.set_defaults(starts=5)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="first-rows-") as tmp:
         work = Path(tmp)
-        base_root = work / "base"
-        subprocess.run(["git", "worktree", "add", "--detach", str(base_root), args.base], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base_root, head_root = work / "base", work / "head" if args.head else ROOT
+        trees = [(base_root, args.base), *([(head_root, args.head)] if args.head else [])]
+        for tree, commit in trees:
+            subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            print(f"base {args.base} in {base_root}")
-            compare("bundled data", lambda: ours(None, base_root), lambda: ours(None), args.starts)
+            print(f"base {args.base}, head {args.head or 'the working tree'}")
+            compare("bundled data", lambda: ours(None, base_root), lambda: ours(None, head_root), args.starts)
 
             results = work / "results"
             write_timed(lambda: write_records(results, args.records, first=0, month=1), args.records)
             base_results = work / "results-base"
             shutil.copytree(results, base_results)
             cut_with(base_root, base_results)
-            cut_with(ROOT, results)
+            cut_with(head_root, results)
             for folder in (results, base_results):
                 write_records(folder, args.since, first=args.records, month=7)
                 write_quality(folder, args.quality)
             print(json.dumps({"records": args.records, "since": args.since, "quality": args.quality}))
-            compare(f"{args.records} records", lambda: ours(base_results, base_root), lambda: ours(results),
-                    args.starts)
+            compare(f"{args.records} records", lambda: ours(base_results, base_root),
+                    lambda: ours(results, head_root), args.starts)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=ROOT, check=False)
+            for tree, _ in trees:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
     return 0
 
 

@@ -38,6 +38,7 @@ def test_the_named_endpoints_are_published(served):
         "/what_helps",  # run configurations (issue 10)
         "/reasoning_on_off",  # reasoning (issue 12)
         "/frontier",  # quality beside energy (issue 19)
+        "/choose",  # the finder (issue 20)
     }
 
 

@@ -146,7 +146,7 @@ def test_the_energy_label_endpoint_returns_the_png(served):
 def test_the_label_markdown_endpoint_and_its_errors(served):
     client, _ = served
     snippet = client.predict("org/frugal-sum", "summarization", "", api_name="/energy_label_markdown")
-    assert snippet.endswith(f"(./energy-label-org--frugal-sum-summarization.png)]({URL})")
+    assert snippet.endswith(f"(./energy-label-org--frugal-sum-summarization.png)]({URL}?model=org/frugal-sum)")
     with pytest.raises(AppError, match="unknown task 'telepathy'"):
         client.predict("org/frugal-sum", "telepathy", "", api_name="/energy_label")
     with pytest.raises(AppError, match="has no Summarization result"):

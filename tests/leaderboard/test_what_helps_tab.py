@@ -9,12 +9,12 @@ import gradio as gr
 import pytest
 
 from leaderboard.display import strings
-from leaderboard.display.models import model_page_markdown
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.live import LiveData
 from leaderboard.results.loader import read_folder
 from leaderboard.tabs.board import build_task_tab
 from leaderboard.tabs.context import AppContext
+from leaderboard.tabs.models_text import model_page_markdown
 from leaderboard.tabs.what_helps import draw_what_helps
 from leaderboard.views.model_page import model_page
 from leaderboard.views.tables import csv_frame, task_view
@@ -96,8 +96,8 @@ def test_a_task_without_other_configurations_explains_how_to_measure_one(referen
 def test_the_board_of_every_run_marks_zero_shot_and_other_configurations_the_reference_board_has_neither(data):
     every = task_view(data, TASK, configuration="all")
     cells = dict(zip(every.rows["run_id"], every.table["Model"], strict=True))
-    assert cells["t5"] == f"[org/t5](https://huggingface.co/org/t5) · {strings.ZERO_SHOT_BADGE}"
-    assert cells["b8-c"] == "[org/c](https://huggingface.co/org/c) · " + strings.CONFIGURATION_BADGE.format(
+    assert cells["t5"] == f'[org/t5](https://huggingface.co/org/t5 "org/t5") · {strings.ZERO_SHOT_BADGE}'
+    assert cells["b8-c"] == '[org/c](https://huggingface.co/org/c "org/c") · ' + strings.CONFIGURATION_BADGE.format(
         key="batch\\_size=8"
     )
     assert set(every.rows["run_id"]) >= {"t5", "b8-a", "b8-c"}
@@ -130,10 +130,14 @@ def _task_tab_draw(data: LeaderboardData, task: str):
 def test_the_task_tab_shows_the_zero_shot_summary_only_when_the_task_has_both(data, reference_only):
     (h100,) = [row for row in zero_shot_summary(data, TASK) if row["hardware"] == H100]
     assert (h100["median_zero_shot_wh"], h100["median_task_specific_wh"], h100["ratio"]) == (60.0, 2.0, 30.0)
+    assert (h100["zero_shot_models"], h100["task_specific_models"]) == (["org/t5"], ["org/a", "org/b", "org/c"])
     assert zero_shot_markdown([h100]) == (
         f"**{strings.ZERO_SHOT_TITLE}** on NVIDIA H100 80GB HBM3: the median of 1 zero-shot run(s) of text-to-text "
         f"models uses **60 Wh**, the median of 3 task-specific model(s) **2 Wh** (GPU Wh per 1,000 queries): "
-        "**30×** as much energy."
+        "**30×** as much energy.  \n"
+        "Zero-shot: [org/t5](https://huggingface.co/org/t5). Task-specific: [org/a](https://huggingface.co/org/a), "
+        "[org/b](https://huggingface.co/org/b), [org/c](https://huggingface.co/org/c).  \n"
+        f"*{strings.ZERO_SHOT_DIFFERENT_MODELS}*"
     )
     draw, position = _task_tab_draw(data, TASK)
     shown = draw("", [], [], None, "latest", "reference")[position]

@@ -102,7 +102,7 @@ def test_the_spread_is_the_sample_standard_deviation_and_the_page_says_so():
     from benchmark.record import PhaseMeasurement, Repeat
     from benchmark.runs.scoring import summary
     from leaderboard.display import strings
-    from leaderboard.display.about import about_markdown
+    from leaderboard.tabs.about import about_markdown
 
     phase = PhaseMeasurement(cpu_kwh=0.0, gpu_kwh=1e-6, ram_kwh=0.0, latency_s=1.0)
     repeats = [Repeat(index=i, gpu_wh_per_1k_queries=float(i), total_wh_per_1k_queries=float(i),

@@ -73,7 +73,8 @@ def test_both_label_endpoints_take_an_effort_and_refuse_a_bad_one_in_one_line(en
     assert content == expected and Image.open(io.BytesIO(content)).format == "PNG"
     snippet = markdown_endpoint(GPT_OSS, "reasoning", "", "latest", "medium")
     assert "Reasoning (medium effort)" in snippet
-    assert snippet.endswith(f"(./energy-label-openai--gpt-oss-20b-reasoning-medium-2025-12.png)]({URL})")
+    image = "./energy-label-openai--gpt-oss-20b-reasoning-medium-2025-12.png"
+    assert snippet.endswith(f"({image})]({URL}?model=openai/gpt-oss-20b)")
     with pytest.raises(gr.Error, match="unknown effort level 'extreme'"):
         markdown_endpoint(GPT_OSS, "reasoning", "", "latest", "extreme")
 

@@ -103,7 +103,7 @@ def test_the_cli_writes_the_same_png_as_the_function(data, folder, tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == label_png(label_facts(data, "org/frugal-sum", "summarization", url=URL))
     assert "[![AI Energy Score label: 4 of 5 stars for Summarization" in done.stdout
-    assert f"(./label.png)]({URL})" in done.stdout
+    assert f"(./label.png)]({URL}?model=org/frugal-sum)" in done.stdout
 
 
 def test_the_cli_names_an_unknown_model_in_a_one_line_error(folder, tmp_path):
@@ -146,12 +146,22 @@ def test_a_model_on_two_gpus_gets_the_label_of_the_one_asked_for(data):
     assert (a100.stars, a100.gpu_wh_per_1k_queries) == (5, pytest.approx(2.6))
 
 
-def test_the_markdown_snippet_links_the_image_to_the_leaderboard(data):
+@pytest.mark.parametrize(
+    ("env", "link"),
+    [({}, "?model=org/fast-sum"), ({"SPACE_HOST": "green-ai-leaderboard.hf.space"},
+                                   "https://green-ai-leaderboard.hf.space/?model=org/fast-sum"),
+     ({"SPACE_HOST": "x.hf.space", "LEADERBOARD_URL": URL}, f"{URL}?model=org/fast-sum")],
+)
+def test_the_markdown_snippet_links_the_image_to_the_model_s_page_on_the_leaderboard(data, monkeypatch, env, link):
+    for name in ("SPACE_HOST", "LEADERBOARD_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     facts = label_facts(data, "org/fast-sum", "summarization", url=URL)
     snippet = label_markdown(facts, "energy-label.png")
     assert snippet.splitlines()[-1] == (
         "[![AI Energy Score label: 2 of 5 stars for Summarization, 2 Wh of GPU energy per 1,000 queries on "
-        f"NVIDIA H100 80GB HBM3, measured 2025-03-01](./energy-label.png)]({URL})"
+        f"NVIDIA H100 80GB HBM3, measured 2025-03-01](./energy-label.png)]({link})"
     )
 
 
@@ -170,7 +180,9 @@ def test_text_outside_the_bundled_font_is_reduced_to_what_it_can_draw():
     assert drawable("模型\x07") == "?? "
 
 
-def test_record_text_in_the_model_card_snippet_is_escaped(data):
+def test_record_text_in_the_model_card_snippet_is_escaped(data, monkeypatch):
+    monkeypatch.delenv("LEADERBOARD_URL", raising=False)
+    monkeypatch.delenv("SPACE_HOST", raising=False)
     from dataclasses import replace
 
     facts = label_facts(data, "org/frugal-sum", "summarization", url=URL)
@@ -179,7 +191,7 @@ def test_record_text_in_the_model_card_snippet_is_escaped(data):
     alt = snippet.splitlines()[1]
     assert "<svg" not in snippet and "<b>" not in snippet and "](javascript" not in snippet
     assert "&lt;svg onload=&quot;alert(1)&quot;&gt;)(javascript:x) &#x27;x&#x27;" in alt
-    assert alt.endswith(f"](./energy-label.png)]({URL})") and alt.count("](") == 2
+    assert alt.endswith("](./energy-label.png)](?model=org/frugal-sum)") and alt.count("](") == 2
 
 
 def test_a_label_file_name_is_bounded_whatever_the_model_id(data, tmp_path, monkeypatch):

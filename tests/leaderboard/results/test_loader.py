@@ -13,10 +13,10 @@ from benchmark.board.records import DROP_DUPLICATE, parse_record
 from benchmark.hub_client import HubClient
 from benchmark.record import record_path
 from benchmark.store import HubStore, LocalStore
-from leaderboard.display.board import status_markdown
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 from leaderboard.results.live import CAUSE_MISSING, SNAPSHOT_SOURCE, LiveData
 from leaderboard.results.loader import load_store, read_folder
+from leaderboard.tabs.board_text import status_markdown
 from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.leaderboard_fixtures import (
     CPU,

@@ -23,11 +23,11 @@ from benchmark.quality.record import (
     quality_path,
 )
 from benchmark.store import LocalStore
-from leaderboard.display.models import model_page_markdown
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.live import LiveData
 from leaderboard.results.loader import load_store
 from leaderboard.results.quality import best_quality, frontier_mask, with_quality
+from leaderboard.tabs.models_text import model_page_markdown
 from leaderboard.views.model_page import model_page
 from tests.support.leaderboard_fixtures import A10G, make_record, write_raw, write_record
 

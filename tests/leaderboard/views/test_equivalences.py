@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard.display.about import about_markdown, everyday_scale_section
+from leaderboard.tabs.about import about_markdown, everyday_scale_section
 from leaderboard.views.equivalences import (
     GRIDS,
     SMARTPHONE_CHARGE_WH,

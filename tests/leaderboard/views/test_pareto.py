@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from leaderboard.views.pareto import pareto_frontier
+from leaderboard.views.tradeoff import pareto_frontier
 
 
 def brute_force(points: list[tuple[float, float]]) -> set[int]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from benchmark.queue.machine_share import mark_shared
-from leaderboard.display.models import entry_markdown
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.loader import LoadResult
+from leaderboard.tabs.models_text import entry_markdown
 from leaderboard.views.equivalences import get_grid
 from leaderboard.views.model_page import model_page
 from tests.support.models_fixtures import runner_record

@@ -12,9 +12,11 @@ from benchmark.tasks import TASKS
 from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import escape_markdown
 from leaderboard.display.strings import (
+    COMMON_LINE,
     EMPTY_TASK,
     NO_MATCH,
     NO_QUALITY_BENCHMARK,
+    NO_RESULTS_YET,
     PROVISIONAL_NOTE,
     QUALITY_LINE,
     RELEASE_LINE,
@@ -48,6 +50,14 @@ def status_markdown(data: LeaderboardData) -> str:
 def _write_csv(frame: pd.DataFrame, name: str) -> str:
     """``frame`` as a CSV file named ``name`` (same content → same file, written atomically)."""
     return download_file("csv", name, frame.to_csv(index=False).encode("utf-8"))
+
+
+def common_markdown(view: TaskView) -> str:
+    """The values every shown row shares (hardware, release), said once above the table."""
+    if not view.common:
+        return ""
+    parts = " · ".join(f"**{escape_markdown(header)}** {escape_markdown(value)}" for header, value in view.common)
+    return COMMON_LINE.format(parts=parts)
 
 
 def task_csv(view: TaskView) -> str:
@@ -130,6 +140,16 @@ def overview_figure(data: LeaderboardData) -> go.Figure:
 
 def overview_table(data: LeaderboardData) -> pd.DataFrame:
     return data.cached("overview_table", lambda: overview_frame(data))
+
+
+def overview_shown(data: LeaderboardData) -> tuple[pd.DataFrame, str]:
+    """The overview as shown: its hardware column said once above it when every row has the same."""
+    frame = overview_table(data)
+    measured = frame[frame["Hardware"] != NO_RESULTS_YET]
+    if len(measured) and measured["Hardware"].nunique() == 1:
+        line = COMMON_LINE.format(parts=f"**Hardware** {escape_markdown(measured['Hardware'].iloc[0])}")
+        return frame.drop(columns=["Hardware"]), line
+    return frame, ""
 
 
 def hardware_choices(data: LeaderboardData, task: str) -> list[str]:

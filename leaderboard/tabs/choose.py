@@ -1,0 +1,94 @@
+"""The finder panel of a task tab: limits in, the models that meet them (each at its cheapest
+configuration) out, and the others one click away with the limit that stopped each. The rows come from
+``leaderboard.views.choose`` (the ``/choose`` endpoint's function)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from benchmark.errors import UserInputError
+from benchmark.tasks import TASKS
+from leaderboard.display import strings
+from leaderboard.display.formats import escape_markdown, format_amount, format_seconds, format_wh, model_markdown
+from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
+from leaderboard.views.choose import ANY_CONFIGURATION, choose
+
+
+def _effort(item: dict[str, Any]) -> str:
+    return f" ({escape_markdown(item['reasoning_effort'])})" if item.get("reasoning_effort") else ""
+
+
+def _quality(item: dict[str, Any]) -> str:
+    return format_amount(item["quality"]) if item.get("quality") is not None else "–"
+
+
+def chosen_markdown(result: dict[str, Any]) -> str:
+    """The models that meet the limits, least energy first, as a Markdown table."""
+    if not result["chosen"]:
+        return f"**{strings.CHOOSE_NONE}** {escape_markdown(result['summary'])}."
+    lines = [
+        f"**{len(result['chosen'])} model(s) meet every limit** · {escape_markdown(result['summary'])}",
+        "",
+        "| Model | Configuration | GPU Wh / 1,000 queries | Latency / query | Quality | Hardware |",
+        "|---|---|---|---|---|---|",
+    ]
+    for item in result["chosen"]:
+        latency = format_seconds(item["latency_s_per_query"]) if item.get("latency_s_per_query") else "–"
+        lines.append(
+            f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['configuration_key'])} | "
+            f"{format_wh(item['gpu_wh_per_1k_queries'])} | {latency} | {_quality(item)} | "
+            f"{escape_markdown(item['hardware'])} |"
+        )
+    return "\n".join(lines)
+
+
+def excluded_markdown(result: dict[str, Any]) -> str:
+    """Each model left out, with the limit that stopped it and its figure."""
+    if not result["excluded"]:
+        return strings.CHOOSE_NONE_EXCLUDED
+    lines = ["| Model | Stopped by | Its figure | Hardware |", "|---|---|---|---|"]
+    for item in result["excluded"]:
+        figure = "–" if item["figure"] is None else format_amount(item["figure"])
+        lines.append(
+            f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['reason'])} | "
+            f"{figure} | {escape_markdown(item['hardware'])} |"
+        )
+    return "\n".join(lines)
+
+
+def build_finder(ctx: AppContext, task: str) -> None:
+    """The panel, inside the task tab being built."""
+    declared = TASKS[task].quality
+    with gr.Accordion(strings.CHOOSE_TITLE, open=False, elem_id=f"choose-{task}"):
+        gr.Markdown(strings.CHOOSE_HELP)
+        with gr.Row(equal_height=True):
+            max_wh = gr.Textbox(label=strings.CHOOSE_MAX_WH, placeholder="no limit", max_lines=1,
+                                elem_id=f"choose-max-wh-{task}")
+            max_latency = gr.Textbox(label=strings.CHOOSE_MAX_LATENCY, placeholder="no limit", max_lines=1,
+                                     elem_id=f"choose-max-latency-{task}")
+            min_quality = gr.Textbox(
+                label=strings.CHOOSE_MIN_QUALITY.format(label=declared.label) if declared else "",
+                placeholder="no limit", max_lines=1, visible=declared is not None, elem_id=f"choose-quality-{task}",
+            )
+            configurations = gr.Radio(
+                [(strings.CHOOSE_ANY, ANY_CONFIGURATION), (strings.CHOOSE_REFERENCE, "reference")],
+                value=ANY_CONFIGURATION, label=strings.CHOOSE_CONFIGURATIONS, elem_id=f"choose-configurations-{task}",
+            )
+        find = gr.Button(strings.CHOOSE_BUTTON, variant="primary", size="sm", elem_id=f"choose-find-{task}")
+        chosen = gr.Markdown(elem_id=f"choose-result-{task}")
+        with gr.Accordion(strings.CHOOSE_EXCLUDED_TITLE, open=False, elem_id=f"choose-excluded-{task}"):
+            excluded = gr.Markdown(elem_id=f"choose-excluded-rows-{task}")
+
+    def run(wh: str, latency: str, quality: str, configuration: str) -> tuple[str, str]:
+        try:
+            result = choose(ctx.data, task, wh.strip() or None, latency.strip() or None, quality.strip() or None,
+                            configuration)
+        except UserInputError as exc:
+            return strings.error_message(exc), ""
+        return chosen_markdown(result), excluded_markdown(result)
+
+    inputs = [max_wh, max_latency, min_quality, configurations]
+    gr.on([find.click, max_wh.submit, max_latency.submit, min_quality.submit], run, inputs, [chosen, excluded],
+          **PRIVATE_EVENT)

@@ -1,0 +1,167 @@
+"""The finder: the least energy that meets your needs.
+
+Given limits on a task — at most this GPU energy per 1,000 queries, at most this latency per query, at
+least this quality on the task's benchmark — each model (on each hardware, at each effort level) is
+listed at its **cheapest configuration that meets every limit**: its reference run or any other
+configuration measured on the same hardware, as ML.ENERGY ranks models by their cheapest configuration
+meeting a deadline. The list is ordered by energy. A model none of whose runs meets the limits is left
+out, with the limit that stopped it: of its runs, the one that fails the fewest limits, and of those the
+first in the order quality, latency, energy. A limit on a figure a run does not have (no latency
+measured, no quality figure) leaves that run out and says so.
+
+Quality is the model's figure on the task's declared benchmark (``results.quality``): measured once per
+model and effort level, it stands for every configuration of that model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.configuration import ALL_CONFIGURATIONS, check_configuration
+from benchmark.errors import UserInputError
+from benchmark.tasks import TASKS
+from leaderboard.results.data import LeaderboardData
+from leaderboard.views.values import json_value
+
+ANY_CONFIGURATION = "any"
+# the limits, in the order an excluded model is attributed to one
+QUALITY, LATENCY, ENERGY = "quality", "latency", "energy"
+LIMITS = (QUALITY, LATENCY, ENERGY)
+REASON_OVER = {QUALITY: "quality worse than the limit", LATENCY: "latency over the limit",
+               ENERGY: "energy over the limit"}
+REASON_MISSING = {QUALITY: "no quality figure", LATENCY: "no latency measured", ENERGY: "no usable GPU energy"}
+ROW_FIELDS = ("model_id", "reasoning_effort", "hardware", "configuration_key", "gpu_wh_per_1k_queries",
+              "latency_s_per_query", "quality", "quality_metric", "quality_source", "stars", "on_frontier")
+
+
+class ChooseInputError(UserInputError):
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_wh_per_1k: float | None = None
+    max_latency_s: float | None = None
+    min_quality: float | None = None
+
+    @classmethod
+    def checked(cls, max_wh_per_1k: Any, max_latency_s: Any, min_quality: Any) -> Limits:
+        values = {}
+        for name, value in (("max_wh_per_1k", max_wh_per_1k), ("max_latency_s", max_latency_s),
+                            ("min_quality", min_quality)):
+            if value is None or value == "":
+                values[name] = None
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ChooseInputError(f"{name} must be a number, got {value!r}") from None
+            if not math.isfinite(number) or (name != "min_quality" and number <= 0):
+                raise ChooseInputError(f"{name} must be a positive number, got {value!r}")
+            values[name] = number
+        return cls(**values)
+
+
+def _candidates(data: LeaderboardData, task: str, release: str, configuration: str) -> pd.DataFrame:
+    """The runs the finder chooses among: the board's reference rows and, for ``any``, every other
+    configuration measured (comparable runs only)."""
+    if configuration == ANY_CONFIGURATION:
+        return data.task_frame(task, release, ALL_CONFIGURATIONS)
+    return data.task_frame(task, release, check_configuration(configuration))
+
+
+def _failures(rows: pd.DataFrame, limits: Limits, higher_is_better: bool) -> pd.DataFrame:
+    """Per run and limit: "" when it meets it (or there is no limit), else the reason it does not."""
+    energy = rows["gpu_wh_per_1k_queries"].to_numpy(dtype=float)
+    usable = np.isfinite(energy) & (energy > 0) & ~rows["energy_implausible"].to_numpy(dtype=bool)
+    if "device" in rows:
+        usable &= (rows["device"] != "cpu").to_numpy(dtype=bool)
+    latency = rows["latency_s_per_query"].to_numpy(dtype=float)
+    quality = rows["quality"].to_numpy(dtype=float)
+    out = pd.DataFrame(index=rows.index)
+    out[ENERGY] = np.where(~usable, REASON_MISSING[ENERGY], "")
+    if limits.max_wh_per_1k is not None:
+        out[ENERGY] = np.where(usable & (energy > limits.max_wh_per_1k), REASON_OVER[ENERGY], out[ENERGY])
+    out[LATENCY] = ""
+    if limits.max_latency_s is not None:
+        measured = np.isfinite(latency)
+        with np.errstate(invalid="ignore"):
+            over = measured & (latency > limits.max_latency_s)
+        out[LATENCY] = np.where(~measured, REASON_MISSING[LATENCY], np.where(over, REASON_OVER[LATENCY], ""))
+    out[QUALITY] = ""
+    if limits.min_quality is not None:
+        known = np.isfinite(quality)
+        with np.errstate(invalid="ignore"):
+            worse = known & ((quality < limits.min_quality) if higher_is_better else (quality > limits.min_quality))
+        out[QUALITY] = np.where(~known, REASON_MISSING[QUALITY], np.where(worse, REASON_OVER[QUALITY], ""))
+    return out
+
+
+def _row(row: pd.Series) -> dict[str, Any]:
+    return {name: json_value(row[name]) for name in ROW_FIELDS if name in row}
+
+
+def choose(
+    data: LeaderboardData,
+    task: str,
+    max_wh_per_1k: Any = None,
+    max_latency_s: Any = None,
+    min_quality: Any = None,
+    configuration: str = ANY_CONFIGURATION,
+    release: str = "latest",
+) -> dict[str, Any]:
+    """The models meeting every limit at their cheapest configuration, least energy first, and the
+    others with the limit that stopped each (see the module's doc)."""
+    limits = Limits.checked(max_wh_per_1k, max_latency_s, min_quality)
+    name = data.release_name(release)
+    chosen_configuration = (configuration or ANY_CONFIGURATION).strip()
+    declared = TASKS[task].quality
+    if limits.min_quality is not None and declared is None:
+        raise ChooseInputError(
+            f"{TASKS[task].display_name} declares no quality benchmark: a quality limit cannot apply"
+        )
+    rows = _candidates(data, task, name, chosen_configuration)
+    failures = _failures(rows, limits, declared.higher_is_better if declared else True)
+    n_failed = (failures[list(LIMITS)] != "").sum(axis=1)
+    rows = rows.assign(_failed=n_failed.to_numpy(), _energy=rows["gpu_wh_per_1k_queries"].fillna(np.inf))
+    chosen, excluded = [], []
+    for _, group in rows.groupby(["model_id", "reasoning_effort", "hardware"], sort=False):
+        meets = group[group["_failed"] == 0]
+        if len(meets):
+            chosen.append(meets.sort_values(["_energy", "configuration_key"]).iloc[0])
+            continue
+        closest = group.sort_values(["_failed", "_energy", "configuration_key"]).iloc[0]
+        failed = failures.loc[closest.name]
+        limit = next(limit for limit in LIMITS if failed[limit])
+        figure = {QUALITY: "quality", LATENCY: "latency_s_per_query", ENERGY: "gpu_wh_per_1k_queries"}[limit]
+        excluded.append({**_row(closest), "limit": limit, "reason": failed[limit],
+                         "figure": json_value(closest[figure]), "failed_limits": [x for x in LIMITS if failed[x]]})
+    chosen_rows = [_row(row) for row in sorted(chosen, key=lambda r: (r["_energy"], r["model_id"]))]
+    by = Counter(item["limit"] for item in excluded)
+    excluded.sort(key=lambda item: (LIMITS.index(item["limit"]), item["model_id"]))
+    return {
+        "task": task,
+        "release": name,
+        "configuration": chosen_configuration,
+        "limits": {"max_wh_per_1k": limits.max_wh_per_1k, "max_latency_s": limits.max_latency_s,
+                   "min_quality": limits.min_quality},
+        "chosen": chosen_rows,
+        "excluded": excluded,
+        "excluded_by": {limit: by[limit] for limit in LIMITS if by[limit]},
+        "summary": exclusion_summary(by),
+    }
+
+
+def exclusion_summary(by: Counter[str]) -> str:
+    """"12 excluded: 8 by quality, 4 by latency" ("none excluded" when every model meets the limits)."""
+    total = sum(by.values())
+    if not total:
+        return "none excluded"
+    parts = ", ".join(f"{by[limit]} by {limit}" for limit in LIMITS if by[limit])
+    return f"{total} excluded: {parts}"

@@ -1,0 +1,125 @@
+"""The finder on hand-made boards with known answers: each model at its cheapest configuration meeting
+every limit, least energy first; the others counted by the limit that stopped each; refusals in one line;
+and the same through ``/choose``."""
+
+from __future__ import annotations
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from benchmark.configuration import RunConfiguration
+from benchmark.quality.record import QualityRecord, quality_path
+from benchmark.store import LocalStore
+from leaderboard.app import build_demo
+from leaderboard.results.data import LeaderboardData
+from leaderboard.results.live import LiveData
+from leaderboard.results.loader import load_store
+from leaderboard.views.choose import ChooseInputError, choose
+from tests.support.leaderboard_fixtures import CPU, make_record, write_raw, write_record
+
+TASK = "text_classification"
+
+
+def run(model: str, wh: float, latency: float | None, batch: int | None = None, **extra):
+    record = make_record(model, TASK, wh, run_id=f"{model[4:]}-{batch or 1}", **extra)
+    record = record.model_copy(update={"latency_s_per_query": latency})
+    if batch:
+        settings = record.settings.model_copy(update={"batch_size": batch})
+        configuration = RunConfiguration(batch_size=batch, key=f"batch_size={batch}")
+        record = record.model_copy(update={"settings": settings, "configuration": configuration})
+    return record
+
+
+def accuracy(model: str, value: float) -> QualityRecord:
+    return QualityRecord(quality_id="card", model_id=model, task=TASK, benchmark="sst2", metric="accuracy_pct",
+                         value=value, higher_is_better=True, source="https://example.org", provenance="published")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("choose")
+    for record in (
+        run("org/slow", 1.0, 0.30),             # reference too slow for 0.1 s ...
+        run("org/slow", 0.8, 0.05, batch=8),    # ... but its batch-8 run meets it, and uses less energy
+        run("org/fast", 2.0, 0.02),
+        run("org/fast", 3.0, 0.01, batch=8),    # faster still, but the reference is the cheaper that meets
+        run("org/hungry", 9.0, 0.01),           # over the energy limit
+        run("org/unmeasured", 0.5, None),       # no latency measured
+        run("org/dull", 0.4, 0.01),             # quality below the limit
+        run("org/unknown", 0.3, 0.01),          # no quality figure
+        run("org/cpu", 0.0, 0.01, hardware=CPU),  # a CPU run: no GPU energy to choose by
+    ):
+        write_record(root, record)
+    for model, value in (("org/slow", 90.0), ("org/fast", 92.0), ("org/hungry", 95.0), ("org/unmeasured", 91.0),
+                         ("org/dull", 70.0), ("org/cpu", 93.0)):
+        figure = accuracy(model, value)
+        write_raw(root, quality_path(figure), figure.to_json())
+    return root
+
+
+@pytest.fixture(scope="module")
+def data(folder):
+    return LeaderboardData.from_load(load_store(LocalStore(folder)))
+
+
+def test_each_model_is_listed_at_its_cheapest_configuration_that_meets_every_limit(data):
+    result = choose(data, TASK, max_wh_per_1k=5.0, max_latency_s=0.1, min_quality=80.0)
+    assert [(r["model_id"], r["configuration_key"], r["gpu_wh_per_1k_queries"]) for r in result["chosen"]] == [
+        ("org/slow", "batch_size=8", 0.8),
+        ("org/fast", "reference", 2.0),
+    ]
+    assert result["chosen"][0]["quality"] == 90.0 and result["chosen"][0]["latency_s_per_query"] == 0.05
+
+
+def test_the_others_are_counted_by_the_limit_that_stopped_each(data):
+    result = choose(data, TASK, max_wh_per_1k=5.0, max_latency_s=0.1, min_quality=80.0)
+    excluded = {r["model_id"]: (r["limit"], r["reason"], r["figure"]) for r in result["excluded"]}
+    assert excluded == {
+        "org/dull": ("quality", "quality worse than the limit", 70.0),
+        "org/unknown": ("quality", "no quality figure", None),
+        "org/unmeasured": ("latency", "no latency measured", None),
+        "org/hungry": ("energy", "energy over the limit", 9.0),
+        "org/cpu": ("energy", "no usable GPU energy", 0.0),
+    }
+    assert result["excluded_by"] == {"quality": 2, "latency": 1, "energy": 2}
+    assert result["summary"] == "5 excluded: 2 by quality, 1 by latency, 2 by energy"
+
+
+def test_without_limits_every_model_is_at_its_cheapest_run_and_reference_only_ignores_the_others(data):
+    anything = choose(data, TASK)
+    assert [(r["model_id"], r["configuration_key"]) for r in anything["chosen"]][:3] == [
+        ("org/unknown", "reference"), ("org/dull", "reference"), ("org/unmeasured", "reference"),
+    ]
+    assert anything["excluded_by"] == {"energy": 1} and anything["summary"] == "1 excluded: 1 by energy"
+    strict = choose(data, TASK, max_latency_s=0.1, configuration="reference")
+    assert "org/slow" in {r["model_id"] for r in strict["excluded"]}  # its batch-8 run is not considered
+    assert next(r for r in strict["excluded"] if r["model_id"] == "org/slow")["figure"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"max_wh_per_1k": -1}, "max_wh_per_1k must be a positive number"),
+     ({"max_latency_s": "soon"}, "max_latency_s must be a number"),
+     ({"configuration": "warp=9"}, "unknown configuration 'warp=9'"),
+     ({"release": "1999"}, "unknown release '1999'")],
+)
+def test_bad_limits_are_refused_in_one_line(data, kwargs, message):
+    with pytest.raises(Exception, match=message) as refused:
+        choose(data, TASK, **kwargs)
+    assert isinstance(refused.value, (ChooseInputError, ValueError)) and "\n" not in str(refused.value)
+
+
+def test_the_choose_endpoint_answers_the_same(folder):
+    demo = build_demo(live=LiveData(LocalStore(folder)), refresh_s=3600)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
+    client = Client(url, verbose=False)
+    try:
+        result = client.predict(TASK, 5.0, 0.1, 80.0, "any", "latest", api_name="/choose")
+        assert [r["model_id"] for r in result["chosen"]] == ["org/slow", "org/fast"]
+        assert result["summary"] == "5 excluded: 2 by quality, 1 by latency, 2 by energy"
+        with pytest.raises(AppError, match="declares no quality benchmark"):
+            client.predict("text_to_image", None, None, 50.0, api_name="/choose")
+    finally:
+        client.close()
+        demo.close()
