@@ -87,7 +87,70 @@ def _push(paths: list[Path]) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    return _push([Path(p) for p in args.paths])
+    from benchmark.runs.files import QUALITY_FILE
+
+    paths = [Path(p) for p in args.paths]
+    quality = [p for p in paths if (p / QUALITY_FILE).is_file() or p.name == QUALITY_FILE]
+    code = _push([p for p in paths if p not in quality])
+    for path in quality:
+        code = code or _push_quality(path)
+    return code
+
+
+def _push_quality(path: Path) -> int:
+    from benchmark.hub_client import HubError
+    from benchmark.runs.publish import PublishError, load_quality_run, publish_quality
+    from benchmark.store import results_store
+
+    store = results_store()
+    try:
+        published = publish_quality(load_quality_run(path), store)
+    except (PublishError, HubError, OSError) as exc:
+        return _error(f"cannot publish {path}: {exc}")
+    verb = "published" if published.written else "already published"
+    print(f"{verb} {published.path} to {store.name}")
+    return 0
+
+
+def _for_request(text: str | None) -> dict:
+    """The queue worker's ``--for-request``: the request, round and attempt, the energy run and the quality id."""
+    if not text:
+        return {}
+    import json
+
+    from benchmark.record import RequestRef
+
+    ref = json.loads(text)
+    return {"run_id": ref.pop("run_id", None), "quality_id": ref.pop("quality_id", None),
+            "request": RequestRef(**ref), "hub_id_only": True}
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from benchmark.errors import UserInputError
+    from benchmark.quality.spec import QualitySpec, check_quality_spec
+
+    queued = _for_request(args.for_request)
+    spec = QualitySpec(
+        model=args.model, task=args.task, revision=args.revision, model_id=args.model_id, dataset=args.dataset,
+        limit=args.limit, device=args.device, output_dir=Path(args.output), batch_size=args.batch_size,
+        dtype=args.dtype, reasoning_effort=args.reasoning_effort, max_new_tokens=args.max_new_tokens, **queued,
+    )
+    try:  # refused before the evaluation stack is imported
+        check_quality_spec(spec)
+    except UserInputError as exc:
+        return _error(str(exc))
+    from benchmark.runner.quality.run import QualityError, run_quality
+
+    try:
+        result = run_quality(spec)
+    except QualityError as exc:
+        where = f" (details in {exc.run_dir})" if exc.run_dir else ""
+        return _error(f"{exc}{where}")
+    record = result.record
+    partial = f" on the first {record.settings.limit} examples (not comparable)" if record.settings.limit else ""
+    print(f"{record.model_id} on {record.task}: {record.value:.6g} {record.benchmark} {record.metric}{partial}")
+    print(f"record: {result.run_dir / 'quality.json'}")
+    return _push_quality(result.run_dir) if args.push else 0
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
@@ -136,6 +199,25 @@ def _register_release(sub: argparse._SubParsersAction) -> None:
 # --- end of releases -------------------------------------------------------------------------
 
 
+def _register_quality(sub: argparse._SubParsersAction) -> None:
+    quality = sub.add_parser("quality", help="measure a model's quality on its task's declared benchmark")
+    quality.add_argument("--model", required=True, help="Hub model id or local folder")
+    quality.add_argument("--task", required=True, help=f"one of: {', '.join(TASKS)}")
+    quality.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
+    quality.add_argument("--model-id", help="the Hub id to record when --model is a local copy")
+    quality.add_argument("--dataset", help="the benchmark's data: a Hub id or a local copy in its own layout")
+    quality.add_argument("--limit", type=int, help="evaluate the first N examples only (not comparable)")
+    quality.add_argument("--device", help="cuda or cpu (default: cuda when present)")
+    quality.add_argument("--batch-size", type=int, help="examples per batch (default 8)")
+    quality.add_argument("--dtype", help="weights dtype (default: the model's own)")
+    add_effort_argument(quality)
+    quality.add_argument("--max-new-tokens", type=int, help="generative benchmarks: the cap on new tokens per answer")
+    quality.add_argument("--output", default="runs", help="folder for quality run folders (default: runs)")
+    quality.add_argument("--push", action="store_true", help="publish the quality record to RESULTS_REPO / RESULTS_DIR")
+    quality.add_argument("--for-request", help=argparse.SUPPRESS)  # the queue worker's quality step
+    quality.set_defaults(func=cmd_quality)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,8 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     push = sub.add_parser("push", help="publish records of earlier runs to RESULTS_REPO (or RESULTS_DIR)")
-    push.add_argument("paths", nargs="+", help=f"run folders or {RECORD_FILE} files")
+    push.add_argument("paths", nargs="+", help=f"run folders (energy or quality) or {RECORD_FILE} files")
     push.set_defaults(func=cmd_push)
+
+    _register_quality(sub)
 
     tasks = sub.add_parser("tasks", help="list the tasks and their control variables")
     tasks.set_defaults(func=cmd_tasks)

@@ -111,7 +111,7 @@ CNN_DAILYMAIL = QualityBenchmark(
     metric_name="ROUGE-Lsum",
     unit="",
     higher_is_better=True,
-    library="evaluate (rouge)",
+    library="rouge-score (what evaluate's rouge calls)",
     other_metrics=("rougeL",),  # sentence-level ROUGE-L: another figure, a few points lower
 )
 SQUAD_V2 = QualityBenchmark(
@@ -124,7 +124,7 @@ SQUAD_V2 = QualityBenchmark(
     metric_name="F1",
     unit=PCT,
     higher_is_better=True,
-    library="evaluate (squad_v2)",
+    library="torchmetrics SQuAD (the official script's F1)",
 )
 SST2 = QualityBenchmark(
     key="sst2",
@@ -136,7 +136,7 @@ SST2 = QualityBenchmark(
     metric_name="accuracy",
     unit=PCT,
     higher_is_better=True,
-    library="evaluate (accuracy)",
+    library="scikit-learn accuracy (what evaluate's accuracy calls)",
 )
 MTEB_STSBENCHMARK = QualityBenchmark(
     key="mteb_stsbenchmark",
@@ -161,7 +161,7 @@ IMAGENET_1K_VAL = QualityBenchmark(
     metric_name="top-1 accuracy",
     unit=PCT,
     higher_is_better=True,
-    library="evaluate (accuracy)",
+    library="scikit-learn accuracy (what evaluate's accuracy calls)",
 )
 COCO_VAL2017 = QualityBenchmark(
     key="coco_val2017",

@@ -30,7 +30,7 @@ from benchmark.board.records import (
     validation_drop_reason,
 )
 from benchmark.quality.benchmarks import METRIC_RANGES
-from benchmark.record import model_slug
+from benchmark.record import RequestRef, model_slug
 from benchmark.tasks import TASKS
 from benchmark.validation import (
     Count,
@@ -94,6 +94,8 @@ class QualityRecord(BaseModel):
     settings: QualitySettings = QualitySettings()
     # the energy run a measured figure was made beside (same pinned revision), if any
     run_id: Segment | None = None
+    # the queued request a measured figure was made for (None: run by hand)
+    request: RequestRef | None = None
     notes: Text | None = None
 
     @property

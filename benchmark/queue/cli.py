@@ -20,8 +20,9 @@ from typing import Any
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
-from benchmark.queue.maintainers import NotAuthorizedError, require_maintainer
-from benchmark.queue.worker import RedactTokenFilter, RunFn, Worker, WorkerConfig, benchmark_and_publish
+from benchmark.queue.checks import NotAuthorizedError, require_maintainer
+from benchmark.queue.steps import RunFn, benchmark_and_publish
+from benchmark.queue.worker import RedactTokenFilter, Worker, WorkerConfig
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS
 
@@ -41,6 +42,8 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
                         help="local copies of the test sets, one folder per task key (offline GPU machines)")
     parser.add_argument("--num-samples", type=int,
                         help="measure fewer queries than the task's 1,000 (smoke tests only: not comparable)")
+    parser.add_argument("--quality-limit", type=int,
+                        help="the quality step on the first N examples only (smoke tests only: not comparable)")
 
 
 def worker_config(args: argparse.Namespace, device: str) -> WorkerConfig:
@@ -55,6 +58,7 @@ def worker_config(args: argparse.Namespace, device: str) -> WorkerConfig:
         output_dir=args.output_dir.absolute(),
         datasets_dir=args.datasets_dir.absolute() if args.datasets_dir else None,
         num_samples=args.num_samples,
+        quality_limit=getattr(args, "quality_limit", None),
     )
 
 
@@ -78,6 +82,8 @@ def register(subparsers: Any) -> None:
     requeue.add_argument("--task", choices=TASK_KEYS)
     requeue.add_argument("--configuration", metavar="KEY",
                          help="only this run configuration, e.g. reference or batch_size=8 (default: every)")
+    requeue.add_argument("--step", choices=("energy", "quality", "both"),
+                         help="what to run again (default: what each request asked for)")
     requeue.set_defaults(func=cmd_requeue)
 
 
@@ -139,8 +145,11 @@ def cmd_requeue(args: argparse.Namespace, store: Store | None = None) -> int:
     if (args.model or args.all_models) and not args.task:
         print("error: --model and --all-models need --task", file=sys.stderr)
         return 2
+    step = getattr(args, "step", None)
     selection = queue.RequeueSelection(
-        model_id=args.model, task=args.task, failed_only=args.failed, configuration=getattr(args, "configuration", None)
+        model_id=args.model, task=args.task, failed_only=args.failed,
+        configuration=getattr(args, "configuration", None),
+        steps=(("energy", "quality") if step == "both" else (step,)) if step else None,
     )
     store = store or requests_store()
     try:

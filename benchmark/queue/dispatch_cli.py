@@ -17,8 +17,8 @@ from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import dispatch, enqueue
 from benchmark.queue import operations as queue
+from benchmark.queue.checks import NotAuthorizedError
 from benchmark.queue.cli import add_worker_options, requester, setup_logging, worker_config
-from benchmark.queue.maintainers import NotAuthorizedError
 from benchmark.store import Store, requests_store
 from benchmark.tasks import TASK_KEYS
 

@@ -24,7 +24,7 @@ from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
 from benchmark.queue import checks
 from benchmark.queue.operations import update_requests
-from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
+from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, default_steps, new_request_id
 from benchmark.record import utc_now
 from benchmark.store import Store
 
@@ -105,6 +105,7 @@ def enqueue_model(
             configuration=options[spec.key] or None,
             reasoning_effort=efforts[spec.key],
             params=resolved.params,
+            steps=default_steps(spec.key),
             submitter=by,
             submitted_at=now,
             queued_at=now,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -241,19 +241,26 @@ def renew_lease(store: Store, claimed: RequestRecord, lease_seconds: float, now:
 
 def complete(
     store: Store, claimed: RequestRecord, run_id: str, result_path: str | None, now: datetime | None = None,
-    adopted: bool = False,
+    adopted: bool = False, quality: Any = None, quality_error: str | None = None,
 ) -> RequestRecord:
     """Mark a held request COMPLETED with its run; ``adopted``: the run was published by an earlier
-    attempt of the same round (whose worker died before saying so), not measured again."""
+    attempt of the same round (whose worker died before saying so), not measured again. ``quality`` (a
+    ``RunOutcome``): its quality step's record; ``quality_error``: why that step failed (the energy result
+    stands)."""
 
     def mutate(records: dict[str, RequestRecord]) -> tuple[Changes, RequestRecord]:
         moment = now or utc_now()
         detail = f"adopted run {run_id}, published by an earlier attempt" if adopted else f"run {run_id}"
+        if quality is not None:
+            detail += f"; quality {quality.run_id}"
+        if quality_error:
+            detail += f"; {quality_error}"
         done = _with(
             _owned(records, claimed),
             _event(moment, "completed", claimed.worker_id, detail),
             status=RequestStatus.COMPLETED, run_id=run_id, result_path=result_path, error=None,
-            finished_at=moment, **_CLEAR_LEASE,
+            quality_id=quality.run_id if quality else None, quality_path=quality.result_path if quality else None,
+            quality_error=quality_error, finished_at=moment, **_CLEAR_LEASE,
         )
         return {claimed.path: done}, done
 
@@ -312,9 +319,13 @@ class RequeueSelection:
     task: str | None = None
     failed_only: bool = False
     configuration: str | None = None
+    # what to run again: energy, quality or both (None: what each request asked for)
+    steps: tuple[str, ...] | None = None
 
     def describe(self) -> str:
         at = f" at {self.configuration}" if self.configuration else ""
+        if self.steps:
+            at += f" ({' + '.join(self.steps)})"
         if self.failed_only:
             return "every failed request" + (f" of {self.task}" if self.task else "") + at
         if self.model_id:
@@ -363,11 +374,12 @@ def requeue(
                 continue
             was = f"was {record.status.value}" + (f" (run {record.run_id})" if record.run_id else "")
             was += f", configuration {record.run_label}"
+            steps = list(selection.steps) if selection.steps else record.steps
             changes[path] = _with(
                 record, _event(moment, "requeued", by, f"{selection.describe()}; {was}"),
                 status=RequestStatus.PENDING, attempts=0, round=record.round + 1, queued_at=moment, error=None,
-                run_id=None,
-                result_path=None, started_at=None, finished_at=None, **_CLEAR_LEASE,
+                run_id=None, result_path=None, started_at=None, finished_at=None, steps=steps, quality_id=None,
+                quality_path=None, quality_error=None, **_CLEAR_LEASE,
             )
         if not changes:
             raise NothingToRequeueError(f"everything matching {selection.describe()} is already pending or running")

@@ -130,7 +130,7 @@ def ray_worker(config: WorkerConfig, run_fn_spec: str | None, env: dict[str, str
     import ray
 
     from benchmark.queue.cli import load_run_fn, setup_logging
-    from benchmark.queue.worker import benchmark_and_publish
+    from benchmark.queue.steps import benchmark_and_publish
     from benchmark.store import requests_store
 
     os.environ.update(env)

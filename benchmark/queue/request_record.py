@@ -21,7 +21,7 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -38,6 +38,8 @@ from benchmark.validation import (
 )
 
 REQUEST_SCHEMA_VERSION = 1
+ENERGY_STEP, QUALITY_STEP = "energy", "quality"
+STEPS = (ENERGY_STEP, QUALITY_STEP)
 REQUESTS_PREFIX = "requests/"
 # A request is a few kB; anything far bigger is not one (checked before it is read).
 MAX_REQUEST_BYTES = 256_000
@@ -95,6 +97,13 @@ class RequestRecord(BaseModel):
     run_id: Segment | None = None
     result_path: ShortText | None = None
     error: Text | None = None
+    # what the request asks for: energy, quality or both (None: energy only, as before quality steps);
+    # the quality step runs after the energy step, on the same pinned revision
+    steps: list[Literal["energy", "quality"]] | None = None
+    quality_id: Segment | None = None
+    quality_path: ShortText | None = None
+    # a failed quality step (the energy result stays published and the request COMPLETED)
+    quality_error: Text | None = None
     # Hugging Face Jobs: the job that ran the latest attempt, and the end of its logs if it failed.
     job_id: ShortText | None = None
     job_log_tail: Text | None = None
@@ -137,6 +146,17 @@ class RequestRecord(BaseModel):
     def path(self) -> str:
         return request_path(self.request_id)
 
+    @property
+    def wanted_steps(self) -> tuple[str, ...]:
+        """The steps to run, energy first: ``steps`` as asked, energy alone for an older request."""
+        asked = set(self.steps or (ENERGY_STEP,))
+        return tuple(step for step in STEPS if step in asked)
+
+    @property
+    def steps_label(self) -> str:
+        """What the queue shows of the steps: "energy + quality", "energy", "quality"."""
+        return " + ".join(self.wanted_steps)
+
     def lease_expired(self, now: datetime) -> bool:
         return self.status is RequestStatus.RUNNING and (
             self.lease_expires_at is None or self.lease_expires_at <= now
@@ -156,6 +176,14 @@ class RequestRecord(BaseModel):
 def new_request_id(submitted_at: datetime) -> str:
     """Sortable by submission time, unique without coordination: ``20250101T120000123456Z-1a2b3c4d``."""
     return f"{as_utc(submitted_at):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def default_steps(task: str) -> list[str]:
+    """What a submission asks for by default: energy, and quality when the task declares a benchmark."""
+    from benchmark.tasks import TASKS
+
+    spec = TASKS.get(task)
+    return [ENERGY_STEP, QUALITY_STEP] if spec is not None and spec.quality is not None else [ENERGY_STEP]
 
 
 def run_label(configuration_key: str, reasoning_effort: str | None) -> str:

@@ -6,6 +6,12 @@ worker sends the request back to PENDING. How a request is run is a function (``
 tests drive the real queue with a fake run; the default runs ``benchmark.runner`` and publishes
 through ``benchmark.runs.publish`` (both imported only when a request runs: they pull in torch).
 
+A request asks for energy, quality or both (``RequestRecord.wanted_steps``). The quality step runs
+after the energy step, in a process of its own (``python -m benchmark quality``: it is never measured
+as energy), on the same pinned revision; if it fails, the energy result stays published, the request is
+COMPLETED and ``quality_error`` says what failed. How the quality step is run is a function too
+(``QualityFn``); the default is ``quality_and_publish``.
+
 A request is measured once. A queued run's record names its request, round and attempt
 (``record.request``) and its run id starts with the request's (``queued_run_id``), so before running a
 claimed request the worker looks in the results store for a record of the same request and round
@@ -30,16 +36,24 @@ from pathlib import Path
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
-from benchmark.queue.machine_share import RunningBenchmark, mark_shared
 from benchmark.queue.operations import QueueBusyError
-from benchmark.queue.request_record import RequestRecord
-from benchmark.record import RequestRef, ResultRecord, model_slug, utc_now
-from benchmark.runs.files import RECORD_FILE
+from benchmark.queue.request_record import ENERGY_STEP, QUALITY_STEP, RequestRecord
+from benchmark.queue.steps import (
+    QualityFn,
+    RunContext,
+    RunFailedError,
+    RunFn,
+    RunOutcome,
+    benchmark_and_publish,
+    one_line,
+    published_run,
+    quality_and_publish,
+)
+from benchmark.record import utc_now
 from benchmark.store import Store, results_store
 
 log = logging.getLogger(__name__)
 
-MAX_ERROR_CHARS = 300
 # Waits between tries of the outcome write (seconds): doubling from 1 to this cap, until it sticks or
 # the lease is lost.
 FINISH_BACKOFF_CAP_S = 30.0
@@ -86,6 +100,15 @@ class WorkerConfig:
     gpu_ids: tuple[int, ...] = (0,)
     # where runs are published (default RESULTS_REPO / RESULTS_DIR): looked in before a run
     results: Store | None = None
+    # the quality step: evaluate the first N examples only (smoke tests: not comparable)
+    quality_limit: int | None = None
+
+    def quality_dataset_for(self, task: str) -> str | None:
+        """A local copy of the task's quality benchmark (``<datasets_dir>/quality/<task>``), if there is one."""
+        if self.datasets_dir is None:
+            return None
+        folder = self.datasets_dir / "quality" / task
+        return str(folder) if folder.exists() else None
 
     def results_store(self) -> Store:
         if self.results is None:
@@ -97,110 +120,6 @@ class WorkerConfig:
             return None
         folder = self.datasets_dir / task
         return str(folder) if folder.exists() else None
-
-
-@dataclass
-class RunContext:
-    """What a run function gets besides the request. ``lease_lost`` is set if another worker may
-    have taken the request over: a run function should not publish after that."""
-
-    config: WorkerConfig
-    lease_lost: threading.Event
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    run_id: str
-    result_path: str | None = None
-
-
-class RunFailedError(RuntimeError):
-    """A run failed with a message fit for the submitter (one line, no token, no traceback)."""
-
-
-RunFn = Callable[[RequestRecord, RunContext], RunOutcome]
-
-
-def request_ref(request: RequestRecord) -> RequestRef:
-    """What a record made for ``request`` (as claimed: its round and attempt) says of it."""
-    return RequestRef(request_id=request.request_id, round=request.round, attempt=request.attempts)
-
-
-def queued_run_id(request: RequestRecord) -> str:
-    """The run id of a claimed request's run: the request's id, round and attempt (one path segment)."""
-    return f"{request.request_id}-r{request.round}a{request.attempts}"
-
-
-def published_run(results: Store, request: RequestRecord) -> RunOutcome | None:
-    """A record already published for ``request`` in its current round (by an attempt whose worker
-    died before writing the outcome), or None. Only the files named like one of its runs are read."""
-    folder = f"records/{request.task}/{model_slug(request.model_id)}/"
-    prefix = f"{folder}{request.request_id}-r{request.round}a"
-    for path in results.list(folder):
-        if not (path.startswith(prefix) and path.endswith(".json") and path.count("/") == 3):
-            continue
-        record = _read_record(results, path)
-        ref = record.request if record is not None else None
-        if ref is not None and (ref.request_id, ref.round) == (request.request_id, request.round):
-            return RunOutcome(run_id=record.run_id, result_path=path)
-    return None
-
-
-def _read_record(store: Store, path: str) -> ResultRecord | None:
-    from benchmark.board.records import parse_record
-
-    try:
-        outcome = parse_record(store.read(path))
-    except (OSError, HubError):
-        return None
-    return None if isinstance(outcome, str) else outcome
-
-
-def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOutcome:
-    """The default run: ``run_benchmark`` on the request's pinned revision, then ``publish_run``."""
-    from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
-    from benchmark.runs.publish import publish_run
-    from benchmark.store import results_store
-
-    config = context.config
-    spec = RunSpec(
-        model=request.model_id,
-        task=request.task,
-        revision=request.revision,
-        dtype=request.dtype,
-        **(request.configuration or {}),
-        reasoning_effort=request.reasoning_effort,
-        device=config.device,
-        device_ids=config.gpu_ids,
-        repeats=config.repeats,
-        num_samples=config.num_samples,
-        dataset=config.dataset_for(request.task),
-        output_dir=config.output_dir,
-        hub_id_only=True,
-        run_id=queued_run_id(request),
-        request=request_ref(request),
-    )
-    try:
-        with RunningBenchmark() as share:
-            result = run_benchmark(spec)
-    except BenchmarkError as exc:
-        if exc.run_dir:
-            log.warning("run of %s failed; details in %s", request.request_id, exc.run_dir)
-        raise RunFailedError(str(exc)) from exc
-    if context.lease_lost.is_set():
-        raise queue.LeaseLostError(f"lease on {request.request_id} lost during the run; result not published")
-    record = mark_shared(result.record, share.max_others)
-    if record is not result.record:
-        # the run folder keeps what was published
-        (result.run_dir / RECORD_FILE).write_text(record.to_json())
-    return RunOutcome(run_id=record.run_id, result_path=publish_run(result.run_dir, results_store()))
-
-
-def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
-    """The first non-empty line, token scrubbed, cut to ``limit`` characters."""
-    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    line = redact(line)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class _Heartbeat(threading.Thread):
@@ -240,9 +159,13 @@ class _Heartbeat(threading.Thread):
 class Worker:
     """Processes requests from ``store`` with ``run_fn``."""
 
-    def __init__(self, store: Store, run_fn: RunFn = benchmark_and_publish, config: WorkerConfig | None = None):
+    def __init__(
+        self, store: Store, run_fn: RunFn = benchmark_and_publish, config: WorkerConfig | None = None,
+        quality_fn: QualityFn = quality_and_publish,
+    ):
         self.store = store
         self.run_fn = run_fn
+        self.quality_fn = quality_fn
         self.config = config or WorkerConfig()
 
     def process_one(self) -> RequestRecord | None:
@@ -267,9 +190,12 @@ class Worker:
     def _process_claimed(self, claimed: RequestRecord, heartbeat: _Heartbeat) -> RequestRecord:
         config = self.config
         error: str | None = None
-        adopted = self._published(claimed)
+        steps = claimed.wanted_steps
+        adopted = self._published(claimed) if ENERGY_STEP in steps else None
         outcome: RunOutcome | None = adopted
-        if adopted is not None:
+        if ENERGY_STEP not in steps:
+            pass
+        elif adopted is not None:
             log.info("%s was published by an earlier attempt (run %s): adopting it, not measuring again",
                      claimed.request_id, adopted.run_id)
         else:
@@ -296,11 +222,40 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - any crash of a run is that request's failure, not the worker's
                 log.error("run of %s crashed: %s", claimed.request_id, redact(traceback.format_exc()))
                 error = one_line(f"worker error: {type(exc).__name__}: {exc}")
+        quality: RunOutcome | None = None
+        quality_error: str | None = None
+        if QUALITY_STEP in steps and error is None:
+            quality, quality_error = self._quality_step(claimed, heartbeat, outcome.run_id if outcome else None)
+            if ENERGY_STEP not in steps:  # quality alone: its failure is the attempt's
+                outcome, error = quality, quality_error
+                quality, quality_error = None, None
         try:
-            return self._record_outcome(claimed, outcome, error, heartbeat, adopted=adopted is not None)
+            return self._record_outcome(claimed, outcome, error, heartbeat, adopted=adopted is not None,
+                                        quality=quality, quality_error=quality_error)
         except queue.LeaseLostError as exc:
             log.warning("%s; outcome dropped (the next worker adopts a published record)", exc)
             return claimed
+
+    def _quality_step(
+        self, claimed: RequestRecord, heartbeat: _Heartbeat, run_id: str | None
+    ) -> tuple[RunOutcome | None, str | None]:
+        """The quality step (adopted if an earlier attempt published it): its outcome, or why it failed."""
+        try:
+            adopted = published_run(self.config.results_store(), claimed, quality=True)
+        except (HubError, OSError):
+            adopted = None
+        if adopted is not None:
+            return adopted, None
+        log.info("measuring the quality of %s on %s (%s)", claimed.model_id, claimed.task, claimed.request_id)
+        try:
+            return self.quality_fn(claimed, RunContext(config=self.config, lease_lost=heartbeat.lost), run_id), None
+        except queue.LeaseLostError:
+            raise
+        except RunFailedError as exc:
+            return None, one_line(f"quality step: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the quality step's crash is that step's failure
+            log.error("quality step of %s crashed: %s", claimed.request_id, redact(traceback.format_exc()))
+            return None, one_line(f"quality step: worker error: {type(exc).__name__}: {exc}")
 
     def _published(self, claimed: RequestRecord) -> RunOutcome | None:
         """A record of this request and round already in the results store (None if none, or if the
@@ -313,7 +268,7 @@ class Worker:
 
     def _record_outcome(
         self, claimed: RequestRecord, outcome: RunOutcome | None, error: str | None, heartbeat: _Heartbeat,
-        adopted: bool = False,
+        adopted: bool = False, quality: RunOutcome | None = None, quality_error: str | None = None,
     ) -> RequestRecord:
         """Write COMPLETED or the failure, retrying a flaky store until it sticks or the lease is lost
         (the heartbeat still renews it): a result published but never recorded is adopted by the next
@@ -324,7 +279,7 @@ class Worker:
                 if outcome is not None:
                     final = queue.complete(
                         self.store, claimed, outcome.run_id, outcome.result_path, now=self.config.clock(),
-                        adopted=adopted,
+                        adopted=adopted, quality=quality, quality_error=quality_error,
                     )
                     log.info("completed %s: run %s", claimed.request_id, outcome.run_id)
                 else:

@@ -27,8 +27,9 @@ from pydantic import ValidationError
 from benchmark.configuration import effective_task, record_configuration
 from benchmark.errors import UserInputError
 from benchmark.hub_client import redact
+from benchmark.quality.record import QualityRecord, parse_quality, quality_path
 from benchmark.record import ResultRecord, record_path, reports_dir
-from benchmark.runs.files import RECORD_FILE
+from benchmark.runs.files import QUALITY_FILE, RECORD_FILE
 from benchmark.runs.scoring import ReportError, phases_from_report
 from benchmark.store import Store
 from benchmark.tasks import TASKS
@@ -166,6 +167,27 @@ def publish(record: ResultRecord, run_dir: Path | None, store: Store) -> Publish
 def publish_record(record: ResultRecord, run_dir: Path | None, store: Store) -> str:
     """``publish``, and the record's path in the store."""
     return publish(record, run_dir, store).path
+
+
+def publish_quality(record: QualityRecord, store: Store) -> Published:
+    """Add a quality record (``quality/<task>/<org--name>/<quality_id>.json``), as ``publish`` does a result."""
+    path = quality_path(record)
+    written = add_once(store, {path: redact(record.to_json()).encode()},
+                       message=f"Add the quality of {record.model_id} on {record.task} ({record.quality_id})")
+    return Published(path, tuple(written))
+
+
+def load_quality_run(path: Path) -> QualityRecord:
+    """The quality record of a quality run folder (or of its ``quality.json``)."""
+    path = Path(path)
+    record_file = path / QUALITY_FILE if path.is_dir() else path
+    if not record_file.exists() and not record_file.is_symlink():
+        raise PublishError(f"{path} holds no {QUALITY_FILE}: the quality run did not finish, nothing to publish")
+    data = _regular_file(record_file, "quality record", MAX_RECORD_FILE_BYTES)
+    outcome = parse_quality(data)
+    if isinstance(outcome, str):
+        raise PublishError(f"{record_file} is not a valid quality record: {outcome}")
+    return outcome
 
 
 def publish_run_folder(run_dir: Path, store: Store) -> Published:

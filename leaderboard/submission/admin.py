@@ -9,9 +9,8 @@ import threading
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import hf_jobs
-from benchmark.queue.checks import SubmissionRefused, check_model_id
+from benchmark.queue.checks import SubmissionRefused, check_model_id, require_maintainer
 from benchmark.queue.dispatch import new_prefix
-from benchmark.queue.maintainers import require_maintainer
 from benchmark.queue.operations import QueueBusyError, RequeueSelection, requeue
 from benchmark.queue.request_record import RequestRecord
 from benchmark.store import Store

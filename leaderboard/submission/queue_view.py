@@ -24,7 +24,7 @@ from benchmark.tasks import TASKS
 
 # Every table starts with what is measured: the model, the task, its commit and the run configuration
 # (with the effort level of a reasoning request that asks for one: "reference · effort high").
-COMMON_COLUMNS = ("Model", "Task", "Configuration", "Revision")
+COMMON_COLUMNS = ("Model", "Task", "Configuration", "Steps", "Revision")
 COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
     RequestStatus.PENDING: (
         *COMMON_COLUMNS,
@@ -35,7 +35,7 @@ COLUMNS: dict[RequestStatus, tuple[str, ...]] = {
         "Last error",
     ),
     RequestStatus.RUNNING: (*COMMON_COLUMNS, "Worker", "Started (UTC)", "Lease", "Attempt"),
-    RequestStatus.COMPLETED: (*COMMON_COLUMNS, "Run id", "Finished (UTC)"),
+    RequestStatus.COMPLETED: (*COMMON_COLUMNS, "Run id", "Quality", "Finished (UTC)"),
     RequestStatus.FAILED: (*COMMON_COLUMNS, "Attempts", "Error", "Finished (UTC)"),
 }
 
@@ -79,6 +79,7 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
         "Model": record.model_id,
         "Task": TASKS[record.task].display_name if record.task in TASKS else record.task,
         "Configuration": record.run_label,
+        "Steps": record.steps_label,
         "Revision": record.revision[:7],
     }
     status = record.status
@@ -103,11 +104,21 @@ def _row(record: RequestRecord, now: datetime) -> dict[str, object]:
             "Attempt": record.attempts,
         }
     elif status is RequestStatus.COMPLETED:
-        extra = {"Run id": record.run_id or "", "Finished (UTC)": _when(record.finished_at)}
+        extra = {"Run id": record.run_id or "", "Quality": quality_cell(record),
+                 "Finished (UTC)": _when(record.finished_at)}
     else:
         error = public_error(record.error or "", worker_hosts(record))
         extra = {"Attempts": record.attempts, "Error": error, "Finished (UTC)": _when(record.finished_at)}
     return {**common, **extra}
+
+
+def quality_cell(record: RequestRecord) -> str:
+    """The quality step of a completed request: its record, why it failed, or that none was asked."""
+    if "quality" not in record.wanted_steps:
+        return "not asked"
+    if record.quality_error:
+        return "failed: " + public_error(record.quality_error, worker_hosts(record))
+    return record.quality_id or ""
 
 
 def queue_tables(store: Store, now: datetime | None = None) -> dict[RequestStatus, pd.DataFrame]:

@@ -21,7 +21,7 @@ from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient, HubError, redact
 from benchmark.queue import checks
 from benchmark.queue.operations import QueueBusyError, read_requests, update_requests
-from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
+from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, default_steps, new_request_id
 from benchmark.record import utc_now
 from benchmark.store import Store
 from benchmark.tasks import TASKS
@@ -85,6 +85,7 @@ def submit_request(
         configuration=options or None,
         reasoning_effort=effort,
         params=params,
+        steps=default_steps(spec.key),
         submitter=user,
         submitted_at=now,
         queued_at=now,

@@ -32,7 +32,7 @@ import gradio.oauth
 
 from benchmark.errors import UserInputError
 from benchmark.hub_client import HubClient
-from benchmark.queue.maintainers import maintainers
+from benchmark.queue.checks import maintainers
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS

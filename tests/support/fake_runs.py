@@ -16,7 +16,7 @@ import time
 
 from benchmark.queue.machine_share import RunningBenchmark
 from benchmark.queue.request_record import RequestRecord
-from benchmark.queue.worker import RunContext, RunOutcome, benchmark_and_publish
+from benchmark.queue.steps import RunContext, RunOutcome, benchmark_and_publish
 from benchmark.store import results_store
 
 
@@ -73,7 +73,7 @@ def mixed_run(request: RequestRecord, context: RunContext) -> RunOutcome:
 
 def published_record(request: RequestRecord):
     """The record a queued run of ``request`` (as claimed) publishes: its run id and request named."""
-    from benchmark.queue.worker import queued_run_id, request_ref
+    from benchmark.queue.steps import queued_run_id, request_ref
     from tests.support.leaderboard_fixtures import make_record
 
     record = make_record(request.model_id, request.task, 1.25, run_id=queued_run_id(request))

@@ -1,11 +1,15 @@
-"""Tiny local datasets for the benchmark tasks: JSONL for text and audio, imagefolders for images.
+"""Tiny local datasets for the benchmark tasks: JSONL for text and audio, imagefolders for images; and
+tiny local copies of the quality benchmarks' data in each benchmark's own layout (``build_quality_data``:
+what ``python -m benchmark quality --dataset`` reads on an offline machine).
 
     data_dir = build_dataset("text_classification", tmp_path)
     datasets.load_dataset(str(data_dir), split="train")
+    folder = build_quality_data("question_answering", tmp_path)
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import random
@@ -78,4 +82,88 @@ def build_dataset(task_key: str, root: Path, num_rows: int = 4) -> Path:
     else:  # text_generation, text_classification
         rows = [{"text": sentence(rng, 8)} for _ in range(num_rows)]
     _write_jsonl(out / "data.jsonl", rows)
+    return out
+
+
+# --- the quality benchmarks' data ----------------------------------------------------------------
+
+GPQA_ROWS = [
+    ("What is 2 + 2?", "4", ("3", "5", "22")),
+    ("Which gas do plants absorb for photosynthesis?", "carbon dioxide", ("oxygen", "helium", "neon")),
+    ("What is the boiling point of water at sea level?", "100 C", ("50 C", "0 C", "200 C")),
+]
+# GPQA's Hub repository: one CSV per config, declared in the README's front matter
+GPQA_README = """---
+configs:
+- config_name: gpqa_diamond
+  data_files:
+  - split: train
+    path: gpqa_diamond.csv
+---
+A tiny copy of Idavidrein/gpqa in the repository's own layout.
+"""
+
+
+def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+def _gpqa(out: Path) -> None:
+    with (out / "gpqa_diamond.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Question", "Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2",
+                         "Incorrect Answer 3", "Record ID"])
+        for i, (question, right, wrong) in enumerate(GPQA_ROWS):
+            writer.writerow([question, right, *wrong, f"rec{i}"])
+    (out / "README.md").write_text(GPQA_README, encoding="utf-8")
+
+
+def _coco(out: Path, rng: random.Random) -> None:
+    images = out / "val2017"
+    images.mkdir()
+    rows = _image_rows(images, rng, 3)
+    truth = {
+        "images": [{"id": i + 1, "file_name": row["file_name"], "width": 32, "height": 32}
+                   for i, row in enumerate(rows)],
+        "annotations": [{"id": i + 1, "image_id": i + 1, "category_id": 17 + i % 2, "bbox": [4, 4, 16, 16],
+                         "area": 256, "iscrowd": 0} for i in range(len(rows))],
+        "categories": [{"id": 17, "name": "cat"}, {"id": 18, "name": "dog"}],
+    }
+    (out / "annotations").mkdir()
+    (out / "annotations" / "instances_val2017.json").write_text(json.dumps(truth), encoding="utf-8")
+
+
+def build_quality_data(task: str, root: Path) -> Path:
+    """A tiny local copy of ``task``'s quality benchmark under ``root/quality-data/<task>``."""
+    rng = random.Random(SEED)
+    out = fresh_dir(Path(root) / "quality-data" / task)
+    if task == "text_classification":
+        _jsonl(out / "validation.jsonl", [{"sentence": s, "label": label, "idx": i} for i, (s, label) in enumerate(
+            [("a gripping , beautiful film", 1), ("a dull and lifeless mess", 0), ("loved every minute", 1),
+             ("an awful , tedious hour", 0)])])
+    elif task == "question_answering":
+        _jsonl(out / "validation.jsonl", [
+            {"id": "q1", "question": "Where is the cat?", "context": "The cat sleeps on the mat by the door.",
+             "answers": {"text": ["on the mat"], "answer_start": [15]}},
+            {"id": "q2", "question": "Who wrote the book?", "context": "Nobody remembers this old book any more.",
+             "answers": {"text": [], "answer_start": []}},
+            {"id": "q3", "question": "What colour is the sky?", "context": "Today the sky is blue and clear.",
+             "answers": {"text": ["blue"], "answer_start": [17]}},
+        ])
+    elif task == "sentence_similarity":
+        _jsonl(out / "test.jsonl", [
+            {"sentence1": "A cat sits on a mat.", "sentence2": "A cat is sitting on the mat.", "score": 4.8},
+            {"sentence1": "A dog runs in a park.", "sentence2": "Stock markets fell today.", "score": 0.2},
+            {"sentence1": "Two men are talking.", "sentence2": "Two men talk to each other.", "score": 4.2},
+            {"sentence1": "It rains in the city.", "sentence2": "A sunny day at the beach.", "score": 1.0},
+        ])
+    elif task == "automatic_speech_recognition":
+        _jsonl(out / "test.jsonl", [{**_audio_row(rng, i), "text": text} for i, text in enumerate(
+            ["HE HOPED THERE WOULD BE STEW FOR DINNER", "STUFF IT INTO YOU HIS BELLY COUNSELLED HIM"])])
+    elif task == "reasoning":
+        _gpqa(out)
+    elif task == "object_detection":
+        _coco(out, rng)
+    else:
+        raise ValueError(f"no tiny quality data for {task}")
     return out

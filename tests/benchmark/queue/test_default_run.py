@@ -12,7 +12,8 @@ from benchmark.queue.operations import (
     LeaseLostError,
 )
 from benchmark.queue.request_record import RequestRecord, RequestStatus
-from benchmark.queue.worker import RunContext, Worker, WorkerConfig
+from benchmark.queue.steps import RunContext
+from benchmark.queue.worker import Worker, WorkerConfig
 from benchmark.store import LocalStore
 from tests.support.queue_helpers import make_request, seed
 
@@ -77,7 +78,7 @@ def test_default_run_turns_a_benchmark_error_into_the_requests_error(tmp_path, m
 
 def test_default_run_does_not_publish_after_losing_its_lease(tmp_path, monkeypatch):
     import benchmark.runner.run
-    from benchmark.queue.worker import benchmark_and_publish
+    from benchmark.queue.steps import benchmark_and_publish
 
     monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
     monkeypatch.delenv("RESULTS_REPO", raising=False)

@@ -26,7 +26,8 @@ from benchmark.queue.operations import (
     renew_lease,
 )
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.worker import RunContext, RunFailedError, RunOutcome, Worker, WorkerConfig
+from benchmark.queue.steps import RunContext, RunFailedError, RunOutcome
+from benchmark.queue.worker import Worker, WorkerConfig
 from benchmark.record import utc_now
 from benchmark.store import LocalStore
 from tests.support.env import subprocess_env

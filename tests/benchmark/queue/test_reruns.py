@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from benchmark.queue.checks import NotAuthorizedError, maintainers
 from benchmark.queue.cli import cmd_requeue, register
-from benchmark.queue.maintainers import NotAuthorizedError, maintainers
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import LocalStore

@@ -16,7 +16,8 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.cli import cmd_requeue
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.worker import RedactTokenFilter, RunFailedError, Worker, WorkerConfig
+from benchmark.queue.steps import RunFailedError
+from benchmark.queue.worker import RedactTokenFilter, Worker, WorkerConfig
 from benchmark.store import LocalStore
 from leaderboard.submission.queue_view import public_error, queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
@@ -46,7 +47,9 @@ def test_queue_view_has_a_table_per_status_and_failed_rows_show_their_error(tmp_
     assert list(tables[RequestStatus.COMPLETED]["Run id"]) == ["run-42"]
     failed = tables[RequestStatus.FAILED]
     assert failed[["Model", "Attempts", "Error"]].values.tolist() == [["org/f", 3, "no tokenizer for org/f"]]
-    assert list(failed.columns) == ["Model", "Task", "Configuration", "Revision", "Attempts", "Error", "Finished (UTC)"]
+    assert list(failed.columns) == [
+        "Model", "Task", "Configuration", "Steps", "Revision", "Attempts", "Error", "Finished (UTC)"
+    ]
 
 
 def test_empty_queue_view_has_empty_tables_with_headers(tmp_path):
@@ -147,7 +150,7 @@ def test_log_filter_scrubs_the_token_from_messages_and_tracebacks(secret_env):
 
 MY_MODULES = [
     "benchmark/queue/request_record.py", "benchmark/queue/operations.py", "benchmark/queue/worker.py",
-    "benchmark/queue/cli.py", "benchmark/queue/maintainers.py", "leaderboard/submission/__init__.py",
+    "benchmark/queue/cli.py", "benchmark/queue/steps.py", "leaderboard/submission/__init__.py",
     "benchmark/queue/checks.py", "leaderboard/submission/submit.py", "leaderboard/submission/admin.py",
     "leaderboard/submission/queue_view.py", "leaderboard/submission/tabs.py",
 ]

@@ -15,7 +15,8 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.checks import SubmissionRefused
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.worker import RunOutcome, Worker, WorkerConfig
+from benchmark.queue.steps import RunOutcome
+from benchmark.queue.worker import Worker, WorkerConfig
 from benchmark.store import LocalStore
 from leaderboard.submission.options import (
     EFFORT_FIELD,
@@ -154,7 +155,7 @@ def test_the_queue_tab_shows_each_requests_configuration_key(store, client):
     submit(store, client, batch_size=8, attn_implementation="sdpa")
     pending = queue_tables(store, now=NOW)[RequestStatus.PENDING]
     assert sorted(pending["Configuration"]) == ["batch_size=8+attn=sdpa", "reference"]
-    assert list(pending.columns[:4]) == ["Model", "Task", "Configuration", "Revision"]
+    assert list(pending.columns[:5]) == ["Model", "Task", "Configuration", "Steps", "Revision"]
 
 
 def test_the_worker_runs_a_submitted_configuration(store, client, tmp_path):
@@ -165,10 +166,18 @@ def test_the_worker_runs_a_submitted_configuration(store, client, tmp_path):
         received.append((request.request_id, request.configuration, request.configuration_key))
         return RunOutcome(run_id="run-b8")
 
-    final = Worker(store, fake_run, WorkerConfig(device="cpu", worker_id="w", output_dir=tmp_path)).process_one()
+    def fake_quality(request, context, run_id):
+        received.append(("quality after", run_id))
+        return RunOutcome(run_id="quality-b8")
 
-    assert received == [(submitted.request_id, {"batch_size": 8, "zero_shot": True}, "batch_size=8+zero_shot")]
+    config = WorkerConfig(device="cpu", worker_id="w", output_dir=tmp_path, results=LocalStore(tmp_path / "results"))
+    final = Worker(store, fake_run, config, quality_fn=fake_quality).process_one()
+
+    assert submitted.steps == ["energy", "quality"]  # a task with a quality benchmark: both by default
+    assert received == [(submitted.request_id, {"batch_size": 8, "zero_shot": True}, "batch_size=8+zero_shot"),
+                        ("quality after", "run-b8")]
     assert final.status is RequestStatus.COMPLETED and final.configuration == {"batch_size": 8, "zero_shot": True}
+    assert (final.run_id, final.quality_id, final.quality_error) == ("run-b8", "quality-b8", None)
 
 
 # --- the reasoning task's effort level (issue 12 with issue 10's configurations) ---------------------

@@ -1,0 +1,247 @@
+"""The benchmarks scored on predictions: the model answers every example through its transformers
+pipeline (the task's own pre- and post-processing) where transformers 5 still has one, or its own head
+where it does not (extractive QA: the best span or no answer from the start/end logits; summarization:
+``generate``), then ``metrics`` hands the answers to the field's library. One function per benchmark,
+keyed by the benchmark in ``EVALUATORS`` (no ladder of tasks).
+
+Each returns an ``Evaluation``: the value in the record's unit and what was used to get it (settings the
+record keeps). A model that cannot do the benchmark (no head for it, labels that are not the benchmark's)
+is refused in one line before anything is scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmark.errors import UserInputError
+from benchmark.runner.quality import metrics
+from benchmark.runner.quality.data import Rows, audio_of, coco_ground_truth, image_of, load_rows
+
+
+class ModelRefused(UserInputError):
+    """The model cannot do the benchmark (one line naming why)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    value: float
+    samples: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What an evaluator gets: the model (a local folder), the benchmark, and the run's settings."""
+
+    model_dir: str
+    model_id: str
+    benchmark: Any
+    task: Any
+    dataset: str | None
+    limit: int | None
+    device: str
+    dtype: str | None
+    batch_size: int
+    max_new_tokens: int | None
+    reasoning_effort: str | None = None
+
+
+def _pipeline(job: Job, task: str, **kwargs: Any) -> Any:
+    from transformers import pipeline
+
+    try:
+        return pipeline(task, model=job.model_dir, device=job.device, dtype=job.dtype or "auto", **kwargs)
+    except (ValueError, OSError, KeyError) as exc:
+        raise ModelRefused(f"model {job.model_id!r} cannot run the {task} pipeline {job.benchmark.name} needs: "
+                           f"{str(exc).splitlines()[0]}") from None
+
+
+# the distribution that computes each benchmark's metric (its version is recorded)
+LIBRARIES = {"sst2": "scikit-learn", "squad_v2": "torchmetrics", "cnn_dailymail": "rouge-score",
+             "imagenet_1k_val": "scikit-learn", "librispeech_test_clean": "jiwer", "coco_val2017": "pycocotools",
+             "coco_karpathy_test": "pycocoevalcap"}
+
+
+def _settings(job: Job, data: Rows | None, **extra: Any) -> dict[str, Any]:
+    from importlib import metadata
+
+    library = LIBRARIES[job.benchmark.key]
+    where = {"dataset": data.source, "dataset_rows": data.total} if data else {"dataset": str(job.dataset)}
+    return {"library": library, "library_version": metadata.version(library), **where, "batch_size": job.batch_size,
+            **extra}
+
+
+def _load(job: Job, auto_class: str) -> tuple[Any, Any]:
+    """The model with the head the benchmark needs and its tokenizer (or processor), on the job's device."""
+    import transformers
+
+    try:
+        model = getattr(transformers, auto_class).from_pretrained(job.model_dir, dtype=job.dtype or "auto")
+        processor = transformers.AutoProcessor.from_pretrained(job.model_dir)
+    except (ValueError, OSError, KeyError) as exc:
+        raise ModelRefused(f"model {job.model_id!r} has no {auto_class.removeprefix('AutoModelFor')} head for "
+                           f"{job.benchmark.name}: {str(exc).splitlines()[0]}") from None
+    return model.to(job.device).eval(), processor
+
+
+def sst2(job: Job) -> Evaluation:
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    classify = _pipeline(job, "text-classification")
+    negative_positive = _binary_labels(classify.model.config.id2label, job.model_id)
+    outputs = classify([row["sentence"] for row in data.rows], batch_size=job.batch_size)
+    predictions = [negative_positive[out["label"]] for out in outputs]
+    return Evaluation(metrics.accuracy_pct(predictions, [int(row["label"]) for row in data.rows]), len(data.rows),
+                      _settings(job, data, labels=dict(sorted(negative_positive.items()))))
+
+
+def _binary_labels(id2label: dict[int, str], model_id: str) -> dict[str, int]:
+    """Each label of a two-label head as SST-2's 0 (negative) or 1 (positive): by name, else by index."""
+    if len(id2label) != 2:
+        raise ModelRefused(f"model {model_id!r} has {len(id2label)} labels: SST-2 needs negative/positive")
+    by_name = {name: 0 if "neg" in name.lower() else 1 if "pos" in name.lower() else None for name in id2label.values()}
+    if sorted(v for v in by_name.values() if v is not None) == [0, 1]:
+        return {name: int(value) for name, value in by_name.items()}
+    return {name: int(index) for index, name in id2label.items()}
+
+
+QA_MAX_LENGTH, QA_STRIDE, QA_MAX_ANSWER_TOKENS = 384, 128, 30
+
+
+def best_span(
+    start: Any, end: Any, context_tokens: list[int], max_tokens: int = QA_MAX_ANSWER_TOKENS
+) -> tuple[float, int, int]:
+    """The highest ``start[i] + end[j]`` over context tokens ``i <= j < i + max_tokens``: (score, i, j)."""
+    import numpy as np
+
+    if not context_tokens:
+        return float("-inf"), 0, 0
+    index = np.asarray(context_tokens)
+    s, e = np.asarray(start, dtype=float)[index], np.asarray(end, dtype=float)[index]
+    gap = index[None, :] - index[:, None]
+    scores = np.where((gap >= 0) & (gap < max_tokens), s[:, None] + e[None, :], -np.inf)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return float(scores[i, j]), int(index[i]), int(index[j])
+
+
+def answer_or_abstain(model: Any, tokenizer: Any, question: str, context: str, device: str) -> str:
+    """What an extractive QA head answers (the text of its best span), or "" when its no-answer score (the
+    first token's start + end) beats every span — SQuAD v2's convention, over windows of a long context."""
+    import torch
+
+    encoded = tokenizer(question, context, truncation="only_second", max_length=QA_MAX_LENGTH, stride=QA_STRIDE,
+                        return_overflowing_tokens=True, return_offsets_mapping=True, padding=True,
+                        return_tensors="pt")
+    offsets = encoded.pop("offset_mapping").tolist()
+    encoded.pop("overflow_to_sample_mapping", None)
+    with torch.no_grad():
+        out = model(**{k: v.to(device) for k, v in encoded.items()})
+    null, best, text = float("inf"), float("-inf"), ""
+    for window in range(len(offsets)):
+        start, end = out.start_logits[window].tolist(), out.end_logits[window].tolist()
+        null = min(null, start[0] + end[0])
+        in_context = [i for i, s in enumerate(encoded.sequence_ids(window)) if s == 1]
+        score, i, j = best_span(start, end, in_context)
+        if score > best:
+            best, text = score, context[offsets[window][i][0]:offsets[window][j][1]]
+    return text if best > null else ""
+
+
+def squad_v2(job: Job) -> Evaluation:
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    model, tokenizer = _load(job, "AutoModelForQuestionAnswering")
+    predictions = [answer_or_abstain(model, tokenizer, row["question"], row["context"], job.device)
+                   for row in data.rows]
+    golds = [list(row["answers"]["text"]) if isinstance(row["answers"], dict) else list(row["answers"])
+             for row in data.rows]
+    return Evaluation(metrics.squad_v2_f1_pct(predictions, golds), len(data.rows),
+                      _settings(job, data, max_length=QA_MAX_LENGTH, stride=QA_STRIDE,
+                                max_answer_tokens=QA_MAX_ANSWER_TOKENS, no_answer="first-token score beats every span"))
+
+
+def cnn_dailymail(job: Job) -> Evaluation:
+    import torch
+
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    model, tokenizer = _load(job, "AutoModelForSeq2SeqLM")
+    generate = {"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {}
+    predictions = []
+    for first in range(0, len(data.rows), job.batch_size):
+        batch = [row["article"] for row in data.rows[first:first + job.batch_size]]
+        encoded = tokenizer(batch, truncation=True, padding=True, return_tensors="pt").to(job.device)
+        with torch.no_grad():
+            generated = model.generate(**encoded, **generate)
+        predictions += tokenizer.batch_decode(generated, skip_special_tokens=True)
+    return Evaluation(metrics.rouge_lsum(predictions, [row["highlights"] for row in data.rows]), len(data.rows),
+                      _settings(job, data, use_stemmer=True, aggregation="bootstrap mid",
+                                sentence_split="after . ! ?", generate_kwargs=generate or "the model's own"))
+
+
+def imagenet(job: Job) -> Evaluation:
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    classify = _pipeline(job, "image-classification")
+    label2id = {name: int(index) for index, name in classify.model.config.id2label.items()}
+    labels = [int(row["label"]) for row in data.rows]
+    if max(labels) >= len(label2id):
+        raise ModelRefused(f"model {job.model_id!r} has {len(label2id)} classes: the data's labels go to {max(labels)}")
+    images = [image_of(row["image"], data.folder) for row in data.rows]
+    outputs = classify(images, top_k=1, batch_size=job.batch_size)
+    predictions = [label2id[out[0]["label"]] for out in outputs]
+    return Evaluation(metrics.accuracy_pct(predictions, labels), len(data.rows), _settings(job, data, top_k=1))
+
+
+def librispeech(job: Job) -> Evaluation:
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    transcribe = _pipeline(job, "automatic-speech-recognition")
+    generate = {"generate_kwargs": {"max_new_tokens": job.max_new_tokens}} if job.max_new_tokens else {}
+    outputs = transcribe([audio_of(row["audio"]) for row in data.rows], batch_size=job.batch_size, **generate)
+    predictions = [out["text"] for out in outputs]
+    return Evaluation(metrics.wer_pct(predictions, [row["text"] for row in data.rows]), len(data.rows),
+                      _settings(job, data, normaliser="Whisper English (whisper-normalizer)"))
+
+
+def coco(job: Job) -> Evaluation:
+    truth, images = coco_ground_truth(job.dataset, job.limit)
+    detect = _pipeline(job, "object-detection")
+    category_of = {category["name"]: category["id"] for category in truth["categories"]}
+    detections = []
+    for image in truth["images"]:
+        for found in detect(image_of(image["file_name"], images), threshold=0.001):
+            if found["label"] not in category_of:
+                continue  # a class COCO does not score
+            box = found["box"]
+            detections.append({
+                "image_id": image["id"], "category_id": category_of[found["label"]], "score": float(found["score"]),
+                "bbox": [box["xmin"], box["ymin"], box["xmax"] - box["xmin"], box["ymax"] - box["ymin"]],
+            })
+    return Evaluation(metrics.box_ap_pct(truth, detections), len(truth["images"]),
+                      _settings(job, None, score_threshold=0.001))
+
+
+def coco_karpathy(job: Job) -> Evaluation:
+    import torch
+
+    data = load_rows(job.benchmark, job.dataset, job.limit)
+    model, processor = _load(job, "AutoModelForImageTextToText")
+    generate = {"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {}
+    predictions = {}
+    for i, row in enumerate(data.rows):
+        inputs = processor(images=image_of(row["image"], data.folder), return_tensors="pt").to(job.device)
+        with torch.no_grad():
+            generated = model.generate(**inputs, **generate)
+        predictions[i] = processor.batch_decode(generated, skip_special_tokens=True)[0].strip()
+    references = {i: [s["raw"] if isinstance(s, dict) else str(s) for s in row["sentences"]]
+                  for i, row in enumerate(data.rows)}
+    return Evaluation(metrics.cider(predictions, references), len(data.rows), _settings(job, data, tokenizer="PTB"))
+
+
+EVALUATORS: dict[str, Callable[[Job], Evaluation]] = {
+    "sst2": sst2,
+    "squad_v2": squad_v2,
+    "cnn_dailymail": cnn_dailymail,
+    "imagenet_1k_val": imagenet,
+    "librispeech_test_clean": librispeech,
+    "coco_val2017": coco,
+    "coco_karpathy_test": coco_karpathy,
+}
