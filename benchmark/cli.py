@@ -274,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     from benchmark.queue import dispatch_cli
 
     dispatch_cli.register(sub)
+    # Runs measured elsewhere (issue 21): submit-run, review, reproduce.
+    from benchmark.uploads import cli as uploads_cli
+
+    uploads_cli.register(sub)
     return parser
 
 

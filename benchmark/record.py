@@ -220,6 +220,18 @@ class RequestRef(BaseModel):
     attempt: Count = 0
 
 
+PROVENANCES = ("measured", "self-reported", "published")
+MEASURED, SELF_REPORTED, PUBLISHED = PROVENANCES
+
+
+class Attestation(BaseModel):
+    """What the submitter of a run measured elsewhere stated, who, and when (``uploads.ATTESTATIONS``)."""
+
+    by: ShortText
+    at: UtcDatetime
+    statements: list[Text] = Field(max_length=10)
+
+
 class ResultRecord(BaseModel):
     """One benchmark result: a model measured on a task, on some hardware, R times.
 
@@ -268,6 +280,14 @@ class ResultRecord(BaseModel):
     notes: Text | None = None
     # the queued request this run was made for (None: run by hand)
     request: RequestRef | None = None
+    # who stands behind the figure: our workers (``measured``), its submitter (``self-reported``, an upload
+    # checked from its raw reports and approved by a maintainer) or another board (``published``); None:
+    # written before uploads existed, read by ``record_provenance``
+    provenance: Literal["measured", "self-reported", "published"] | None = None
+    attestation: Attestation | None = None
+    # the run id of the entry this run reproduces (``benchmark reproduce``): it verifies that entry and is
+    # never a board row of its own
+    reproduces: Segment | None = None
 
     def to_json(self) -> str:
         # a record without a configuration (a published figure, an older record) keeps its old layout
@@ -291,8 +311,17 @@ class ResultRecord(BaseModel):
 
 # Fields added after the first layout: a record that does not set them is written without them.
 _LATER_REPEAT_FIELDS = ("output_tokens", "gpu_wh_per_1k_output_tokens", "total_wh_per_1k_output_tokens")
-_LATER_RECORD_FIELDS = ("configuration", "size_class", "request", *_LATER_REPEAT_FIELDS)
+_LATER_RECORD_FIELDS = (
+    "configuration", "size_class", "request", "provenance", "attestation", "reproduces", *_LATER_REPEAT_FIELDS
+)
 _LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens", "prompting")
+
+
+def record_provenance(record: ResultRecord) -> str:
+    """The record's provenance; older records: ``measured`` for the runner's, ``published`` for the rest."""
+    if record.provenance is not None:
+        return record.provenance
+    return MEASURED if record.source == "runner" else PUBLISHED
 
 
 def per_1k_output_tokens_wh(energy_kwh: float, output_tokens: int) -> float | None:

@@ -69,6 +69,7 @@ BOARD_COLUMNS = (
     "gpu_wh_per_1k_output_tokens",
     "output_all_at_cap",
     "latency_s_per_query",
+    "provenance",
     "device",
     "created_at",
     "n_repeats",
@@ -80,6 +81,7 @@ GROUP_KEYS = ("task", "size_class", "hardware", "configuration_key")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESERVED_NAMES = ("latest", "live", "since")  # what the app's release choice also accepts
 _MAX_ATTEMPTS = 5
+LEFT_OUT_REPRODUCTION = "a reproduction, not an entry: it verifies run"
 
 
 class ReleaseError(UserInputError):
@@ -138,6 +140,8 @@ def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], l
         outcome = read_record_file(folder / relative)
         if isinstance(outcome, str):
             left_out.append({"path": relative, "reason": outcome})
+        elif outcome.reproduces:
+            left_out.append({"path": relative, "reason": f"{LEFT_OUT_REPRODUCTION} {outcome.reproduces}"})
         else:
             records.append(outcome)
             paths.append(relative)

@@ -68,6 +68,8 @@ class RunSpec:
     # a queued request's run: its run id (``worker.queued_run_id``) and the request it is for
     run_id: str | None = None
     request: RequestRef | None = None
+    # ``benchmark reproduce``: the run id of the entry this run reproduces
+    reproduces: str | None = None
 
     def requested_options(self) -> dict[str, object]:
         return {

@@ -28,6 +28,7 @@ from gradio.data_classes import FileData
 
 from benchmark.configuration import check_configuration
 from benchmark.errors import UserInputError
+from benchmark.record import MEASURED
 from benchmark.tasks import TASKS, get_task
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
 from leaderboard.results.live import LiveData
@@ -63,6 +64,18 @@ def _task_key(task: str) -> str:
     return get_task(task.strip()).key
 
 
+class ProvenanceChoiceError(UserInputError):
+    pass
+
+
+def check_provenance(provenance: str | None) -> bool:
+    """Whether ``/task_rows`` keeps our workers' rows only ("measured"), or every row ("all", default)."""
+    chosen = (provenance or "all").strip()
+    if chosen not in ("all", MEASURED):
+        raise ProvenanceChoiceError(f"unknown provenance {chosen!r}: choose all or measured")
+    return chosen == MEASURED
+
+
 def _choices(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -93,6 +106,7 @@ def register_api(live: LiveData) -> None:
         release: str = "latest",
         configuration: str = "reference",
         min_quality: float | None = None,
+        provenance: str = "all",
     ) -> list[dict[str, Any]]:
         """The rows of one task with their stars, most efficient first; each says its `release`, its
         quality figure on the task's declared benchmark (`quality`, `quality_metric`, `quality_benchmark`,
@@ -103,17 +117,23 @@ def register_api(live: LiveData) -> None:
         WER of at most it; rows without a figure are left out). `release`: "latest" (default), a release
         name (see `/releases`), "live" (everything rated now) or "since" (runs after the latest release,
         provisional stars). `configuration`: "reference" (the default, the rated board), a configuration
-        key (e.g. "batch_size=8", never in a release: shown live and unrated) or "all"."""
+        key (e.g. "batch_size=8", never in a release: shown live and unrated) or "all". Every row says its
+        `provenance` ("measured" by our workers, "self-reported" by an approved upload, "published" by
+        another board) and `verification` ("verified" when a reproduction on the same GPU model agreed,
+        "disputed" when it did not); `provenance`: "all" (default) or "measured" (ours only)."""
         key = _task_key(task)
         data = live.current
         name = data.release_name(release)
         chosen = check_configuration(configuration)
-        if not (query.strip() or hardware.strip() or size_class.strip()) and min_quality is None:
+        only_measured = check_provenance(provenance)
+        if not (query.strip() or hardware.strip() or size_class.strip()) and min_quality is None and not only_measured:
             return data.cached(
                 ("api_rows", key, name, chosen), lambda: api_rows(data.task_frame(key, name, chosen))
             )
         rows = data.task_frame(key, name, chosen)
         mask = filter_mask(rows, query, _choices(hardware), _choices(size_class), min_quality, key)
+        if only_measured:
+            mask &= rows["provenance"] == MEASURED
         return api_rows(rows[mask.to_numpy()])
 
     @user_errors

@@ -12,7 +12,7 @@ import pandas as pd
 from benchmark.board.configurations import CONFIGURATION_COLUMNS, configuration_frame
 from benchmark.board.plausibility import implausible_energy_reason
 from benchmark.board.rating import rating_flags, size_classes, star_ratings
-from benchmark.record import ResultRecord
+from benchmark.record import ResultRecord, record_provenance
 from benchmark.tasks import TASK_KEYS
 
 FRAME_COLUMNS = (
@@ -41,6 +41,8 @@ FRAME_COLUMNS = (
     "output_all_at_cap",
     # the record's per-query latency (the inference phases over the samples), where it was measured
     "latency_s_per_query",
+    # who stands behind the figure: measured (our workers), self-reported (an approved upload), published
+    "provenance",
     *CONFIGURATION_COLUMNS,
 )
 DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
@@ -71,6 +73,7 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
             r.gpu_wh_per_1k_output_tokens if r.gpu_wh_per_1k_output_tokens is not None else np.nan,
             r.output_tokens is not None and r.output_tokens.all_at_cap,
             r.latency_s_per_query if r.latency_s_per_query is not None else np.nan,
+            record_provenance(r),
         )
         for r in records
     ]

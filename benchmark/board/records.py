@@ -120,11 +120,19 @@ def run_key(record: ResultRecord) -> tuple[str, str, str, str, str]:
     # a run that is not comparable (a few samples, another dataset) never replaces one that is
     if not_comparable_reason(record, spec) is not None:
         key += " (not comparable)"
+    if record.reproduces:  # a reproduction verifies its entry, never replaces it
+        key += f" (reproduces {record.reproduces})"
     return (record.model_id, record.task, record.hardware.label, key, reasoning_effort(record))
 
 
 def is_later(record: ResultRecord, than: ResultRecord) -> bool:
     return (record.created_at, record.run_id) > (than.created_at, than.run_id)
+
+
+def split_reproductions(records: list[ResultRecord]) -> tuple[list[ResultRecord], list[ResultRecord]]:
+    """The board's entries, and the reproductions (records that ``reproduces`` another run): those verify
+    an entry and are never a row of their own."""
+    return [r for r in records if not r.reproduces], [r for r in records if r.reproduces]
 
 
 def latest_runs(records: list[ResultRecord]) -> tuple[list[ResultRecord], int]:

@@ -360,6 +360,15 @@ class NotAuthorizedError(UserInputError, PermissionError):
     """The caller is anonymous or not a maintainer; the message says which."""
 
 
+DEFAULT_SUBMISSIONS_PER_DAY = 5
+
+
+def submissions_per_day() -> int:
+    """How many submissions (models or uploaded runs) one user may make a day: ``SUBMISSIONS_PER_DAY``."""
+    raw = os.environ.get("SUBMISSIONS_PER_DAY", "").strip()
+    return int(raw) if raw else DEFAULT_SUBMISSIONS_PER_DAY
+
+
 def maintainers(raw: str | None = None) -> frozenset[str]:
     """The configured maintainer user names, lower-cased (Hub user names are case-insensitive)."""
     raw = os.environ.get("MAINTAINERS", "") if raw is None else raw
@@ -371,10 +380,11 @@ def is_maintainer(username: str | None, allowed: frozenset[str] | None = None) -
     return bool(username) and username.strip().lower() in allowed
 
 
-def require_maintainer(username: str | None, allowed: frozenset[str] | None = None) -> str:
-    """The user name if it belongs to a maintainer; ``NotAuthorizedError`` otherwise."""
+def require_maintainer(username: str | None, allowed: frozenset[str] | None = None, action: str = "Reruns") -> str:
+    """The user name if it belongs to a maintainer; ``NotAuthorizedError`` otherwise (its message names
+    ``action``: "Reruns", "Reviews"...)."""
     if not username:
-        raise NotAuthorizedError("Reruns need a login: sign in with Hugging Face as a maintainer.")
+        raise NotAuthorizedError(f"{action} need a login: sign in with Hugging Face as a maintainer.")
     if not is_maintainer(username, allowed):
-        raise NotAuthorizedError(f"Reruns are for maintainers only, and {username} is not one.")
+        raise NotAuthorizedError(f"{action} are for maintainers only, and {username} is not one.")
     return username

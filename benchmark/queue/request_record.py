@@ -104,6 +104,8 @@ class RequestRecord(BaseModel):
     quality_path: ShortText | None = None
     # a failed quality step (the energy result stays published and the request COMPLETED)
     quality_error: Text | None = None
+    # a maintainer's reproduction of an entry: its run id (the new record verifies it)
+    reproduces: Segment | None = None
     # Hugging Face Jobs: the job that ran the latest attempt, and the end of its logs if it failed.
     job_id: ShortText | None = None
     job_log_tail: Text | None = None

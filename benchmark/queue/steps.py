@@ -123,6 +123,7 @@ def benchmark_and_publish(request: RequestRecord, context: RunContext) -> RunOut
         hub_id_only=True,
         run_id=queued_run_id(request),
         request=request_ref(request),
+        reproduces=request.reproduces,
     )
     try:
         with RunningBenchmark() as share:

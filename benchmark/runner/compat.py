@@ -23,6 +23,10 @@ core at 100 % for the whole benchmark. codecarbon's CPU energy is machine-wide, 
 core was counted in every phase's CPU (and total) energy, and on a small machine it takes a core
 from the model. ``quiet_launcher()`` hands the launcher a pipe end whose bare ``poll()`` blocks up
 to ``LAUNCHER_WAIT_S`` for the child's answer instead of returning at once: the same loop, asleep.
+The same pipe end also closes the launcher's copy of the child's end once the child has started
+(at the first exchange): 0.6.0 keeps it open, so a child that dies before it answers (a main module
+it cannot import, the OOM killer while it loads) left the parent in ``recv()`` for ever; now that
+``recv()`` sees the pipe closed and the run fails with the child's log.
 
 Written for optimum-benchmark 0.6.0 with transformers 4.57 and 5.x (checked up to 5.24). If a later
 release breaks it in another way, ``install()`` raises ``CompatError`` with one line naming both
@@ -135,13 +139,30 @@ LAUNCHER_WAIT_S = 0.05
 
 class _WaitingConnection:
     """The launcher's end of its pipe to the child; a bare ``poll()`` waits for data (at most
-    ``LAUNCHER_WAIT_S``) instead of returning at once. Everything else is the connection's own."""
+    ``LAUNCHER_WAIT_S``) instead of returning at once, and the first exchange (the launcher only talks
+    to the child after starting it) closes this process's copy of the child's end, so the pipe reads as
+    closed when the child dies. Everything else is the connection's own."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, child_end: Any) -> None:
         self._connection = connection
+        self._child_end = child_end
+
+    def _child_started(self) -> None:
+        if self._child_end is not None:
+            self._child_end.close()
+            self._child_end = None
 
     def poll(self, timeout: float | None = LAUNCHER_WAIT_S) -> bool:
+        self._child_started()
         return self._connection.poll(timeout)
+
+    def send(self, obj: Any) -> None:
+        self._child_started()
+        self._connection.send(obj)
+
+    def recv(self) -> Any:
+        self._child_started()
+        return self._connection.recv()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
@@ -158,7 +179,7 @@ def quiet_launcher() -> bool:
 
     def pipe(duplex: bool = True) -> tuple[Any, Any]:
         child_end, parent_end = raw_pipe(duplex)
-        return child_end, _WaitingConnection(parent_end)
+        return child_end, _WaitingConnection(parent_end, child_end)
 
     pipe.quiet = True  # type: ignore[attr-defined]
     launcher.Pipe = pipe

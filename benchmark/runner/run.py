@@ -41,6 +41,7 @@ from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_c
 from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
+from benchmark.runs import counter
 from benchmark.runs.files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec
@@ -161,6 +162,9 @@ def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
         )
     if any(marker in text for marker in ("from_pretrained", "load_transformers_model", "load_diffusers_model")):
         return f"model {run.model!r} cannot be loaded for task {run.spec.key}: {last}"
+    if isinstance(exc, (EOFError, ConnectionError, BrokenPipeError)):  # the pipe closed: the child is gone
+        return ("optimum-benchmark's child process exited before it answered (killed, or it could not start: "
+                "its traceback is in benchmark.log)")
     return f"the benchmark failed inside optimum-benchmark: {last}"
 
 
@@ -191,8 +195,8 @@ def launch_repeat(
     ratio = None
     if on_gpu:
         try:
-            ratio = crosscheck.check_counter(nvml_kwh, report_dict, power_limit_w)
-        except crosscheck.CounterBelowPhases as exc:
+            ratio = counter.check_counter(nvml_kwh, report_dict, power_limit_w)
+        except counter.CounterBelowPhases as exc:
             raise BenchmarkError(f"repeat {index}: {exc}") from exc
     repeat = repeat_from_report(
         index,
@@ -202,7 +206,7 @@ def launch_repeat(
         device=run.device,
         wall_time_s=wall_time_s,
         nvml_gpu_energy_kwh=nvml_kwh,
-        phases_gpu_energy_kwh=crosscheck.all_phases_gpu_kwh(report_dict)[0] if on_gpu else None,
+        phases_gpu_energy_kwh=counter.all_phases_gpu_kwh(report_dict)[0] if on_gpu else None,
         nvml_to_phases_ratio=ratio,
         idle_power_w=idle_power_w,
         other_gpu_pids=other_pids,
@@ -285,6 +289,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         repeats=repeats,
         params=count_params(run.model, task.library),
         request=spec.request,
+        reproduces=spec.reproduces,
         **summary(repeats, run.spec, run.num_samples),
     )
 

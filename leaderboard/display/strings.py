@@ -91,6 +91,31 @@ reference GPU runs it and the result appears on the leaderboard. {per_day} submi
 per day.
 """
 
+SUBMIT_RUN_TEXT = """\
+### Submit a run measured elsewhere
+For a model we cannot download (closed or internal), run the benchmark yourself on your own GPU
+(`python -m benchmark run ...`) and upload the run folder it writes, zipped: the record, every repeat's
+raw optimum-benchmark report, the codecarbon and NVML files, the logs. We recompute the figures from the
+raw reports with the runner's own code and check the configuration, the energy's plausibility and, on a
+GPU, the NVML counter; nothing is kept if a check fails. A maintainer then reviews it, and once approved
+it is shown as **self-reported** until a reproduction on the reference hardware verifies it. From a
+terminal: `python -m benchmark submit-run RUN_DIR --attest`. {per_day} uploads per user per day.
+"""
+UPLOADS_NEED_LOGIN = "Uploads need a login: sign in with Hugging Face first."
+UPLOAD_NEEDS_FILE = "Choose the zip of a run folder to upload."
+RESULTS_READ_ONLY = (
+    "This app shows the bundled data only: uploads need a results store (RESULTS_REPO or RESULTS_DIR)."
+)
+RESULTS_UNREACHABLE = "The results store could not be updated; please try again in a minute."
+REVIEW_TEXT = """\
+### Maintainers: runs uploaded for review
+Each upload passed every check of its evidence. Approve it to publish it as **self-reported**, or reject it
+with a reason the submitter will see. Queue a reproduction of any entry by its run id: when it agrees on the
+same GPU model the entry shows **verified**; when it does not, it is listed below as disputed.
+"""
+NO_UPLOADS = "No upload is waiting for review."
+NO_DISPUTED = "No entry is disputed: every reproduction so far agreed with its entry."
+
 RUN_OPTIONS_LABEL = "How to run it (optional: the task's reference settings by default)"
 RUN_OPTIONS_HELP = (
     "Leave these as they are to measure the model the way the leaderboard rates it (the task's reference "
@@ -163,6 +188,13 @@ RUNS_LABEL = "Runs"
 RUNS_HELP = "The board rates reference runs only; the others are shown beside them, unrated."
 RUNS_CHOICES = (("Reference runs (rated)", "reference"), ("Every run configuration (others unrated)", "all"))
 ZERO_SHOT_BADGE = "🅩 *zero-shot*"
+# Runs measured elsewhere (issue 21)
+SELF_REPORTED_BADGE = "✋ *self-reported*"
+VERIFIED_BADGE = "✓ *verified*"
+DISPUTED_BADGE = "⚠ *disputed*"
+PROVENANCE_BADGES = {"self-reported": SELF_REPORTED_BADGE}
+VERIFICATION_BADGES = {"verified": VERIFIED_BADGE, "disputed": DISPUTED_BADGE}
+
 # Links you can share (issue 20)
 LINK_IGNORED = "Ignored in this link: {what}. Showing the default view instead."
 COPY_LINK = "🔗 Copy link"

@@ -70,6 +70,10 @@ class LabelFacts:
     rating_group: str = "this task on this hardware"  # what the stars and the rank compare with
     release: str | None = None  # the board the stars belong to (a release name, "live"...)
     reasoning_effort: str | None = None  # the effort level of the row shown (also named in task_name)
+    # who stands behind the figure ("measured", "self-reported", "published") and whether a reproduction
+    # verified it ("verified", "disputed" or "")
+    provenance: str = "measured"
+    verification: str = ""
 
 
 def drawable(text: str) -> str:
@@ -240,7 +244,7 @@ def _draw_details(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
     _text(draw, (MARGIN, 490), "HARDWARE", 10, MUTED)
     hardware, size = _fit(facts.hardware, 13, date_x - MARGIN - 10, 9)
     _text(draw, (MARGIN, 504), hardware, size, INK)
-    _text(draw, (date_x, 490), "MEASURED" if facts.n_repeats else "PUBLISHED", 10, MUTED)
+    _text(draw, (date_x, 490), facts.provenance.upper(), 10, MUTED)
     _text(draw, (date_x, 504), facts.measured_on, 13, INK)
     draw.line((_px(MARGIN), _px(530), _px(width - MARGIN), _px(530)), fill=RULE, width=_px(1))
 
@@ -253,6 +257,8 @@ def _draw_footer(draw: ImageDraw.ImageDraw, facts: LabelFacts) -> None:
     note = f"5 stars = least GPU energy among models of {facts.rating_group}."
     if facts.release:
         note = f"Stars of the {facts.release} board. {note}"
+    if facts.verification == "verified":
+        note = f"Verified by a reproduction on the same GPU. {note}"
     # drawn at the size that fits (a classed task's rating group is long)
     _text(draw, (MARGIN, 582), *_fit(note, 9.5, width - 2 * MARGIN, 7), MUTED)
 

@@ -134,7 +134,14 @@ def label_facts(
         # a frozen board is named (its label never changes); live stars belong to no release
         release=None if row["release"] == LIVE else str(row["release"]),
         reasoning_effort=level,
+        provenance=str(row["provenance"]) if "provenance" in row else "measured",
+        verification=verification_of(data, row),
     )
+
+
+def verification_of(data: LeaderboardData, row: pd.Series) -> str:
+    found = data.verifications().get((row["model_id"], row["task"], row["run_id"]))
+    return found.status if found else ""
 
 
 def label_file_name(facts: LabelFacts, task: str) -> str:
@@ -174,7 +181,7 @@ def label_markdown(facts: LabelFacts, file_name: str) -> str:
     alt = (
         f"AI Energy Score label: {rating} for {facts.task_name}, "
         f"{format_wh(facts.gpu_wh_per_1k_queries)} Wh of GPU energy per 1,000 queries on {facts.hardware}, "
-        f"{'measured' if facts.n_repeats else 'published'} {facts.measured_on}"
+        f"{facts.provenance}{' and verified' if facts.verification == 'verified' else ''} {facts.measured_on}"
     )
     link = quote(model_page_url(facts.model_id), safe=":/?&=%#@+,;~")
     return (

@@ -27,6 +27,7 @@ from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.quality import best_quality, with_quality
 from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
+from leaderboard.results.verification import Verification, verifications, with_verification
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -48,6 +49,8 @@ class LeaderboardData:
     problems: tuple[str, ...] = ()
     # every quality figure kept (declared benchmark or not), never released: joined onto boards live
     quality: tuple[QualityRecord, ...] = ()
+    # records reproducing an entry: they verify it (``verification``), never rows of their own
+    reproductions: tuple[ResultRecord, ...] = ()
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -68,6 +71,7 @@ class LeaderboardData:
             dropped=Counter(result.dropped),
             problems=tuple(result.problems),
             quality=tuple(result.quality),
+            reproductions=tuple(result.reproductions),
             version=version,
             notice=notice,
             releases=tuple(releases),
@@ -155,9 +159,19 @@ class LeaderboardData:
         """Each (model, task, effort)'s comparable figure on its task's declared benchmark."""
         return self.cached("best_quality", lambda: best_quality(self.quality))
 
+    def verifications(self) -> dict[tuple, Verification]:
+        """Every entry a reproduction on its GPU model verified (or disputed), by (model, task, run id)."""
+
+        def compute() -> dict[tuple, Verification]:
+            frames = [release.board for release in self.releases] + [self.since() if self.releases else self.frame]
+            return verifications(pd.concat(frames, ignore_index=True), self.reproductions)
+
+        return self.cached("verifications", compute)
+
     def _task_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
         declared = TASKS[task].quality
         rows = self._energy_board(task, name, configuration)
+        rows = with_verification(rows, self.verifications())
         return with_quality(rows, self.best_quality(), declared.higher_is_better if declared else True)
 
     def _energy_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:

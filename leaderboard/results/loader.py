@@ -24,6 +24,7 @@ from benchmark.board.records import (
     latest_runs,
     parse_record,
     read_bounded,
+    split_reproductions,
 )
 from benchmark.quality.record import QUALITY_PATTERNS, QualityRecord, quality_files, read_quality_file
 from benchmark.record import ResultRecord
@@ -42,6 +43,8 @@ class LoadResult:
     problems: tuple[str, ...] = ()
     fingerprint: str = ""  # digest of every record file read: equal means nothing changed
     quality: tuple[QualityRecord, ...] = ()  # every quality record kept (they are never released)
+    # records that reproduce an entry (``reproduces``): they verify it and are never rows of their own
+    reproductions: tuple[ResultRecord, ...] = ()
 
     @property
     def dropped_total(self) -> int:
@@ -72,10 +75,12 @@ def read_folder(folder: Path, source: str | None = None, paths: Iterable[str] | 
             problems.append(f"{relative}: {outcome}")
         else:
             parsed.append(outcome)
-    records, duplicates = latest_runs(parsed)
+    entries, reproductions = split_reproductions(parsed)
+    records, duplicates = latest_runs(entries)
     if duplicates:
         dropped[DROP_DUPLICATE] += duplicates
-    result = LoadResult(tuple(records), source or str(folder), dropped, tuple(problems), digest.hexdigest())
+    result = LoadResult(tuple(records), source or str(folder), dropped, tuple(problems), digest.hexdigest(),
+                        reproductions=tuple(reproductions))
     _log_result(result)
     return result
 
@@ -105,7 +110,7 @@ def with_quality_of(result: LoadResult, folder: Path) -> LoadResult:
     kept, dropped, problems, digest = read_quality(folder)
     fingerprint = hashlib.blake2b((result.fingerprint + digest).encode(), digest_size=16).hexdigest()
     return LoadResult(result.records, result.source, result.dropped + dropped, (*result.problems, *problems),
-                      fingerprint, tuple(kept))
+                      fingerprint, tuple(kept), result.reproductions)
 
 
 def load_store(store: Store) -> LoadResult:

@@ -93,6 +93,8 @@ def parse_board(data: bytes, name: str) -> pd.DataFrame:
     for column, default in _BOARD_DEFAULTS.items():
         if column not in frame:
             frame[column] = default
+    if "provenance" not in frame:  # a board cut before uploads: the runner's rows measured, the rest published
+        frame["provenance"] = np.where(frame["source"] == "runner", "measured", "published")
     frame["stars"] = frame["stars"].astype("Int64")
     frame["reasoning_effort"] = frame["reasoning_effort"].fillna("").astype(str)
     for column in ("size_class", "rating_flag", "not_comparable_because"):  # as the JSON reader's: object, None
@@ -191,7 +193,8 @@ def load_board(store: Store) -> tuple[tuple[Release, ...], LoadResult]:
         digest.update(release.name.encode() + b"\0")
     dropped = result.dropped + Counter({DROP_RELEASE: len(release_problems)} if release_problems else {})
     problems = (*release_problems, *result.problems)
-    loaded = LoadResult(result.records, result.source, dropped, problems, digest.hexdigest())
+    loaded = LoadResult(result.records, result.source, dropped, problems, digest.hexdigest(),
+                        reproductions=result.reproductions)
     return releases, with_quality_of(loaded, folder)
 
 

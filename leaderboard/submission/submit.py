@@ -9,7 +9,6 @@ run again on the new state, so neither rule can be slipped past by concurrent su
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,17 +28,13 @@ from leaderboard.display.strings import CRASHED, HUB_UNREACHABLE, error_message
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SUBMISSIONS_PER_DAY = 5
-
-
 @dataclass(frozen=True)
 class SubmissionSettings:
-    submissions_per_day: int = DEFAULT_SUBMISSIONS_PER_DAY
+    submissions_per_day: int = checks.DEFAULT_SUBMISSIONS_PER_DAY
 
     @classmethod
     def from_env(cls) -> SubmissionSettings:
-        raw = os.environ.get("SUBMISSIONS_PER_DAY", "").strip()
-        return cls(submissions_per_day=int(raw) if raw else DEFAULT_SUBMISSIONS_PER_DAY)
+        return cls(submissions_per_day=checks.submissions_per_day())
 
 
 def submit_request(

@@ -36,7 +36,9 @@ from benchmark.queue.checks import maintainers
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS, TASKS
+from benchmark.uploads.review import ATTESTATIONS
 from leaderboard.display import strings
+from leaderboard.serving import WRITING_EVENT
 from leaderboard.submission.admin import data_problems_message, requeue_message, run_queue_message
 from leaderboard.submission.options import (
     EFFORT_FIELD,
@@ -52,6 +54,15 @@ from leaderboard.submission.options import (
 )
 from leaderboard.submission.queue_view import queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message
+from leaderboard.submission.uploads import (
+    approve_message,
+    disputed_message,
+    my_uploads_message,
+    reject_message,
+    reproduce_message,
+    review_list_message,
+    submit_run_message,
+)
 from leaderboard.tabs.context import PRIVATE_EVENT, PRIVATE_SLOW_EVENT, AppContext
 
 
@@ -155,12 +166,17 @@ def add_submission_tabs(
     settings: SubmissionSettings | None = None,
     login: bool | None = None,
     live: Any = None,
+    results: Store | None = None,
 ) -> None:
     """Create the Submit, Queue and Admin tabs in the current ``gr.Blocks``/``gr.Tabs`` context.
 
     ``login`` adds the sign-in button (default: ``login_available()``); ``live`` (the app's
-    ``LiveData``) lets maintainers read the full text of a failed load in the Admin tab.
+    ``LiveData``) lets maintainers read the full text of a failed load in the Admin tab and see disputed
+    entries; ``results`` is the results store uploaded runs go to (default: ``live``'s store; none, or the
+    bundled snapshot, refuses uploads).
     """
+    if results is None and live is not None:
+        results = live.store
     login = login_available() if login is None else login
     if login:
         check_local_login(None)  # Gradio sets the login up when the Blocks closes, before any launch
@@ -209,6 +225,32 @@ def add_submission_tabs(
             username_of(profile), getattr(live, "last_error", None), current.problems if current else ()
         )
 
+    def on_submit_run(zip_path: str | None, made: list[str] | None, profile: gr.OAuthProfile | None) -> str:
+        return submit_run_message(results, username_of(profile), zip_path, made, settings.submissions_per_day)
+
+    def on_my_uploads(profile: gr.OAuthProfile | None) -> str:
+        return my_uploads_message(results, username_of(profile))
+
+    def on_review_list(profile: gr.OAuthProfile | None) -> str:
+        return review_list_message(results, username_of(profile))
+
+    def on_approve(upload_id: str, profile: gr.OAuthProfile | None) -> str:
+        answer = approve_message(results, username_of(profile), upload_id)
+        if live is not None and answer.startswith("✅"):
+            live.refresh(force=True)  # the approved run is on the boards at once, not at the next refresh
+        return answer
+
+    def on_reject(upload_id: str, reason: str, profile: gr.OAuthProfile | None) -> str:
+        return reject_message(results, username_of(profile), upload_id, reason)
+
+    def on_reproduce(run_id: str, profile: gr.OAuthProfile | None) -> str:
+        return reproduce_message(results, store, username_of(profile), run_id)
+
+    def on_disputed(profile: gr.OAuthProfile | None) -> str:
+        if live is None:
+            return strings.NO_DISPUTED
+        return disputed_message(username_of(profile), live.current)
+
     with gr.Tab("Submit", id="submit", elem_id="tab-submit"):
         gr.Markdown(strings.SUBMIT_TEXT.format(per_day=settings.submissions_per_day))
         if login:
@@ -233,6 +275,19 @@ def add_submission_tabs(
             **PRIVATE_SLOW_EVENT,
         )
         task_box.change(on_task_change, [task_box], [*option_boxes, effort_box], **PRIVATE_EVENT)
+
+        gr.Markdown(strings.SUBMIT_RUN_TEXT.format(per_day=settings.submissions_per_day))
+        run_zip = gr.File(label="Run folder (zip)", file_types=[".zip"], type="filepath", elem_id="submit-run-zip")
+        statements_box = gr.CheckboxGroup(choices=list(ATTESTATIONS), label="I state that", elem_id="submit-run-attest")
+        with gr.Row():
+            submit_run_button = gr.Button("Submit the run", variant="primary")
+            my_uploads_button = gr.Button("My uploads", size="sm")
+        submit_run_answer = gr.Markdown(elem_id="submit-run-answer")
+        # Public (``/submit_run``) so a run can be uploaded from a script with gradio_client; the login,
+        # the statements, the daily limit and every check of the evidence are the handler's.
+        submit_run_button.click(on_submit_run, [run_zip, statements_box], submit_run_answer, api_name="submit_run",
+                                show_progress="full", **WRITING_EVENT)
+        my_uploads_button.click(on_my_uploads, None, submit_run_answer, **PRIVATE_SLOW_EVENT)
 
     with gr.Tab("Queue", id="queue", elem_id="tab-queue") as queue_tab:
         refresh_button = gr.Button("Refresh", size="sm")
@@ -271,6 +326,25 @@ def add_submission_tabs(
         problems_button = gr.Button("Show what the last load dropped or failed on", size="sm")
         problems_answer = gr.Markdown(elem_id="admin-data-problems")
         problems_button.click(on_data_problems, None, problems_answer, **PRIVATE_EVENT)
+        gr.Markdown(strings.REVIEW_TEXT)
+        review_button = gr.Button("Show the uploads waiting for review", size="sm")
+        with gr.Row():
+            upload_box = gr.Textbox(label="Upload id", placeholder="u20261204T101500-1a2b3c4d", max_lines=1)
+            reason_box = gr.Textbox(label="Reason (to reject)", max_lines=2)
+        with gr.Row():
+            approve_button = gr.Button("Approve: publish as self-reported", variant="stop")
+            reject_button = gr.Button("Reject")
+        review_answer = gr.Markdown(elem_id="admin-review")
+        review_button.click(on_review_list, None, review_answer, **PRIVATE_SLOW_EVENT)
+        approve_button.click(on_approve, [upload_box], review_answer, **PRIVATE_SLOW_EVENT)
+        reject_button.click(on_reject, [upload_box, reason_box], review_answer, **PRIVATE_SLOW_EVENT)
+        with gr.Row():
+            reproduce_box = gr.Textbox(label="Run id of the entry to reproduce", max_lines=1)
+            reproduce_button = gr.Button("Queue a reproduction", variant="stop")
+            disputed_button = gr.Button("Show disputed entries", size="sm")
+        reproduce_answer = gr.Markdown(elem_id="admin-reproduce")
+        reproduce_button.click(on_reproduce, [reproduce_box], reproduce_answer, **PRIVATE_SLOW_EVENT)
+        disputed_button.click(on_disputed, None, reproduce_answer, **PRIVATE_EVENT)
 
 
 def _option_box(field: OptionField, visible: bool) -> Any:

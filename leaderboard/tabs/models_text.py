@@ -146,6 +146,24 @@ def quality_facts(entry: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
+def provenance_markdown(entry: dict[str, Any]) -> str:
+    """Who stands behind the figure, what the submitter stated, and what reproductions found."""
+    text = escape_markdown(entry.get("provenance") or "measured")
+    attestation = entry.get("attestation")
+    if attestation:
+        text += (f" by {escape_markdown(attestation['by'])} on {escape_markdown(attestation['at'][:10])}, who "
+                 f"stated: {escape_markdown(' '.join(attestation['statements']))}")
+    verification = entry.get("verification")
+    if verification:
+        checks = "; ".join(
+            f"run {escape_markdown(c['run_id'])}: {format_wh(c['reproduction_wh'])} against "
+            f"{format_wh(c['original_wh'])} ({c['ratio']:.3f}×, {'agrees' if c['agrees'] else 'disagrees'})"
+            for c in verification["reproductions"])
+        badge = strings.VERIFICATION_BADGES.get(verification["status"], "")
+        text += f" · {badge} by a reproduction on the same GPU model ({checks})"
+    return text
+
+
 def configuration_markdown(entry: dict[str, Any]) -> str:
     """How the run was made: the reference (rated) or its configuration (unrated, with the stars it
     would earn), and why a run on a few samples or another dataset stands apart."""
@@ -189,6 +207,7 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         ("Hardware", _hardware_markdown(entry)),
         ("Software", _software_markdown(entry["software"])),
         ("Measured", f"{entry['created_at'][:10]} · run {escape_markdown(entry['run_id'])}"),
+        ("Provenance", provenance_markdown(entry)),
         ("Stars from", escape_markdown(entry.get("release") or "")),
         ("Source", source_markdown(entry["source"])),
     ]

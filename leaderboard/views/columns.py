@@ -17,7 +17,14 @@ import pandas as pd
 from benchmark.configuration import REFERENCE_KEY, ZERO_SHOT_KEY
 from benchmark.tasks import TASKS
 from leaderboard.display.formats import escape_markdown, model_markdown, round_significant, source_markdown, stars_text
-from leaderboard.display.strings import CONFIGURATION_BADGE, FRONTIER_MARK, QUALITY_HEADER, ZERO_SHOT_BADGE
+from leaderboard.display.strings import (
+    CONFIGURATION_BADGE,
+    FRONTIER_MARK,
+    PROVENANCE_BADGES,
+    QUALITY_HEADER,
+    VERIFICATION_BADGES,
+    ZERO_SHOT_BADGE,
+)
 from leaderboard.results.rating import run_warnings
 
 UNKNOWN_SIZE = "unknown"
@@ -43,16 +50,22 @@ def _stars(rows: pd.DataFrame) -> list[str]:
 
 
 def model_cells(rows: pd.DataFrame) -> list[str]:
-    """The model's link, marked when the row was not run in the task's reference configuration:
-    zero-shot prompting gets its badge, any other configuration its key (boards of every configuration)."""
+    """The model's link, marked when the row was not run in the task's reference configuration (zero-shot
+    prompting gets its badge, any other configuration its key), when its figure is self-reported, and when
+    a reproduction verified (or disputed) it."""
     links = [model_markdown(m, titled=True) for m in rows["model_id"]]
     if "configuration_key" not in rows:
         return links
+    provenance = rows["provenance"] if "provenance" in rows else pd.Series("", index=rows.index)
+    verification = rows["verification"] if "verification" in rows else pd.Series("", index=rows.index)
     cells = []
-    for link, key, zero_shot in zip(links, rows["configuration_key"], rows["zero_shot"], strict=True):
+    for link, key, zero_shot, origin, checked in zip(links, rows["configuration_key"], rows["zero_shot"], provenance,
+                                                      verification, strict=True):
         badges = [ZERO_SHOT_BADGE] if zero_shot else []
         if key != REFERENCE_KEY and key != ZERO_SHOT_KEY:
             badges.append(CONFIGURATION_BADGE.format(key=escape_markdown(key)))
+        badges += [PROVENANCE_BADGES[x] for x in (origin,) if x in PROVENANCE_BADGES]
+        badges += [VERIFICATION_BADGES[x] for x in (checked,) if x in VERIFICATION_BADGES]
         cells.append(" · ".join([link, *badges]))
     return cells
 
@@ -145,7 +158,7 @@ API_FIELDS = tuple(
     dict.fromkeys(
         name for column in TASK_COLUMNS for name in (column.field, *(field for _, field in column.companions))
     )
-) + ("run_id", "configuration_key", "zero_shot")
+) + ("run_id", "configuration_key", "zero_shot", "provenance", "verification")
 
 
 def task_columns(task: str | None) -> tuple[Column, ...]:

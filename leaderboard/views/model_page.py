@@ -223,7 +223,21 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         # what the energy buys: the figure boards compare, and the model's other figures on this task
         "quality": quality,
         "other_quality": other_quality,
+        # who stands behind the figure, what its submitter stated, and what reproductions found
+        "provenance": str(row["provenance"]),
+        "attestation": record.attestation.model_dump(mode="json") if record and record.attestation else None,
+        "verification": verification_entry(data, row),
     }
+
+
+def verification_entry(data: LeaderboardData, row: pd.Series) -> dict[str, Any] | None:
+    """What reproductions on the row's GPU model found: verified or disputed, with both figures each."""
+    found = data.verifications().get((row["model_id"], row["task"], row["run_id"]))
+    if found is None:
+        return None
+    return {"status": found.status, "reproductions": [
+        {"run_id": run_id, "original_wh": check.original_wh, "reproduction_wh": check.new_wh, "ratio": check.ratio,
+         "agrees": check.within, "basis": check.basis} for run_id, check in found.checks]}
 
 
 def model_page(data: LeaderboardData, model_id: str, grid: str | None = None) -> dict[str, Any]:

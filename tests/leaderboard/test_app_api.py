@@ -39,6 +39,7 @@ def test_the_named_endpoints_are_published(served):
         "/reasoning_on_off",  # reasoning (issue 12)
         "/frontier",  # quality beside energy (issue 19)
         "/choose",  # the finder (issue 20)
+        "/submit_run",  # a run measured elsewhere, uploaded for review (issue 21)
     }
 
 

@@ -72,10 +72,11 @@ def test_every_api_endpoint_is_unlimited_and_every_writer_goes_one_at_a_time(ser
         return demo._queue.default_concurrency_limit if fn.concurrency_limit == "default" else fn.concurrency_limit
 
     api_limits = {fn.api_name: limit(fn) for fn in fns if fn.api_visibility == "public"}
-    assert set(api_limits) >= {"task_rows", "releases", "energy_label", "model_page"}
-    assert set(api_limits.values()) == {None}
-    writers = {fn.name: limit(fn) for fn in fns if fn.name in {"on_submit", "on_requeue", "on_run_queue"}}
-    assert writers == {"on_submit": 1, "on_requeue": 1, "on_run_queue": 1}
+    assert set(api_limits) >= {"task_rows", "releases", "energy_label", "model_page", "submit_run"}
+    assert {name: n for name, n in api_limits.items() if n is not None} == {"submit_run": 1}  # the one public writer
+    written = {"on_submit", "on_requeue", "on_run_queue", "on_submit_run", "on_approve", "on_reject", "on_reproduce"}
+    writers = {fn.name: limit(fn) for fn in fns if fn.name in written}
+    assert writers == dict.fromkeys(written, 1)
 
 
 def test_gradio_monitoring_is_bounded_unless_the_deployment_set_its_own(monkeypatch):

@@ -8,6 +8,7 @@ and the energy–latency frontier is fast → balanced → frugal (slow is beate
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.record import Hardware, ResultRecord, Settings, Software
+from benchmark.runs.files import RECORD_FILE
 from benchmark.runs.scoring import PREPROCESS_TARGET, repeat_from_report, summary
 from benchmark.store import LocalStore
 from benchmark.tasks import TASKS
@@ -62,6 +64,12 @@ def _report(phases: tuple[str, ...], gpu_wh: float, latency_s_per_query: float, 
     return report
 
 
+def runner_reports(task: str, gpu_wh: float, latency_s_per_query: float) -> list[dict[str, Any]]:
+    """The raw optimum-benchmark report of each repeat of ``runner_record``'s run."""
+    phases = ("preprocess", *TASKS[task].inference_phases)
+    return [_report(phases, gpu_wh, latency_s_per_query, factor) for factor in REPEAT_FACTORS]
+
+
 def runner_record(
     model_id: str,
     task: str,
@@ -74,10 +82,9 @@ def runner_record(
 ) -> ResultRecord:
     """A record as the runner writes it, whose mean GPU energy is ``gpu_wh`` per 1,000 queries."""
     spec = TASKS[task]
-    phases = ("preprocess", *spec.inference_phases)
     repeats = [
-        repeat_from_report(i, _report(phases, gpu_wh, latency_s_per_query, f), spec, NUM_SAMPLES)
-        for i, f in enumerate(REPEAT_FACTORS, start=1)
+        repeat_from_report(i, report, spec, NUM_SAMPLES)
+        for i, report in enumerate(runner_reports(task, gpu_wh, latency_s_per_query), start=1)
     ]
     controls = {k: v for k, v in spec.control_variables().items() if k != "num_samples"}
     return ResultRecord(
@@ -117,6 +124,49 @@ def write_models_folder(root: Path) -> list[ResultRecord]:
     for record in records:
         write_record(root, record)
     return records
+
+
+# Run folders as ``benchmark run`` writes them on a GPU (no GPU here): the record, each repeat's raw report,
+# codecarbon's file per phase naming the GPU, and the NVML counter read around the launch.
+# ``gpu_run_folder`` makes one that passes every check of an upload; tests then break one piece at a time.
+
+COUNTER_MARGIN = 1.05  # the launch's NVML delta: the phases, plus start-up and load
+START_UP_S = 30.0  # the launch's time beyond the phases (process start, model load, warm-up)
+H100_700W = H100_DETAILED.model_copy(update={"gpu_power_limit_w": 700.0})
+
+
+def gpu_run_folder(
+    root: Path, model_id: str, task: str, gpu_wh: float, *, params: int | None = 1_000_000_000,
+    hardware: Hardware = H100_700W, latency_s_per_query: float = 0.02,
+) -> Path:
+    """A GPU run folder whose mean GPU energy is ``gpu_wh`` per 1,000 queries."""
+    record = runner_record(model_id, task, gpu_wh, latency_s_per_query, params=params, hardware=hardware)
+    folder = Path(root) / record.run_id
+    repeats = []
+    for repeat, report in zip(record.repeats, runner_reports(task, gpu_wh, latency_s_per_query), strict=True):
+        repeat_dir = folder / f"repeat-{repeat.index}"
+        repeat_dir.mkdir(parents=True)
+        (repeat_dir / "report.json").write_text(json.dumps(report))
+        phases_kwh = 0.0
+        for phase, target in report.items():
+            phases_kwh += target["energy"]["gpu"]
+            tracked = {"gpu_model": f"1 x {hardware.gpu_name}", "gpu_energy": target["energy"]["gpu"],
+                       "cpu_energy": target["energy"]["cpu"], "ram_energy": target["energy"]["ram"]}
+            (repeat_dir / f"{phase}_codecarbon.json").write_text(json.dumps(tracked))
+        repeats.append(repeat.model_copy(update={
+            "report_file": f"repeat-{repeat.index}/report.json", "nvml_gpu_energy_kwh": phases_kwh * COUNTER_MARGIN,
+            "phases_gpu_energy_kwh": phases_kwh, "nvml_to_phases_ratio": COUNTER_MARGIN,
+            "wall_time_s": START_UP_S + sum(target["latency"]["total"] for target in report.values())}))
+    record = record.model_copy(update={"repeats": repeats})
+    (folder / RECORD_FILE).write_text(record.to_json())
+    return folder
+
+
+def edit_json(path: Path, edit) -> None:
+    """Rewrite the JSON file at ``path`` with ``edit(value)`` applied in place."""
+    value = json.loads(path.read_text())
+    edit(value)
+    path.write_text(json.dumps(value))
 
 
 LEADERBOARD_URL = "https://example.org/green-ai-leaderboard"

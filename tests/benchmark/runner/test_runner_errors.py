@@ -141,6 +141,34 @@ def test_a_run_that_fails_inside_optimum_benchmark_is_reported_in_one_line_with_
     assert "traceback from optimum-benchmark's process" in text
 
 
+CHILD_CANNOT_START = """\
+import sys
+if __name__ == "__mp_main__":  # optimum-benchmark's spawned child imports this file first: it dies here
+    raise SystemExit(3)
+from benchmark.cli import main
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.runner
+def test_a_child_process_that_dies_before_it_answers_fails_the_run_instead_of_hanging(tiny, tmp_path):
+    """optimum-benchmark 0.6.0's launcher waited for ever on a child that died before its first answer
+    (it kept the child's end of their pipe open); the run now fails in one line."""
+    script = tmp_path / "launch.py"
+    script.write_text(CHILD_CANNOT_START)
+    proc = subprocess.run(
+        [PYTHON, str(script), "run", "--model", str(tiny.model("text_classification")), "--task",
+         "text_classification", "--dataset", str(tiny.dataset("text_classification")), "--num-samples", "2",
+         "--repeats", "1", "--device", "cpu", "--output", str(tmp_path / "runs")],
+        env=subprocess_env(), capture_output=True, text=True, timeout=240,
+    )
+    assert proc.returncode == 1
+    assert error_lines(proc) == [
+        "error: optimum-benchmark's child process exited before it answered (killed, or it could not start: its "
+        f"traceback is in benchmark.log) (details in {next((tmp_path / 'runs').iterdir())})"]
+
+
 def test_a_model_whose_weights_are_corrupt_fails_to_load_in_the_run(tiny, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(tiny.model("text_classification"), broken)

@@ -11,6 +11,7 @@ import pytest
 from benchmark.runner import crosscheck, nvml
 from benchmark.runner import run as runner
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
+from benchmark.runs import counter
 from benchmark.tasks import get_task
 from tests.support.doubles.fake_pynvml import FakeDevice, FakeNvml, install
 
@@ -106,7 +107,7 @@ def test_a_counter_delta_below_the_phases_beyond_its_granularity_is_refused(tiny
 
 def test_a_counter_delta_short_by_less_than_its_granularity_is_accepted_with_its_ratio(tiny, tmp_path, fake_gpu):
     phases_kwh = 0.02
-    tolerance = crosscheck.counter_tolerance_kwh(2, 700.0)
+    tolerance = counter.counter_tolerance_kwh(2, 700.0)
     delta_kwh = phases_kwh - tolerance / 2
     fake_gpu(FakeNvml(energy_step_mj=round(delta_kwh * KWH_TO_MJ)),
              {"preprocess_dataset": phase(0.005), "forward": phase(0.015)})
@@ -117,8 +118,8 @@ def test_a_counter_delta_short_by_less_than_its_granularity_is_accepted_with_its
 
 def test_the_counter_tolerance_is_one_refresh_step_at_the_power_limit_per_reading():
     # 2 phases: 4 codecarbon readings + 2 of the runner's, each up to 0.1 s at 700 W
-    assert crosscheck.counter_tolerance_kwh(2, 700.0) == pytest.approx(6 * 700 * 0.1 / 3.6e6)
-    assert crosscheck.counter_tolerance_kwh(2, None) == pytest.approx(6 * 1000 * 0.1 / 3.6e6)
+    assert counter.counter_tolerance_kwh(2, 700.0) == pytest.approx(6 * 700 * 0.1 / 3.6e6)
+    assert counter.counter_tolerance_kwh(2, None) == pytest.approx(6 * 1000 * 0.1 / 3.6e6)
 
 
 def test_another_process_on_the_gpu_is_refused_before_running(tiny, tmp_path, fake_gpu):

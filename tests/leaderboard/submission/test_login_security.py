@@ -4,11 +4,7 @@ HTTP call without a session to the admin action is refused — with the queue's 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import subprocess
-import time
 
 import gradio as gr
 import gradio.networking
@@ -16,71 +12,50 @@ import gradio.oauth
 import gradio.utils
 import httpx
 import pytest
-from itsdangerous import TimestampSigner
 
 from benchmark.queue.request_record import RequestStatus
 from benchmark.store import LocalStore
 from leaderboard.submission.admin import ALL_FAILED
 from leaderboard.submission.tabs import LocalLoginError, add_submission_tabs, check_local_login, guard_local_login
+from tests.support.doubles.browser_session import (
+    GRADIO_DEFAULT_KEY,
+    call_event,
+    fn_index,
+    host_login,
+    process_key,
+    session_cookie,
+    use_local_login,
+)
 from tests.support.env import PYTHON, REPO_ROOT, subprocess_env
 from tests.support.queue_helpers import make_request, seed, tree_digest
 
 MAINTAINER = "boss"
 
 
-def _host_login() -> dict:
-    """What Gradio's mock would read from the host's HF login (it calls the Hub; we are offline)."""
-    return {"access_token": "mock", "token_type": "bearer", "expires_in": 3600, "scope": "openid profile",
-            "expires_at": int(time.time()) + 3600,
-            "userinfo": {"preferred_username": "host-user", "name": "Host", "profile": "", "picture": ""}}
-
-
 def forged_cookie(secret_key: str, username: str = MAINTAINER) -> str:
-    """A Starlette session cookie claiming ``username``, signed with ``secret_key``."""
-    info = {**_host_login(), "userinfo": {**_host_login()["userinfo"], "preferred_username": username}}
-    payload = base64.b64encode(json.dumps({"oauth_info": info}).encode())
-    return TimestampSigner(secret_key).sign(payload).decode()
-
-
-GRADIO_DEFAULT_KEY = hashlib.sha256(b"-v4").hexdigest()  # what Gradio uses without OAUTH_CLIENT_SECRET
+    return session_cookie(secret_key, username)
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     """An app with local login on, started on loopback; yields (url, store, fn_index of the rerun)."""
-    monkeypatch.delenv("SYSTEM", raising=False)
-    monkeypatch.setenv("LEADERBOARD_LOCAL_LOGIN", "1")
-    monkeypatch.setenv("MAINTAINERS", MAINTAINER)
-    monkeypatch.setattr(gradio.oauth, "OAUTH_CLIENT_SECRET", None)
-    monkeypatch.setattr(gradio.oauth, "_get_mocked_oauth_info", _host_login)
+    use_local_login(monkeypatch, MAINTAINER)
     store = LocalStore(tmp_path / "queue")
     seed(store, [make_request("org/a", "text_classification", status=RequestStatus.FAILED, error="OOM")])
     with gr.Blocks() as demo, gr.Tabs():
         add_submission_tabs(store=store, hub_client=object(), login=True)
     guard_local_login(demo)
-    fn_index = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "on_requeue")
+    index = fn_index(demo, "on_requeue")
     _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
     try:
-        yield url.rstrip("/"), store, fn_index
+        yield url.rstrip("/"), store, index
     finally:
         demo.close()
 
 
-def call_rerun(url: str, fn_index: int, cookie: str | None) -> str:
-    """The rerun action as the browser calls it: join the queue, read the event stream."""
-    cookies = {"session": cookie} if cookie else {}
-    with httpx.Client(base_url=url, cookies=cookies, timeout=30) as http:
-        join = http.post("/gradio_api/queue/join", json={
-            "data": [ALL_FAILED, "", ""], "fn_index": fn_index, "session_hash": "s1", "event_data": None,
-            "trigger_id": None})
-        join.raise_for_status()
-        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s1"}) as events:
-            for line in events.iter_lines():
-                if line.startswith("data:"):
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        return message["output"]["data"][0]
-    raise AssertionError("no result")
+def call_rerun(url: str, index: int, cookie: str | None) -> str:
+    """The rerun action as the browser calls it."""
+    return call_event(url, index, [ALL_FAILED, "", ""], cookie)
 
 
 def test_a_forged_maintainer_cookie_is_refused_and_the_queue_is_unchanged(served):
@@ -95,7 +70,7 @@ def test_a_cookie_signed_with_the_process_key_is_what_signs_a_maintainer_in(serv
     """The control for the test above: the same call with a validly signed session is accepted, so
     the refusal comes from the key, not from a broken call."""
     url, store, fn_index = served
-    real_key = hashlib.sha256((gradio.oauth.OAUTH_CLIENT_SECRET + "-v4").encode()).hexdigest()
+    real_key = process_key()
     assert real_key != GRADIO_DEFAULT_KEY
     assert call_rerun(url, fn_index, forged_cookie(real_key)).startswith("✅ Requeued 1 request(s)")
 
@@ -166,7 +141,7 @@ def test_local_login_through_a_share_link_is_refused_before_any_tunnel_opens(tmp
     _local_login(monkeypatch)
     tunnels = []
     monkeypatch.setattr(gradio.networking, "setup_tunnel", lambda *a, **k: tunnels.append(a) or "https://x.gradio.live")
-    monkeypatch.setattr(gradio.oauth, "_get_mocked_oauth_info", _host_login)
+    monkeypatch.setattr(gradio.oauth, "_get_mocked_oauth_info", host_login)
     with gr.Blocks() as demo, gr.Tabs():
         add_submission_tabs(store=LocalStore(tmp_path / "queue"), hub_client=object(), login=True)
     guard_local_login(demo)
