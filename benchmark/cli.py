@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from benchmark.configuration import add_effort_argument, add_option_arguments
+from benchmark.runs import quiet
 from benchmark.runs.files import RECORD_FILE
 from benchmark.tasks import REASONING_MAX_NEW_TOKENS, TASKS
 
@@ -37,7 +38,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except UserInputError as exc:
         return _error(str(exc))
     try:
-        from benchmark.runner.run import BenchmarkError, run_benchmark
+        with quiet.stack_output():  # the stack's import noise goes to the run folder's stack.log
+            from benchmark.runner.run import BenchmarkError, run_benchmark
     except RuntimeError as exc:  # compat.CompatError: optimum-benchmark cannot run on this transformers
         if type(exc).__name__ != "CompatError":
             raise
@@ -139,7 +141,8 @@ def cmd_quality(args: argparse.Namespace) -> int:
         check_quality_spec(spec)
     except UserInputError as exc:
         return _error(str(exc))
-    from benchmark.runner.quality.run import QualityError, run_quality
+    with quiet.stack_output():
+        from benchmark.runner.quality.run import QualityError, run_quality
 
     try:
         result = run_quality(spec)

@@ -198,6 +198,8 @@ class Repeat(BaseModel):
     phases_gpu_energy_kwh: NonNegativeFloat | None = None
     nvml_to_phases_ratio: FiniteFloat | None = None
     idle_power_w: NonNegativeFloat | None = None
+    # on a GPU: the scored GPU energy's uncertainty from NVML's counter steps, % (benchmark.runs.counter)
+    gpu_resolution_pct: NonNegativeFloat | None = None
     other_gpu_pids: list[Count] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     # generation tasks: tokens generated (counted for reasoning; None when forced to a fixed length) and
     # the scored phases' energy per 1,000 of them

@@ -40,6 +40,11 @@ class Progress:
     def _line(self, text: str) -> None:
         print(f"[benchmark] {text}", file=self.stream, flush=True)
 
+    def note(self, text: str) -> None:
+        """Something the user must know about the run, said once in our words (the libraries' own
+        warnings go to the run folder's ``stack.log``)."""
+        self._line(f"note: {text}")
+
     def start(self, model: str, task: str, repeats: int) -> None:
         self.label, self.repeats = f"{model} · {task}", repeats
         self._line(f"{self.label}: {repeats} repeat(s)")

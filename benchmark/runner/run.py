@@ -12,13 +12,13 @@ import contextlib
 import json
 import logging
 import os
-import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from optimum_benchmark import Benchmark
@@ -41,12 +41,17 @@ from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_c
 from benchmark.runner.params import count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
-from benchmark.runs import counter
+from benchmark.runs import counter, quiet
 from benchmark.runs.files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec
 
 LOGGER = logging.getLogger("benchmark")
+# The environment optimum-benchmark's child process runs in. transformers 5 swaps layers for kernels
+# fetched from the Hub by default (``use_kernels`` unset means on): that needs the network and the
+# `kernels` package — the first run on a GPU failed to load every model without it — and would measure
+# a kernel downloaded at run time rather than the model as transformers defines it.
+CHILD_ENVIRONMENT: Mapping[str, str] = MappingProxyType({"USE_HUB_KERNELS": "NO"})
 
 
 class BenchmarkError(RuntimeError):
@@ -130,26 +135,6 @@ def settings_of(run: ResolvedRun) -> Settings:
     )
 
 
-@contextlib.contextmanager
-def _output_to(log_path: Path) -> Iterator[None]:
-    """Send this process's and the child's stdout/stderr to ``log_path`` (the child inherits fds)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = (os.dup(1), os.dup(2))
-    with open(log_path, "ab") as log:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-
-
 def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
     """One line from a failure inside optimum-benchmark's child process."""
     text = str(exc).strip()
@@ -168,6 +153,21 @@ def _child_failure(exc: BaseException, run: ResolvedRun) -> str:
     return f"the benchmark failed inside optimum-benchmark: {last}"
 
 
+@contextlib.contextmanager
+def child_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``values`` in ``os.environ`` while a launch spawns its child, the previous values back after."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def launch_repeat(
     run: ResolvedRun, config: Any, index: int, folder: Path, progress: Progress, power_limit_w: float | None = None
 ) -> Repeat:
@@ -180,7 +180,8 @@ def launch_repeat(
     started = time.perf_counter()
     with (
         contextlib.chdir(folder),
-        _output_to(folder / LOG_FILE),
+        child_environment(CHILD_ENVIRONMENT),
+        quiet.stack_output(folder / LOG_FILE),
         PhaseWatcher(folder, lambda phase: progress.phase(index, phase)),
     ):
         try:
@@ -213,6 +214,9 @@ def launch_repeat(
         report_file=f"{repeat_dir_name(index)}/{REPORT_FILE}",
         loaded=loaded.read(folder),
     )
+    if on_gpu:
+        resolution = counter.scored_gpu_resolution_pct(repeat.phases, idle_power_w)
+        repeat = repeat.model_copy(update={"gpu_resolution_pct": resolution})
     if on_gpu and repeat.gpu_wh_per_1k_queries <= 0:
         raise BenchmarkError(
             f"measured GPU energy is {repeat.gpu_wh_per_1k_queries} Wh on {run.spec.key}: "
@@ -246,6 +250,8 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
     created_at = utc_now()
     _check_engine()
     run = resolve(spec, task)
+    if spec.device is None and run.device == "cpu":
+        progress.note(NOTE_CPU)
     if run.device == "cuda":
         if nvml.device_count() == 0:
             raise BenchmarkError("--device cuda was asked for but NVML sees no NVIDIA GPU")
@@ -266,6 +272,10 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         hardware = hardware.model_copy(update={"gpu_sharing_allowed": True})
     software = environment.software_versions()
 
+    params = count_params(run.model, task.library)
+    if params is None:
+        unrated = NOTE_UNRATED_WITHOUT_SIZE.format(task=task.display_name) if task.size_classes else ""
+        progress.note(NOTE_NO_SAFETENSORS + unrated)
     progress.start(run.model_id, task.key, spec.repeats)
     repeats = []
     for index in range(1, spec.repeats + 1):
@@ -276,6 +286,9 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
         repeats.append(repeat)
 
+    coarse = [r.gpu_resolution_pct for r in repeats if (r.gpu_resolution_pct or 0) > counter.COARSE_RESOLUTION_PCT]
+    if coarse:
+        progress.note(NOTE_COARSE_COUNTER.format(pct=max(coarse)))
     return ResultRecord(
         run_id=run_id,
         model_id=run.model_id,
@@ -287,11 +300,20 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         settings=settings_of(run),
         configuration=run.configuration,
         repeats=repeats,
-        params=count_params(run.model, task.library),
+        params=params,
         request=spec.request,
         reproduces=spec.reproduces,
         **summary(repeats, run.spec, run.num_samples),
     )
+
+
+NOTE_CPU = ("no NVIDIA GPU found: measuring on the CPU (its energy is codecarbon's estimate, and a CPU run "
+            "is shown but never rated)")
+NOTE_COARSE_COUNTER = ("the measured phases were too short for NVML's energy counter (it moves in steps of "
+                       "about 0.1 s): their GPU energy is known only to ±{pct:.0f} %; more samples give a "
+                       "figure that can be compared")
+NOTE_NO_SAFETENSORS = "the model has no safetensors weights, so its parameter count is unknown"
+NOTE_UNRATED_WITHOUT_SIZE = " ({task} is rated by size class: this run will be shown unrated)"
 
 
 def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
@@ -302,9 +324,11 @@ def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
         run_id = f"{spec.run_id}-{uuid.uuid4().hex[:4]}"
     run_dir = Path(spec.output_dir).absolute() / run_id
     run_dir.mkdir(parents=True)
-    progress = progress or make_progress()
+    progress = progress or make_progress()  # the terminal, before the stack's output goes to the folder
+    quiet.move_into(run_dir / quiet.STACK_LOG)
     try:
-        record = _measure(spec, task, run_id, run_dir, progress)
+        with quiet.stack_output(run_dir / quiet.STACK_LOG):
+            record = _measure(spec, task, run_id, run_dir, progress)
     except BenchmarkError as exc:
         _keep_traceback(run_dir, exc)
         exc.run_dir = run_dir

@@ -23,6 +23,10 @@ FALLBACK_POWER_LIMIT_W = 1000.0
 J_PER_KWH = 3.6e6
 
 
+# Above this uncertainty (percent of the scored GPU energy) the runner says the figure is coarse.
+COARSE_RESOLUTION_PCT = 5.0
+
+
 class CounterBelowPhases(RuntimeError):
     """The whole-launch NVML delta is below the GPU energy the phases reported."""
 
@@ -57,3 +61,22 @@ def check_counter(nvml_kwh: float, report: Mapping[str, Any], power_limit_w: flo
             "the phases counted energy these GPUs did not use, refusing to publish"
         )
     return nvml_kwh / phases_kwh
+
+
+def scored_gpu_resolution_pct(phases: Mapping[str, Any], idle_power_w: float | None) -> float | None:
+    """How coarsely NVML's counter resolves the scored phases' GPU energy, in percent of that energy.
+
+    Each phase's figure is the difference of two counter readings, each up to one step late: at most
+    two steps of ``COUNTER_STEP_S`` at the phase's power (its own mean, or the idle power when higher,
+    as a phase of a step or two reads 0 or one step). The first GPU run (an H200, issue 23) showed it:
+    a tiny classifier's 50 queries lasted about one step, and the same 36 J over all the phases read
+    12 J or 24 J in the scored ones, repeat to repeat (a CV of 43 %). None when no GPU energy was scored.
+    """
+    scored_kwh, bound_j = 0.0, 0.0
+    for phase in phases.values():
+        scored_kwh += phase.gpu_kwh
+        mean_power_w = phase.gpu_kwh * J_PER_KWH / phase.latency_s if phase.latency_s else 0.0
+        bound_j += 2 * max(mean_power_w, idle_power_w or 0.0) * COUNTER_STEP_S
+    if scored_kwh <= 0:
+        return None
+    return 100 * bound_j / (scored_kwh * J_PER_KWH)

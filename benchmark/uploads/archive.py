@@ -113,7 +113,7 @@ def opened(path: Path) -> Iterator[Path]:
         yield path
         return
     if not path.is_file():
-        raise ArchiveRefused(f"{path.name} is not a run folder or a zip of one")
+        raise ArchiveRefused(f"{path} is not a run folder or a zip of one")
     if path.stat().st_size > MAX_ZIP_BYTES:
         raise ArchiveRefused(f"the zip is over {MAX_ZIP_BYTES // 1_000_000} MB")
     with tempfile.TemporaryDirectory(prefix="upload-") as into:

@@ -102,7 +102,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         check_run_spec(spec)
     except (UserInputError, HubError, OSError) as exc:
         return _error(str(exc))
-    from benchmark.runner.run import BenchmarkError, run_benchmark
+    from benchmark.runs import quiet
+
+    with quiet.stack_output():
+        from benchmark.runner.run import BenchmarkError, run_benchmark
 
     try:
         result = run_benchmark(spec)

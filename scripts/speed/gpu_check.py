@@ -8,12 +8,17 @@ coefficient of variation of the score over the repeats.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark  # noqa: E402
 from benchmark.runs.files import RECORD_FILE  # noqa: E402
@@ -25,13 +30,13 @@ NUM_SAMPLES = 50
 REPEATS = 3
 
 
-def check(task: str, work: Path) -> bool:
+def check(task: str, work: Path, device: str, reproduce: bool) -> bool:
     model, data = build_model(task, work), build_dataset(task, work, num_rows=NUM_SAMPLES)
     try:
         result = run_benchmark(RunSpec(model=str(model), task=task, dataset=str(data), num_samples=NUM_SAMPLES,
-                                       repeats=REPEATS, device="cuda", output_dir=work / "runs", warmup_runs=2))
+                                       repeats=REPEATS, device=device, output_dir=work / "runs", warmup_runs=2))
     except BenchmarkError as exc:
-        print(f"FAIL {task}: {exc}")
+        print(f"FAIL {task}: {exc}", flush=True)
         return False
     record = result.record
     scores = [r.gpu_wh_per_1k_queries for r in record.repeats]
@@ -45,16 +50,52 @@ def check(task: str, work: Path) -> bool:
     for repeat in record.repeats:
         ratio_ok = repeat.nvml_to_phases_ratio is not None
         ok = ok and ratio_ok
-        print(f"  repeat {repeat.index}: idle {repeat.idle_power_w:.1f} W, NVML whole-launch delta "
-              f"{repeat.nvml_gpu_energy_kwh:.3e} kWh / phases {repeat.phases_gpu_energy_kwh:.3e} kWh = "
-              f"{repeat.nvml_to_phases_ratio:.3f}; scored GPU {repeat.gpu_wh_per_1k_queries:.6g} Wh/1k")
-    print(f"{'PASS' if ok else 'FAIL'} {task}: record {result.run_dir / RECORD_FILE}")
+        delta, phases = _figure(repeat.nvml_gpu_energy_kwh, ".3e"), _figure(repeat.phases_gpu_energy_kwh, ".3e")
+        print(f"  repeat {repeat.index}: idle {_figure(repeat.idle_power_w, '.1f')} W, NVML whole-launch delta "
+              f"{delta} kWh / phases {phases} kWh = {_figure(repeat.nvml_to_phases_ratio, '.3f')}; scored GPU "
+              f"{repeat.gpu_wh_per_1k_queries:.6g} Wh/1k, resolved to ±{_figure(repeat.gpu_resolution_pct, '.1f')} %")
+    print(f"{'PASS' if ok else 'FAIL'} {task}: record {result.run_dir / RECORD_FILE}", flush=True)
+    if reproduce:
+        ok = reproduce_run(result.run_dir, model, data, work, device) and ok
     return ok
 
 
-def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="gpu-check-"))
-    results = [check(task, work) for task in TASKS]
+def _figure(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def reproduce_run(run_dir: Path, model: Path, data: Path, work: Path, device: str) -> bool:
+    """``python -m benchmark reproduce`` on the run just measured (a new process, as a user runs it)."""
+    command = [sys.executable, "-m", "benchmark", "reproduce", str(run_dir), "--device", device, "--model", str(model),
+               "--dataset", str(data), "--output", str(work / "reproductions")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": _path()})
+    print(f"$ python -m benchmark reproduce {run_dir.name} --device {device} (exit {done.returncode})")
+    print(done.stdout + done.stderr, end="", flush=True)
+    copies = sorted((work / "reproductions").glob(f"*/{RECORD_FILE}"))
+    if done.returncode != 0 or not copies:
+        print(f"FAIL reproduce: exit {done.returncode}")
+        return False
+    original = json.loads((run_dir / RECORD_FILE).read_text())
+    again = json.loads(copies[-1].read_text())
+    key = "gpu_wh_per_1k_queries" if device == "cuda" else "total_wh_per_1k_queries"
+    ratio = again[key] / original[key] if original[key] else float("nan")
+    print(f"reproduce {original['task']}: {original[key]:.6g} then {again[key]:.6g} {key}, ratio {ratio:.3f}",
+          flush=True)
+    return True
+
+
+def _path() -> str:
+    return os.pathsep.join(p for p in (os.environ.get("PYTHONPATH", ""), str(ROOT)) if p)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda", help="cuda (the check) or cpu (a smoke test of the script)")
+    parser.add_argument("--work", help="folder for models, data and run folders (default: a temporary one)")
+    args = parser.parse_args(argv)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-check-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = [check(task, work, args.device, reproduce=task == "text_generation") for task in TASKS]
     return 0 if all(results) else 1
 
 

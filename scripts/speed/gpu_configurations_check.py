@@ -41,14 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--only", help="comma-separated configuration names to run (default: all)")
+    parser.add_argument("--work", help="folder for the model, data and run folders (default: a temporary one)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="gpu-configurations-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-configurations-"))
+    work.mkdir(parents=True, exist_ok=True)
     model, data = build_model(TASK, work), build_dataset(TASK, work, num_rows=args.samples)
     store = LocalStore(work / "results")
     on_gpu = args.device == "cuda"
     energy: dict[str, float] = {}
     ok = True
-    for name, options in CONFIGURATIONS.items():
+    chosen = args.only.split(",") if args.only else list(CONFIGURATIONS)
+    for name, options in ((name, CONFIGURATIONS[name]) for name in chosen):
         bnb_ready = on_gpu and importlib.util.find_spec("bitsandbytes") is not None
         if options.get("quantization", "").startswith("bnb") and not bnb_ready:
             print(f"skip {name}: bitsandbytes needs CUDA and its package")

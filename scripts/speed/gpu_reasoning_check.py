@@ -8,6 +8,7 @@ tokens, and NVML's whole-launch delta ÷ the phases' GPU energy per repeat.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -24,14 +25,24 @@ NUM_SAMPLES = 8
 REPEATS = 3
 
 
-def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="gpu-reasoning-"))
+def _figure(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda", help="cuda (the check) or cpu (a smoke test of the script)")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--work", help="folder for the model, data and run folders (default: a temporary one)")
+    args = parser.parse_args(argv)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-reasoning-"))
+    work.mkdir(parents=True, exist_ok=True)
     model = build_reasoning(work / "models" / "reasoning", positions=512)
     data = build_dataset("reasoning", work, num_rows=NUM_SAMPLES)
     try:
         result = run_benchmark(RunSpec(model=str(model), task="reasoning", dataset=str(data), num_samples=NUM_SAMPLES,
-                                       repeats=REPEATS, device="cuda", output_dir=work / "runs", warmup_runs=2,
-                                       max_new_tokens=CAP))
+                                       repeats=args.repeats, device=args.device, output_dir=work / "runs",
+                                       warmup_runs=2, max_new_tokens=CAP))
     except BenchmarkError as exc:
         print(f"FAIL reasoning: {exc}")
         return 1
@@ -46,8 +57,9 @@ def main() -> int:
     for repeat in record.repeats:
         phases = ", ".join(f"{name} {p.gpu_kwh:.3e}" for name, p in repeat.phases.items())
         ok = ok and repeat.nvml_to_phases_ratio is not None and all(p.gpu_kwh > 0 for p in repeat.phases.values())
-        print(f"  repeat {repeat.index}: GPU kWh {phases}; NVML delta {repeat.nvml_gpu_energy_kwh:.3e} kWh / "
-              f"phases {repeat.phases_gpu_energy_kwh:.3e} kWh = {repeat.nvml_to_phases_ratio:.3f}; "
+        delta, scored = _figure(repeat.nvml_gpu_energy_kwh, ".3e"), _figure(repeat.phases_gpu_energy_kwh, ".3e")
+        print(f"  repeat {repeat.index}: GPU kWh {phases}; NVML delta {delta} kWh / phases {scored} kWh = "
+              f"{_figure(repeat.nvml_to_phases_ratio, '.3f')}; "
               f"counted {repeat.output_tokens.total} tokens")
     print(f"{'PASS' if ok else 'FAIL'} reasoning: record {result.run_dir / RECORD_FILE}")
     return 0 if ok else 1

@@ -121,7 +121,7 @@ def test_two_maintainers_cutting_the_same_name_at_once_exactly_one_succeeds(tmp_
         try:
             cut_release(store, "race", date="2026-06-01")
             outcomes.append("won")
-        except ReleaseError:
+        except ReleaseExistsError:  # only "the name exists": any other error fails the test
             outcomes.append("refused")
 
     threads = [threading.Thread(target=cutter) for _ in range(4)]
@@ -143,3 +143,45 @@ def test_the_cli_cuts_a_release_and_refuses_a_second_with_one_line(tmp_path, mon
     assert main(["release", "cut", "2026-06"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: release '2026-06' already exists") and "\n" not in err
+
+
+# Frozen means frozen: what a cut wrote is what the board shows, whatever the rule or the records do later.
+FROZEN = {"org/a": 1.0, "org/b": 2.0, "org/c": 3.0, "org/d": 4.0, "org/e": 5.0}  # 1 Wh a bin: 5, 4, 3, 2, 1 stars
+
+
+def _stars(data, release):
+    board = data.task_frame("summarization", release)
+    return dict(zip(board["model_id"], board["stars"].astype(int), strict=True))
+
+
+def test_a_release_keeps_its_stars_when_the_rating_rule_changes_and_the_live_board_does_not(tmp_path, monkeypatch):
+    from benchmark.board import rating
+    from leaderboard.results.live import LiveData
+
+    store = LocalStore(tmp_path)
+    add_records(store, FROZEN)
+    cut_release(store, "2026-06", date="2026-06-01")
+    before = LiveData(store).current
+    assert _stars(before, "2026-06") == _stars(before, "live") == {
+        "org/a": 5, "org/b": 4, "org/c": 3, "org/d": 2, "org/e": 1}
+    monkeypatch.setattr(rating, "N_STAR_LEVELS", 10)  # the rule changes: ten bins of 0.4 Wh
+    after = LiveData(store).current
+    assert _stars(after, "2026-06") == {"org/a": 5, "org/b": 4, "org/c": 3, "org/d": 2, "org/e": 1}
+    assert _stars(after, "live") == {"org/a": 10, "org/b": 8, "org/c": 5, "org/d": 3, "org/e": 1}
+
+
+def test_a_record_edited_after_the_cut_leaves_the_release_as_it_was(tmp_path):
+    from leaderboard.results.live import LiveData
+
+    store = LocalStore(tmp_path)
+    [first, *_] = add_records(store, FROZEN)
+    cut_release(store, "2026-06", date="2026-06-01")
+    edited = first.model_copy(update={"gpu_wh_per_1k_queries": 4.5})  # org/a now says 4.5 Wh
+    (tmp_path / record_path(first)).write_text(edited.to_json())
+    data = LiveData(store).current
+    frozen = data.task_frame("summarization", "2026-06").set_index("model_id")
+    assert frozen.loc["org/a", "gpu_wh_per_1k_queries"] == 1.0 and _stars(data, "2026-06")["org/a"] == 5
+    assert _stars(data, "2026-06") == {"org/a": 5, "org/b": 4, "org/c": 3, "org/d": 2, "org/e": 1}
+    # a released record is read from its release, never from its file again: the live board keeps it too
+    assert _stars(data, "live") == _stars(data, "2026-06")
+    assert read_release(store, "2026-06").board.set_index("model_id").loc["org/a", "gpu_wh_per_1k_queries"] == 1.0

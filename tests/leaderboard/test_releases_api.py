@@ -5,17 +5,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from benchmark.board.rating import star_ratings
 from benchmark.store import LocalStore
 from benchmark.tasks import TASK_KEYS
 from leaderboard.app import build_demo
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
+from tests.support.leaderboard_fixtures import published_stars as published
 
 BOARDS = Path(__file__).resolve().parents[2] / "data" / "published" / "aies_boards.csv"
 
@@ -38,19 +37,9 @@ def published_rows(release: str, task: str | None = None) -> list[dict[str, str]
 
 
 def published_stars(release: str) -> dict[tuple[str, str, float], int]:
-    """The rule applied straight to the published CSV rows of one board (sizes as published)."""
-    rows = published_rows(release)
-    frame = pd.DataFrame(
-        {
-            "task": [r["task"] for r in rows],
-            "gpu_wh_per_1k_queries": [float(r["gpu_wh_per_1k_queries"]) for r in rows],
-            "size_class": [r["size_class"] or None for r in rows],
-        }
-    )
-    stars = star_ratings(frame)
-    return {
-        (r["task"], r["model"], float(r["gpu_wh_per_1k_queries"])): int(s) for r, s in zip(rows, stars, strict=True)
-    }
+    """The stars written down for each row of one published board (``PUBLISHED_STARS``), by task, model and
+    energy."""
+    return {(r["task"], r["model"], r["gpu_wh_per_1k_queries"]): r["stars"] for r in published(release)}
 
 
 def served(client, release: str) -> list[dict]:
@@ -97,23 +86,16 @@ def test_an_unknown_release_is_a_one_line_error(client):
 
 
 def test_the_published_reasoning_rows_are_served_per_effort_level_with_the_rule_s_stars_per_size_class(client):
-    published = published_rows("2025-12", "reasoning")
-    frame = pd.DataFrame(
-        {
-            "task": "reasoning",
-            "gpu_wh_per_1k_queries": [float(r["gpu_wh_per_1k_queries"]) for r in published],
-            "size_class": [r["size_class"] for r in published],
-        }
-    )
     level = {"on": "", "on (low)": "low", "on (medium)": "medium", "on (high)": "high"}
     expected = {
-        (r["model"], level[r["reasoning"]], r["size_class"], float(r["gpu_wh_per_1k_queries"])): int(stars)
-        for r, stars in zip(published, star_ratings(frame), strict=True)
+        (r["model"], level[r["reasoning"]], r["size_class"], r["gpu_wh_per_1k_queries"]): r["stars"]
+        for r in published("2025-12") if r["task"] == "reasoning"
     }
+    assert sorted(expected.values()) == [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5]
     rows = client.predict("reasoning", "", "", "", "2025-12", api_name="/task_rows")
     fields = ("model_id", "reasoning_effort", "size_class", "gpu_wh_per_1k_queries")
     got = {tuple(r[f] for f in fields): r["stars"] for r in rows}
-    assert len(rows) == len(published) == 18 and got == expected
+    assert len(rows) == len(expected) == 18 and got == expected
     oss = sorted(r["reasoning_effort"] for r in rows if r["model_id"] == "openai/gpt-oss-20b")
     assert oss == ["high", "low", "medium"]
     assert all(r["output_tokens_per_query"] is None and r["gpu_wh_per_1k_output_tokens"] is None for r in rows)

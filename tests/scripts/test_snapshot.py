@@ -12,6 +12,7 @@ import pytest
 from benchmark.record import ResultRecord
 from benchmark.store import LocalStore
 from leaderboard.results.releases import read_release
+from tests.support.leaderboard_fixtures import published_stars
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "data" / "published"
@@ -140,24 +141,12 @@ def test_the_committed_data_is_what_the_script_builds(tmp_path):
     assert committed == expected, "data/ is out of date: run python scripts/build_snapshot.py"
 
 
-def test_adding_the_reasoning_rows_leaves_every_other_published_star_as_the_rule_gives_it(tmp_path):
-    import csv
-
-    import pandas as pd
-
-    from benchmark.board.rating import star_ratings
-
+def test_each_release_holds_the_stars_written_down_for_every_published_row(tmp_path):
     build_snapshot.build_snapshot(REFERENCE / "aies_boards.csv", REFERENCE / "model_params.csv", tmp_path / "out")
-    with (REFERENCE / "aies_boards.csv").open(newline="", encoding="utf-8") as handle:
-        published = pd.DataFrame(list(csv.DictReader(handle)))
-    for release, n_rows in (("2025-02", 166), ("2025-12", 22)):
-        rows = published[(published["release"] == release) & (published["task"] != "reasoning")].copy()
-        rows["gpu_wh_per_1k_queries"] = rows["gpu_wh_per_1k_queries"].astype(float)
-        rows["size_class"] = rows["size_class"].replace("", None)
-        stars = star_ratings(rows)
-        expected = sorted(zip(rows["task"], rows["model"], rows["gpu_wh_per_1k_queries"], stars, strict=True))
+    for release, n_rows in (("2025-02", 166), ("2025-12", 22 + 18)):
+        expected = sorted((r["task"], r["model"], r["gpu_wh_per_1k_queries"], r["stars"])
+                          for r in published_stars(release))
         board = read_release(LocalStore(tmp_path / "out"), release).board
-        board = board[board["task"] != "reasoning"]
         got = sorted(zip(board["task"], board["model_id"], board["gpu_wh_per_1k_queries"], board["stars"], strict=True))
         assert len(got) == n_rows and got == expected
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from benchmark.record import Hardware, Repeat, ResultRecord, Settings, record_path
 from benchmark.tasks import TASKS
@@ -122,3 +123,20 @@ def write_bad_folder(root: Path) -> dict[str, int]:
         "malformed JSON": 1,
         "schema violation": 1,
     }
+
+
+# The stars of every published board row, written down once (tests/data/published_stars.csv): computed
+# from the published energies by the rule's definition alone — five equal-width bins between the
+# lowest and highest energy of each board, task and (text generation, reasoning) size class, the
+# lowest bin 5 stars, inner edges going to the higher bin — not by benchmark/board/rating.py, so a
+# change of the rule's code shows here instead of moving the expectation with it.
+PUBLISHED_STARS = Path(__file__).resolve().parents[1] / "data" / "published_stars.csv"
+
+
+def published_stars(release: str) -> list[dict[str, Any]]:
+    """Each published row of ``release`` with its stars (energies as floats, stars as ints)."""
+    import csv
+
+    with PUBLISHED_STARS.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["release"] == release]
+    return [{**r, "gpu_wh_per_1k_queries": float(r["gpu_wh_per_1k_queries"]), "stars": int(r["stars"])} for r in rows]

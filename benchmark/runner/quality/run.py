@@ -13,6 +13,7 @@ columns, a missing library): nothing is written but the traceback in ``error.log
 
 from __future__ import annotations
 
+import sys
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from benchmark.runner.model_source import resolve_model
 from benchmark.runner.preflight import PreflightError
 from benchmark.runner.quality import harness, pipelines, sts
 from benchmark.runner.quality.pipelines import Evaluation, Job
+from benchmark.runs import quiet
 from benchmark.runs.files import ERROR_FILE, QUALITY_FILE
 
 EVALUATORS = {**pipelines.EVALUATORS, **harness.EVALUATORS, **sts.EVALUATORS}
@@ -90,8 +92,12 @@ def run_quality(spec: QualitySpec) -> QualityResult:
     quality_id = spec.quality_id or new_quality_id()
     run_dir = Path(spec.output_dir).absolute() / quality_id
     run_dir.mkdir(parents=True, exist_ok=False)
+    print(f"[quality] {spec.model_id or spec.model} on {spec.task}: evaluating (the libraries' output goes to "
+          f"{run_dir / quiet.STACK_LOG})", file=sys.stderr, flush=True)
+    quiet.move_into(run_dir / quiet.STACK_LOG)
     try:
-        record = evaluate(spec, run_dir)
+        with quiet.stack_output(run_dir / quiet.STACK_LOG):
+            record = evaluate(spec, run_dir)
     except QualityError as exc:
         _keep_traceback(run_dir, exc)
         exc.run_dir = run_dir

@@ -4,10 +4,12 @@ function names and units: mW, mJ, bytes) and the launch simulated: this machine 
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pytest
 
+from benchmark.record import PhaseMeasurement
 from benchmark.runner import crosscheck, nvml
 from benchmark.runner import run as runner
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
@@ -114,6 +116,50 @@ def test_a_counter_delta_short_by_less_than_its_granularity_is_accepted_with_its
     record = run_benchmark(spec(tiny, tmp_path)).record
     assert record.repeats[0].nvml_to_phases_ratio == pytest.approx(delta_kwh / phases_kwh, rel=1e-6)
     assert record.repeats[0].nvml_to_phases_ratio < 1
+
+
+def test_the_model_is_launched_with_hub_kernels_off_and_the_environment_restored_after(
+    tiny, tmp_path, fake_gpu, monkeypatch
+):
+    # transformers 5 fetches kernels from the Hub on CUDA unless told not to: the GPU check's first run
+    # failed to load every model with "Kernels are not available"; the child must inherit the switch.
+    fake_gpu(FakeNvml(energy_step_mj=36_000), {"preprocess_dataset": phase(1e-7), "forward": phase(4e-6)})
+    import optimum_benchmark
+
+    seen: list[str | None] = []
+    launch = optimum_benchmark.Benchmark.launch
+    monkeypatch.setattr(optimum_benchmark.Benchmark, "launch",
+                        staticmethod(lambda config: seen.append(os.environ.get("USE_HUB_KERNELS")) or launch(config)))
+    monkeypatch.setenv("USE_HUB_KERNELS", "yes")
+    run_benchmark(spec(tiny, tmp_path))
+    assert seen == ["NO", "NO"]
+    assert os.environ["USE_HUB_KERNELS"] == "yes"
+
+
+def test_a_phase_of_one_counter_step_is_resolved_only_to_hundreds_of_percent():
+    # The H200 check (issue 23): 50 tiny classifier queries lasted about one 0.1 s step at ~121 W, the
+    # scored phases read 12 J (or 24 J, repeat to repeat) with the GPU idling at 120.8 W.
+    joules = 1 / counter.J_PER_KWH
+    tiny = {"preprocess": PhaseMeasurement(cpu_kwh=0, gpu_kwh=0, ram_kwh=0, latency_s=0.02),
+            "forward": PhaseMeasurement(cpu_kwh=0, gpu_kwh=12.1 * joules, ram_kwh=0, latency_s=0.1)}
+    # 2 readings x 0.1 s at 120.8 W (preprocess: idle) + at 121 W (forward's own mean) = 48.36 J over 12.1 J
+    assert counter.scored_gpu_resolution_pct(tiny, idle_power_w=120.8) == pytest.approx(399.67, abs=0.01)
+    # a reference-sized run: a minute of inference at 300 W
+    real = {"preprocess": PhaseMeasurement(cpu_kwh=0, gpu_kwh=40 * joules, ram_kwh=0, latency_s=0.5),
+            "forward": PhaseMeasurement(cpu_kwh=0, gpu_kwh=18_000 * joules, ram_kwh=0, latency_s=60.0)}
+    # 2 x 0.1 x 80 W (preprocess's 80 W mean = idle) + 2 x 0.1 x 300 W = 76 J over 18,040 J
+    assert counter.scored_gpu_resolution_pct(real, idle_power_w=80.0) == pytest.approx(0.4213, abs=1e-4)
+    assert counter.scored_gpu_resolution_pct({"forward": tiny["preprocess"]}, idle_power_w=80.0) is None
+
+
+def test_a_gpu_run_too_short_for_the_counter_records_its_resolution_and_says_so_once(tiny, tmp_path, fake_gpu, capfd):
+    fake_gpu(FakeNvml(energy_step_mj=36_000), {"preprocess_dataset": phase(1e-7), "forward": phase(4e-6)})
+    record = run_benchmark(spec(tiny, tmp_path)).record
+    # preprocess 0.36 J and forward 14.4 J over 0.5 s each: both below the 71.5 W idle power, so
+    # 2 x 2 x 0.1 s x 71.5 W = 28.6 J over the 14.76 J scored
+    assert [r.gpu_resolution_pct for r in record.repeats] == pytest.approx([193.77, 193.77], abs=0.01)
+    err = capfd.readouterr().err
+    assert err.count("their GPU energy is known only to ±194 %") == 1
 
 
 def test_the_counter_tolerance_is_one_refresh_step_at_the_power_limit_per_reading():
