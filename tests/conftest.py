@@ -97,3 +97,6 @@ def pytest_terminal_summary(terminalreporter):
     for nodeid, text in _first_failures:
         terminalreporter.section(f"first failure of {nodeid} (then run again)")
         terminalreporter.write_line(text[-6000:])
+    # said every time, so a suite that passed only on second tries cannot look clean
+    terminalreporter.write_line(f"runner tests run again after a failure: {len(_first_failures)}"
+                                + (f" ({', '.join(n for n, _ in _first_failures)})" if _first_failures else ""))

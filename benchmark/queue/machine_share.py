@@ -49,6 +49,8 @@ class RunningBenchmark:
         self.folder = folder or registry_dir()
         self.interval_s = interval_s
         self.max_others = 0
+        self.polls = 0  # how many times the sampler thread has counted (tests wait on it, never sleep)
+        self._polled = threading.Condition()
         self._path = self.folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.lock"
         self._fd: int | None = None
         self._stop = threading.Event()
@@ -63,6 +65,14 @@ class RunningBenchmark:
     def _sample_until_stopped(self) -> None:
         while not self._stop.wait(self.interval_s):
             self._sample()
+            with self._polled:
+                self.polls += 1
+                self._polled.notify_all()
+
+    def wait_for_polls(self, count: int, timeout_s: float = 30.0) -> bool:
+        """Block until the sampler thread has counted ``count`` times in all; False on timeout."""
+        with self._polled:
+            return self._polled.wait_for(lambda: self.polls >= count, timeout=timeout_s)
 
     def __enter__(self) -> RunningBenchmark:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -19,12 +19,19 @@ from pathlib import Path
 DENOISER_FOLDERS = ("unet", "transformer", "prior")
 
 
+class UnreadableWeights(ValueError):
+    """A weights file whose safetensors header cannot be read: the model cannot be loaded either."""
+
+
 def safetensors_params(path: Path) -> int:
     """Number of parameters in one ``.safetensors`` file, from its JSON header."""
-    with open(path, "rb") as handle:
-        (length,) = struct.unpack("<Q", handle.read(8))
-        header = json.loads(handle.read(length))
-    return sum(math.prod(t["shape"]) for name, t in header.items() if name != "__metadata__")
+    try:
+        with open(path, "rb") as handle:
+            (length,) = struct.unpack("<Q", handle.read(8))
+            header = json.loads(handle.read(length))
+        return sum(math.prod(t["shape"]) for name, t in header.items() if name != "__metadata__")
+    except (struct.error, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UnreadableWeights(f"{path.name} is not a safetensors file ({type(exc).__name__}: {exc})") from exc
 
 
 SAFETENSORS = ".safetensors"

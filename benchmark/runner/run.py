@@ -38,7 +38,7 @@ from benchmark.run_spec import RunSpec, check_run_spec, has_flash_attn
 from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.ob_config import DEFAULT_WARMUP_RUNS, ResolvedRun, build_config
-from benchmark.runner.params import count_params
+from benchmark.runner.params import UnreadableWeights, count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runs import counter, quiet
@@ -272,7 +272,10 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         hardware = hardware.model_copy(update={"gpu_sharing_allowed": True})
     software = environment.software_versions()
 
-    params = count_params(run.model, task.library)
+    try:
+        params = count_params(run.model, task.library)
+    except UnreadableWeights as exc:
+        raise BenchmarkError(f"model {run.model!r} cannot be loaded for task {run.spec.key}: {exc}") from exc
     if params is None:
         unrated = NOTE_UNRATED_WITHOUT_SIZE.format(task=task.display_name) if task.size_classes else ""
         progress.note(NOTE_NO_SAFETENSORS + unrated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from benchmark.hub_client import HubClient
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
-from benchmark.queue.worker import HeartbeatTimer
+from benchmark.queue.steps import RunContext, RunOutcome
+from benchmark.queue.worker import HeartbeatTimer, WorkerConfig
 from benchmark.store import HubStore, LocalStore, Store
 from tests.support.doubles.hub_double import FakeHfApi
 
@@ -158,3 +160,19 @@ class ManualTimer(HeartbeatTimer):
             self._cond.notify_all()
             done = self._cond.wait_for(lambda: self._waits >= self._beats + 1, timeout_s)
         assert done, "the heartbeat did not renew"
+
+
+def worker_config(worker_id: str, lease_seconds: float = 30.0, max_attempts: int = 3) -> WorkerConfig:
+    """A CPU worker that polls every 10 ms."""
+    return WorkerConfig(device="cpu", lease_seconds=lease_seconds, max_attempts=max_attempts, poll_seconds=0.01,
+                        worker_id=worker_id)
+
+
+def ok_run(request: RequestRecord, context: RunContext) -> RunOutcome:
+    """A run function that succeeds at once."""
+    return RunOutcome(run_id=f"run-{request.request_id}", result_path="records/x.json")
+
+
+def worker_cmd(*args: str) -> list[str]:
+    """``python -m benchmark worker --device cpu ARGS``."""
+    return [sys.executable, "-m", "benchmark", "worker", "--device", "cpu", *args]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 from benchmark.queue.machine_share import RunningBenchmark, mark_shared
 from benchmark.queue.worker import Worker, WorkerConfig
@@ -16,35 +15,47 @@ from tests.support.env import subprocess_env
 from tests.support.leaderboard_fixtures import make_record
 from tests.support.queue_helpers import make_request, seed
 
-HOLD = "import sys, time; from benchmark.queue.machine_share import RunningBenchmark\n" \
-       "with RunningBenchmark():\n    print('in', flush=True); time.sleep(float(sys.argv[1]))"
+# another benchmark: registered until a line arrives on its stdin (or it is killed)
+HOLD = "import sys; from benchmark.queue.machine_share import RunningBenchmark\n" \
+       "with RunningBenchmark():\n    print('in', flush=True); sys.stdin.readline()"
 
 
-def _other_run(folder, seconds: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(seconds)], stdout=subprocess.PIPE, text=True,
+def _other_run(folder) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             env=subprocess_env(BENCHMARK_RUNNING_DIR=str(folder)))
     assert proc.stdout.readline().strip() == "in"
     return proc
 
 
-def test_a_run_counts_the_benchmarks_that_ran_beside_it_on_the_machine(tmp_path):
+def _end(proc: subprocess.Popen) -> None:
+    proc.stdin.write("done\n")
+    proc.stdin.flush()
+    assert proc.wait(timeout=30) == 0
+
+
+def test_a_run_counts_a_benchmark_that_ran_only_in_its_middle(tmp_path):
     folder = tmp_path / "running"
-    other = _other_run(folder, 0.6)
-    with RunningBenchmark(folder, interval_s=0.05) as share:
-        other.wait(timeout=30)
-        time.sleep(0.2)
-        assert share.others_running() == 0  # it ended, but it did share part of this run
+    with RunningBenchmark(folder, interval_s=0.01) as share:
+        assert share.max_others == 0  # alone when it started
+        other = _other_run(folder)
+        assert share.wait_for_polls(share.polls + 2)  # the sampler has counted with the other one in
+        _end(other)
+        assert share.others_running() == 0
+        polls_after = share.polls + 2
+        assert share.wait_for_polls(polls_after)  # and again after it ended
+    # neither the count on entry nor the one on exit saw it: only the sampler thread can have
     assert share.max_others == 1
 
 
 def test_a_killed_run_no_longer_counts_and_a_lone_run_is_not_shared(tmp_path):
     folder = tmp_path / "running"
-    other = _other_run(folder, 60)
+    other = _other_run(folder)
     other.kill()
     other.wait(timeout=30)
-    with RunningBenchmark(folder, interval_s=0.05) as share:
-        time.sleep(0.1)
-    assert share.max_others == 0
+    assert len(list(folder.glob("*.lock"))) == 1  # its file is left behind, unlocked
+    with RunningBenchmark(folder, interval_s=0.01) as share:
+        assert share.wait_for_polls(3)  # the sampler ran, three times, and counted no one
+    assert (share.max_others, share.polls >= 3) == (0, True)
 
 
 def test_a_shared_record_says_how_many_ran_beside_it_and_marks_its_total():
@@ -67,7 +78,7 @@ def test_the_default_run_publishes_a_record_marked_shared_when_another_benchmark
     seed(queue_store, [make_request("org/a", "text_classification")])
     calls = []
     monkeypatch.setattr(benchmark.runner.run, "run_benchmark", _fake_runner(tmp_path, calls))
-    other = _other_run(tmp_path / "running", 30)
+    other = _other_run(tmp_path / "running")
     try:
         final = Worker(queue_store, config=WorkerConfig(device="cuda", output_dir=tmp_path / "runs", worker_id="w",
                                                         gpu_ids=(3,))).process_one()

@@ -81,6 +81,7 @@ def test_names_that_exist_are_left_alone():
     assert result.stdout.strip() == "['AutoModelForVision2Seq']"
 
 
+@pytest.mark.runner  # optimum-benchmark's own spawned child: seconds, like a real run
 def test_a_spawned_child_that_unpickles_the_config_gets_the_aliases(tiny):
     # optimum-benchmark's child imports its own modules by name; unpickling our config class is
     # what brings the aliases in. The child here imports nothing of ours before the unpickle.
@@ -156,6 +157,7 @@ def sleeping_worker(seconds: float):
     return BenchmarkReport.from_list(targets=["slept"])
 
 
+@pytest.mark.runner  # optimum-benchmark's own spawned child: seconds, like a real run
 def test_the_launcher_waits_for_its_child_without_spinning_a_core():
     import time
 

@@ -87,10 +87,11 @@ def test_decode_throughput_counts_the_decoded_tokens_not_the_cap(measured):
 
 
 def test_the_record_says_thinking_was_on_and_the_cap_it_ran_under(measured):
-    record, _, _ = measured
+    record, report, _ = measured
     settings = record.settings
     assert settings.reasoning is True and settings.max_new_tokens == REASONING_TEST_CAP
     assert settings.new_tokens is None and settings.reasoning_effort is None  # a template that takes no effort
     assert record.configuration.key == "dtype=float32"
     written = json.loads(record.to_json())
-    assert "reasoning_effort" not in written["settings"] and written["output_tokens"]["total"] > 0
+    assert "reasoning_effort" not in written["settings"]
+    assert written["output_tokens"]["total"] == sum(report[OUTPUT_TOKENS_KEY])

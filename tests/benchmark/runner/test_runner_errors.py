@@ -6,6 +6,7 @@ The refusals run ``main`` in this process; one test runs the real command.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -195,6 +196,7 @@ def test_every_file_of_a_failing_run_and_its_message_are_token_redacted(tmp_path
         (run_dir / "repeat-1").mkdir()
         (run_dir / "repeat-1" / "benchmark.log").write_text(f"loading {planted} with token={SECRET}\n")
         (run_dir / "repeat-1" / "benchmark_config.json").write_text(json.dumps({"token": SECRET}))
+        os.write(2, f"a library warns with token={SECRET}\n".encode())  # the stack's output: stack.log
         raise OSError(f"{planted}/config.json unreadable (Authorization: Bearer {SECRET})")
 
     monkeypatch.setattr(run, "_measure", failing_measure)
@@ -204,7 +206,8 @@ def test_every_file_of_a_failing_run_and_its_message_are_token_redacted(tmp_path
     assert str(failed.value) == f"the run failed: OSError: {planted}/config.json unreadable (Authorization: Bearer ***)"
     files = {p.relative_to(failed.value.run_dir).as_posix(): p.read_text() for p in failed.value.run_dir.rglob("*")
              if p.is_file()}
-    assert sorted(files) == ["error.log", "repeat-1/benchmark.log", "repeat-1/benchmark_config.json"]
+    assert sorted(files) == ["error.log", "repeat-1/benchmark.log", "repeat-1/benchmark_config.json", "stack.log"]
+    assert files["stack.log"].endswith("a library warns with token=***\n")
     assert all(SECRET not in text for text in files.values())
     assert "Bearer ***" in files["error.log"] and "Traceback" in files["error.log"]
     assert files["repeat-1/benchmark.log"] == f"loading {planted} with token=***\n"
