@@ -1,6 +1,7 @@
 """A request is measured once: a worker killed between publishing its record and writing the outcome
 leaves the record, and the next worker adopts it instead of measuring again; a requeued request (a
-new round) is measured again; the outcome write retries until it sticks or the lease is lost."""
+new round) is measured again; the outcome write retries until it sticks or the lease is lost; workers
+racing for one queue claim and run each request once."""
 
 from __future__ import annotations
 
