@@ -50,17 +50,18 @@ def check(task: str, work: Path, device: str, reproduce: bool) -> bool:
     for repeat in record.repeats:
         ratio_ok = repeat.nvml_to_phases_ratio is not None
         ok = ok and ratio_ok
-        delta, phases = _figure(repeat.nvml_gpu_energy_kwh, ".3e"), _figure(repeat.phases_gpu_energy_kwh, ".3e")
-        print(f"  repeat {repeat.index}: idle {_figure(repeat.idle_power_w, '.1f')} W, NVML whole-launch delta "
-              f"{delta} kWh / phases {phases} kWh = {_figure(repeat.nvml_to_phases_ratio, '.3f')}; scored GPU "
-              f"{repeat.gpu_wh_per_1k_queries:.6g} Wh/1k, resolved to ±{_figure(repeat.gpu_resolution_pct, '.1f')} %")
+        delta, phases = figure(repeat.nvml_gpu_energy_kwh, ".3e"), figure(repeat.phases_gpu_energy_kwh, ".3e")
+        print(f"  repeat {repeat.index}: idle {figure(repeat.idle_power_w, '.1f')} W, NVML whole-launch delta "
+              f"{delta} kWh / phases {phases} kWh = {figure(repeat.nvml_to_phases_ratio, '.3f')}; scored GPU "
+              f"{repeat.gpu_wh_per_1k_queries:.6g} Wh/1k, resolved to ±{figure(repeat.gpu_resolution_pct, '.1f')} %")
     print(f"{'PASS' if ok else 'FAIL'} {task}: record {result.run_dir / RECORD_FILE}", flush=True)
     if reproduce:
         ok = reproduce_run(result.run_dir, model, data, work, device) and ok
     return ok
 
 
-def _figure(value: float | None, spec: str) -> str:
+def figure(value: float | None, spec: str) -> str:
+    """``value`` formatted by ``spec``, or n/a (a CPU smoke test has no NVML figures)."""
     return "n/a" if value is None else format(value, spec)
 
 

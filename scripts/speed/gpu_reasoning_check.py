@@ -17,16 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark  # noqa: E402
 from benchmark.runs.files import RECORD_FILE  # noqa: E402
+from scripts.speed.gpu_check import figure  # noqa: E402
 from tests.support.tiny_datasets import build_dataset  # noqa: E402
 from tests.support.tiny_reasoning import build_reasoning  # noqa: E402
 
 CAP = 256
 NUM_SAMPLES = 8
 REPEATS = 3
-
-
-def _figure(value: float | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     for repeat in record.repeats:
         phases = ", ".join(f"{name} {p.gpu_kwh:.3e}" for name, p in repeat.phases.items())
         ok = ok and repeat.nvml_to_phases_ratio is not None and all(p.gpu_kwh > 0 for p in repeat.phases.values())
-        delta, scored = _figure(repeat.nvml_gpu_energy_kwh, ".3e"), _figure(repeat.phases_gpu_energy_kwh, ".3e")
+        delta, scored = figure(repeat.nvml_gpu_energy_kwh, ".3e"), figure(repeat.phases_gpu_energy_kwh, ".3e")
         print(f"  repeat {repeat.index}: GPU kWh {phases}; NVML delta {delta} kWh / phases {scored} kWh = "
-              f"{_figure(repeat.nvml_to_phases_ratio, '.3f')}; "
+              f"{figure(repeat.nvml_to_phases_ratio, '.3f')}; "
               f"counted {repeat.output_tokens.total} tokens")
     print(f"{'PASS' if ok else 'FAIL'} reasoning: record {result.run_dir / RECORD_FILE}")
     return 0 if ok else 1

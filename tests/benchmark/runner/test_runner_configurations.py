@@ -13,8 +13,8 @@ from tests.support.tiny_t5 import build_t5
 NUM_SAMPLES = 4
 
 
-def measure(model, dataset, tmp_path, **options):
-    spec = RunSpec(model=str(model), task="text_classification", dataset=str(dataset), num_samples=NUM_SAMPLES,
+def measure(model, dataset, tmp_path, num_samples: int = NUM_SAMPLES, **options):
+    spec = RunSpec(model=str(model), task="text_classification", dataset=str(dataset), num_samples=num_samples,
                    repeats=1, device="cpu", warmup_runs=1, output_dir=tmp_path / "runs", **options)
     return run_benchmark(spec).record
 
@@ -53,10 +53,7 @@ def test_zero_shot_prompting_runs_a_tiny_t5_as_text_to_text_generation(tiny, tmp
     from tests.support.tiny_datasets import build_dataset
 
     data = build_dataset("text_classification", tmp_path / "zero-shot", num_rows=ZERO_SHOT_SAMPLES)
-    spec = RunSpec(model=str(build_t5(tmp_path)), task="text_classification", dataset=str(data),
-                   num_samples=ZERO_SHOT_SAMPLES, repeats=1, device="cpu", warmup_runs=1,
-                   output_dir=tmp_path / "runs", zero_shot=True)
-    record = run_benchmark(spec).record
+    record = measure(build_t5(tmp_path), data, tmp_path, num_samples=ZERO_SHOT_SAMPLES, zero_shot=True)
     assert record.configuration.key == "zero_shot" and record.configuration.zero_shot is True
     assert set(record.phases) == {"preprocess", "prefill", "decode"}  # generated, not one forward pass
     assert record.repeats[0].loaded["dtype"] == "float32"
