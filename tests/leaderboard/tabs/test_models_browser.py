@@ -45,18 +45,16 @@ def batch_8_record():
 
 
 def open_top_tab(page, name: str, elem_id: str) -> None:
-    """Open a top tab (in the tab bar's overflow menu on narrow screens)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
+    """Open a top tab: its own button on a screen wide enough for every tab, else the tab bar's
+    overflow menu. Waits for whichever of the two shows first (not for a menu that never comes)."""
     page.locator("#tab-overview").wait_for(timeout=20_000)
-    # Gradio lays out every tab first, then moves those that do not fit into the "⋯" menu.
-    overflow = page.locator(".overflow-menu > button").first
-    try:
-        overflow.wait_for(state="visible", timeout=10_000)
-    except PlaywrightTimeout:
-        page.locator(f"#{elem_id}-button").click()  # a screen wide enough for every tab
+    button = page.locator(f"#{elem_id}-button")
+    overflow = page.locator(".overflow-menu > button")
+    page.locator(f"#{elem_id}-button:visible, .overflow-menu > button:visible").first.wait_for(timeout=20_000)
+    if button.is_visible():
+        button.click()
     else:
-        overflow.click()
+        overflow.first.click()
         page.locator(".overflow-dropdown button", has_text=name).click()
 
 
