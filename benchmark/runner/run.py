@@ -328,9 +328,8 @@ def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
     run_dir = Path(spec.output_dir).absolute() / run_id
     run_dir.mkdir(parents=True)
     progress = progress or make_progress()  # the terminal, before the stack's output goes to the folder
-    quiet.move_into(run_dir / quiet.STACK_LOG)
     try:
-        with quiet.stack_output(run_dir / quiet.STACK_LOG):
+        with quiet.into_run_folder(run_dir):
             record = _measure(spec, task, run_id, run_dir, progress)
     except BenchmarkError as exc:
         _keep_traceback(run_dir, exc)

@@ -6,7 +6,7 @@ torchvision fallbacks), and loading a dataset draws progress bars: from Python's
 ``logging`` handlers each library installs, from plain prints and from C code. Only the file descriptors
 catch them all, so while the stack is imported or prepares a run (``stack_output()``) descriptors 1 and
 2 are pointed at a file; the runner then moves what was caught into the run folder's ``stack.log``
-(``move_into``). What the user must know is said once, in our words, on the terminal handle the
+(``into_run_folder``). What the user must know is said once, in our words, on the terminal handle the
 progress keeps (``benchmark.runner.progress.console_stream``): a refusal is one line.
 """
 
@@ -40,7 +40,7 @@ def _buffer() -> Path:
 @contextlib.contextmanager
 def stack_output(into: Path | None = None) -> Iterator[None]:
     """Send this process's stdout and stderr (and its children's) to ``into`` — by default a buffer that
-    ``move_into`` empties into the run folder — for the time of the block."""
+    ``into_run_folder`` empties into the run folder — for the time of the block."""
     target = Path(into) if into is not None else _buffer()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -63,7 +63,7 @@ def stack_output(into: Path | None = None) -> Iterator[None]:
             os.close(saved[1])
 
 
-def move_into(path: Path) -> None:
+def _move_into(path: Path) -> None:
     """Append what was caught before the run folder existed to ``path`` and forget it."""
     with _lock:
         if _caught is None or not _caught.exists() or not _caught.stat().st_size:
@@ -71,3 +71,12 @@ def move_into(path: Path) -> None:
         with open(path, "ab") as log:
             log.write(_caught.read_bytes())
         _caught.write_bytes(b"")
+
+
+@contextlib.contextmanager
+def into_run_folder(run_dir: Path) -> Iterator[None]:
+    """The run folder's ``stack.log`` gets what was caught so far, then the stack's output for the block."""
+    log = Path(run_dir) / STACK_LOG
+    _move_into(log)
+    with stack_output(log):
+        yield

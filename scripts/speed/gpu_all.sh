@@ -23,18 +23,11 @@ mkdir -p "$figures" "$work"
 log="$figures/gpu_checks.log"
 site=${SITE:-/tmp/gpu_site}
 device=${DEVICE:-cuda}   # DEVICE=cpu: a smoke test of this script on a machine without a GPU
+source "$(dirname "$0")/gpu_env.sh"
 start=$SECONDS
 {
-  if ls "$wheels"/*.whl >/dev/null 2>&1; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --upgrade --target "$site" "$wheels"/*.whl 2>&1 | tail -3
-    export PYTHONPATH="$site:$PWD"
-  else
-    export PYTHONPATH="$PWD"
-  fi
-  export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 PYTHONUNBUFFERED=1
-  echo "== installed in $((SECONDS - start)) s"
-  nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit,clocks.sm,temperature.gpu --format=csv || true
-  python3 -c "import transformers, optimum_benchmark, torch, codecarbon; print('transformers', transformers.__version__, 'torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.is_available(), 'codecarbon', codecarbon.__version__)"
+  gpu_env "$wheels" "$site"
+  echo "== ready in $((SECONDS - start)) s"
   echo "== 1. runner check + reproduce (limit ${limits[0]} s)"
   timeout -k 5 "${limits[0]}" python3 scripts/speed/gpu_check.py --device "$device" --work "$work/runner"; echo "== exit $? at $((SECONDS - start)) s"
   echo "== 2. configurations (limit ${limits[1]} s)"

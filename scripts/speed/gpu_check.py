@@ -89,13 +89,24 @@ def _path() -> str:
     return os.pathsep.join(p for p in (os.environ.get("PYTHONPATH", ""), str(ROOT)) if p)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def check_arguments(doc: str) -> argparse.ArgumentParser:
+    """A GPU check's command line: ``--device`` and ``--work``, which every check takes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--device", default="cuda", help="cuda (the check) or cpu (a smoke test of the script)")
     parser.add_argument("--work", help="folder for models, data and run folders (default: a temporary one)")
-    args = parser.parse_args(argv)
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-check-"))
+    return parser
+
+
+def work_folder(args: argparse.Namespace, prefix: str) -> Path:
+    """``--work``, created, or a new temporary folder."""
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix=prefix))
     work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = check_arguments(__doc__).parse_args(argv)
+    work = work_folder(args, "gpu-check-")
     results = [check(task, work, args.device, reproduce=task == "text_generation") for task in TASKS]
     return 0 if all(results) else 1
 

@@ -13,14 +13,7 @@
 set -euo pipefail
 wheels=${1:-.whl}
 site=${SITE:-$PWD/gpu_site}
-if [ -d "$wheels" ] && ls "$wheels"/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --upgrade --target "$site" "$wheels"/*.whl
-  export PYTHONPATH="$site:$PWD"
-else
-  export PYTHONPATH="$PWD"
-fi
-export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
-nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit --format=csv || true
-python3 -c "import transformers, optimum_benchmark, torch; print('transformers', transformers.__version__, 'torch', torch.__version__, 'cuda', torch.cuda.is_available())"
+source "$(dirname "$0")/gpu_env.sh"
+gpu_env "$wheels" "$site"
 # CHECK=scripts/speed/gpu_reasoning_check.py runs the reasoning check (issue 12) instead
 exec python3 "${CHECK:-scripts/speed/gpu_check.py}"

@@ -12,16 +12,15 @@ task's 1,000 samples, the default here), directly from the two records otherwise
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark  # noqa: E402
 from benchmark.store import LocalStore  # noqa: E402
+from scripts.speed.gpu_check import check_arguments, work_folder  # noqa: E402
 from tests.support.tiny_assets import build_model  # noqa: E402
 from tests.support.tiny_datasets import build_dataset  # noqa: E402
 
@@ -37,15 +36,12 @@ CONFIGURATIONS: dict[str, dict] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda")
+    parser = check_arguments(__doc__)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--only", help="comma-separated configuration names to run (default: all)")
-    parser.add_argument("--work", help="folder for the model, data and run folders (default: a temporary one)")
     args = parser.parse_args(argv)
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-configurations-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args, "gpu-configurations-")
     model, data = build_model(TASK, work), build_dataset(TASK, work, num_rows=args.samples)
     store = LocalStore(work / "results")
     on_gpu = args.device == "cuda"

@@ -8,16 +8,14 @@ tokens, and NVML's whole-launch delta ÷ the phases' GPU energy per repeat.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark  # noqa: E402
 from benchmark.runs.files import RECORD_FILE  # noqa: E402
-from scripts.speed.gpu_check import figure  # noqa: E402
+from scripts.speed.gpu_check import check_arguments, figure, work_folder  # noqa: E402
 from tests.support.tiny_datasets import build_dataset  # noqa: E402
 from tests.support.tiny_reasoning import build_reasoning  # noqa: E402
 
@@ -27,13 +25,10 @@ REPEATS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda", help="cuda (the check) or cpu (a smoke test of the script)")
+    parser = check_arguments(__doc__)
     parser.add_argument("--repeats", type=int, default=REPEATS)
-    parser.add_argument("--work", help="folder for the model, data and run folders (default: a temporary one)")
     args = parser.parse_args(argv)
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gpu-reasoning-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args, "gpu-reasoning-")
     model = build_reasoning(work / "models" / "reasoning", positions=512)
     data = build_dataset("reasoning", work, num_rows=NUM_SAMPLES)
     try:

@@ -17,9 +17,10 @@ is cheap.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -359,11 +360,18 @@ def check_task(task_key: str) -> None:
 
 def build_model(task_key: str, root: Path) -> Path:
     """Save a tiny random model for ``task_key`` under ``root/models/<task_key>`` and return that folder."""
-    import torch
-
     check_task(task_key)
     out = fresh_dir(Path(root) / "models" / task_key)
-    # Seeded for byte-identical weights, inside fork_rng so the caller's RNG state is left alone.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(SEED)
+    with seeded(SEED):
         return _MODEL_BUILDERS[task_key](out)
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """torch seeded with ``seed`` for byte-identical weights, inside fork_rng so the caller's RNG state
+    is left alone."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

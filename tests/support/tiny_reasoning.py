@@ -79,10 +79,9 @@ def _stop_token(model: Any, tokenizer: Any) -> int:
 
 def build_reasoning(out: Path, positions: int = 128) -> Path:
     """Save the tiny chat LM (GPT-2 architecture, byte-level tokenizer, a context of ``positions``) in ``out``."""
-    import torch
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
-    from tests.support.tiny_assets import HEADS, HIDDEN, LAYERS, SEED, _byte_level_vocab, _save
+    from tests.support.tiny_assets import HEADS, HIDDEN, LAYERS, SEED, _byte_level_vocab, _save, seeded
 
     vocab, merges = _byte_level_vocab([], ["<|endoftext|>"])
     tokenizer = GPT2TokenizerFast(vocab=vocab, merges=merges, model_max_length=positions)
@@ -94,8 +93,7 @@ def build_reasoning(out: Path, positions: int = 128) -> Path:
     )
     # seeded (the caller's RNG left alone); the first seed whose model has such a stop token is kept
     for seed in range(SEED, SEED + SEED_TRIES):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             model = GPT2LMHeadModel(config).eval()
         try:
             model.generation_config.eos_token_id = _stop_token(model, tokenizer)

@@ -94,9 +94,8 @@ def run_quality(spec: QualitySpec) -> QualityResult:
     run_dir.mkdir(parents=True, exist_ok=False)
     print(f"[quality] {spec.model_id or spec.model} on {spec.task}: evaluating (the libraries' output goes to "
           f"{run_dir / quiet.STACK_LOG})", file=sys.stderr, flush=True)
-    quiet.move_into(run_dir / quiet.STACK_LOG)
     try:
-        with quiet.stack_output(run_dir / quiet.STACK_LOG):
+        with quiet.into_run_folder(run_dir):
             record = evaluate(spec, run_dir)
     except QualityError as exc:
         _keep_traceback(run_dir, exc)

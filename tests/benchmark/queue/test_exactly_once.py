@@ -29,11 +29,11 @@ from tests.support.queue_helpers import (
     ManualTimer,
     fake_hub_store,
     make_request,
+    ok_run,
     seed,
+    worker_cmd,
     worker_config,
 )
-from tests.support.queue_helpers import ok_run as _ok_run
-from tests.support.queue_helpers import worker_cmd as _worker_cmd
 
 LEASE_S = 60.0
 
@@ -169,7 +169,7 @@ def _race(store, workers: int = 2, requests: int = 20) -> tuple[Counter, dict]:
         with lock:
             runs[request.request_id] += 1
         time.sleep(0.02)  # a run takes longer than a store write, as real runs do
-        return _ok_run(request, context)
+        return ok_run(request, context)
 
     threads = [threading.Thread(target=Worker(store, run, worker_config(f"w{i}")).run, kwargs={"drain": True})
                for i in range(workers)]
@@ -187,19 +187,19 @@ def _claims(saved: dict) -> Counter:
     return Counter(r.request_id for r in saved.values() for h in r.history if h.action == "claimed")
 
 
-def test_two_workers_racing_on_a_local_store_run_each_request_once(tmp_path):
-    runs, saved = _race(LatentLocalStore(tmp_path))
+def _assert_each_request_claimed_and_run_once(runs: Counter, saved: dict) -> None:
     assert len(runs) == 20 and set(runs.values()) == {1}
     assert all(r.status is RequestStatus.COMPLETED and r.attempts == 1 for r in saved.values())
     assert _claims(saved) == {r.request_id: 1 for r in saved.values()}  # every request claimed exactly once
+
+
+def test_two_workers_racing_on_a_local_store_run_each_request_once(tmp_path):
+    _assert_each_request_claimed_and_run_once(*_race(LatentLocalStore(tmp_path)))
 
 
 def test_two_workers_racing_on_the_hub_run_each_request_once():
     store, api = fake_hub_store(commit_latency_s=0.003)
-    runs, saved = _race(store)
-    assert len(runs) == 20 and set(runs.values()) == {1}
-    assert all(r.status is RequestStatus.COMPLETED and r.attempts == 1 for r in saved.values())
-    assert _claims(saved) == {r.request_id: 1 for r in saved.values()}  # every request claimed exactly once
+    _assert_each_request_claimed_and_run_once(*_race(store))
 
 
 def test_two_worker_processes_racing_run_each_request_once(tmp_path):
@@ -208,7 +208,7 @@ def test_two_worker_processes_racing_run_each_request_once(tmp_path):
     log = tmp_path / "runs.log"
     # 20 runs of 50 ms: a second of work, so both processes (started together) are in the race.
     env = subprocess_env(REQUESTS_DIR=str(store.root), FAKE_RUN_LOG=str(log), FAKE_RUN_SLEEP_S="0.05")
-    cmd = _worker_cmd("--drain", "--run-fn", "tests.support.fake_runs:recording_run")
+    cmd = worker_cmd("--drain", "--run-fn", "tests.support.fake_runs:recording_run")
 
     procs = [subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=60)[1] for p in procs]

@@ -34,12 +34,12 @@ from tests.support.queue_helpers import (
     FakeClock,
     ManualTimer,
     make_request,
+    ok_run,
     seed,
     tree_digest,
+    worker_cmd,
+    worker_config,
 )
-from tests.support.queue_helpers import ok_run as _ok_run
-from tests.support.queue_helpers import worker_cmd as _worker_cmd
-from tests.support.queue_helpers import worker_config as _config
 
 
 def test_claim_takes_the_request_queued_longest_ago_and_leases_it(tmp_path):
@@ -121,9 +121,9 @@ def test_worker_completes_with_run_id_and_fails_with_the_one_line_error(tmp_path
             raise RunFailedError("task text_classification: org/bad has no tokenizer\nTraceback: ...")
         if request.model_id == "org/crash":
             raise ZeroDivisionError("division by zero")
-        return _ok_run(request, context)
+        return ok_run(request, context)
 
-    taken = Worker(store, run, _config("w1", max_attempts=1)).run(drain=True)
+    taken = Worker(store, run, worker_config("w1", max_attempts=1)).run(drain=True)
 
     saved = read_requests(store)
     assert taken == 3
@@ -152,9 +152,9 @@ def _leased_run(tmp_path, beat: bool) -> tuple[list, object]:
             stolen.append(claim_next(store, "thief", lease_seconds=LEASE_S, now=clock.now()))
             if stolen[-1] is not None:
                 break
-        return _ok_run(request, context)
+        return ok_run(request, context)
 
-    config = _config("w1", lease_seconds=LEASE_S)
+    config = worker_config("w1", lease_seconds=LEASE_S)
     config.clock, config.heartbeat_timer = clock.now, lambda: timer
     return stolen, Worker(store, slow, config).process_one()
 
@@ -188,7 +188,7 @@ def test_killed_worker_request_returns_to_pending_after_its_lease_and_another_wo
     lease_s = 2.0
     env = subprocess_env(REQUESTS_DIR=str(store.root), FAKE_RUN_LOG=str(log))
     proc = subprocess.Popen(
-        _worker_cmd("--once", "--lease-seconds", str(lease_s), "--worker-id", "doomed",
+        worker_cmd("--once", "--lease-seconds", str(lease_s), "--worker-id", "doomed",
                     "--run-fn", "tests.support.fake_runs:slow_run"),
         cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE, text=True,
     )
@@ -215,7 +215,7 @@ def test_killed_worker_request_returns_to_pending_after_its_lease_and_another_wo
     assert [r.request_id for r in reaped] == [request.request_id]
     assert read_requests(store)[request.path].status is RequestStatus.PENDING
 
-    final = Worker(store, _ok_run, _config("rescuer")).process_one()
+    final = Worker(store, ok_run, worker_config("rescuer")).process_one()
 
     assert final.status is RequestStatus.COMPLETED
     assert (final.worker_id, final.attempts, final.run_id) == (None, 2, f"run-{request.request_id}")
@@ -226,7 +226,7 @@ def test_killed_worker_request_returns_to_pending_after_its_lease_and_another_wo
 
 def test_worker_cli_once_on_an_empty_queue_exits_cleanly(tmp_path):
     env = subprocess_env(REQUESTS_DIR=str(tmp_path / "queue"))
-    done = subprocess.run(_worker_cmd("--once", "--run-fn", "tests.support.fake_runs:recording_run"), cwd=REPO_ROOT,
+    done = subprocess.run(worker_cmd("--once", "--run-fn", "tests.support.fake_runs:recording_run"), cwd=REPO_ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "0 request(s) taken" in done.stderr
@@ -268,7 +268,7 @@ def test_outcome_is_recorded_even_if_the_store_fails_for_a_moment(tmp_path, monk
 
     monkeypatch.setattr(queue, "complete", flaky_complete)
     monkeypatch.setattr("benchmark.queue.worker.time.sleep", lambda s: None)
-    final = Worker(store, _ok_run, _config("w")).process_one()
+    final = Worker(store, ok_run, worker_config("w")).process_one()
     assert failures == [1] and final.status is RequestStatus.COMPLETED
 
 
@@ -280,7 +280,7 @@ def test_stopped_worker_gives_its_request_back_without_counting_the_attempt(tmp_
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Worker(store, interrupted, _config("w")).process_one()
+        Worker(store, interrupted, worker_config("w")).process_one()
 
     saved = read_requests(store)[request.path]
     assert (saved.status, saved.attempts, saved.worker_id) == (RequestStatus.PENDING, 0, None)
@@ -292,7 +292,7 @@ def test_sigterm_gives_the_running_request_back_at_once(tmp_path):
     (request,) = seed(store, [make_request("org/a")])
     log = tmp_path / "runs.log"
     env = subprocess_env(REQUESTS_DIR=str(store.root), FAKE_RUN_LOG=str(log))
-    proc = subprocess.Popen(_worker_cmd("--once", "--run-fn", "tests.support.fake_runs:slow_run"), cwd=REPO_ROOT,
+    proc = subprocess.Popen(worker_cmd("--once", "--run-fn", "tests.support.fake_runs:slow_run"), cwd=REPO_ROOT,
                             env=env, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: log.exists() and "started" in log.read_text(), 30, "the worker to start the run")
