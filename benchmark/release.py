@@ -70,6 +70,7 @@ BOARD_COLUMNS = (
     "output_all_at_cap",
     "latency_s_per_query",
     "provenance",
+    "in_bands",
     "device",
     "created_at",
     "n_repeats",
@@ -130,10 +131,13 @@ def _included(path: str, include: tuple[str, ...]) -> bool:
     return any(fnmatch(path, pattern) for pattern in include)
 
 
-def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], list[str], list[dict[str, str]]]:
-    """Parsed records, their paths, and what was left out (path and reason)."""
+def _read_included(
+    store: Store, include: tuple[str, ...]
+) -> tuple[list[Any], list[str], list[dict[str, str]], list[Any]]:
+    """Parsed records, their paths, what was left out (path and reason), and the reproductions (they verify
+    entries: a verified upload sets its group's bins)."""
     folder = store.local_folder(RECORD_PATTERNS, ignore=REPORT_PATTERNS)
-    records, paths, left_out = [], [], []
+    records, paths, left_out, reproductions = [], [], [], []
     for relative in sorted(record_files(folder)):
         if not _included(relative, include):
             continue
@@ -142,10 +146,11 @@ def _read_included(store: Store, include: tuple[str, ...]) -> tuple[list[Any], l
             left_out.append({"path": relative, "reason": outcome})
         elif outcome.reproduces:
             left_out.append({"path": relative, "reason": f"{LEFT_OUT_REPRODUCTION} {outcome.reproduces}"})
+            reproductions.append(outcome)
         else:
             records.append(outcome)
             paths.append(relative)
-    return records, paths, left_out
+    return records, paths, left_out, reproductions
 
 
 def _latest_only(records: list[Any], paths: list[str], left_out: list[dict[str, str]]) -> tuple[list, list]:
@@ -161,12 +166,12 @@ def _latest_only(records: list[Any], paths: list[str], left_out: list[dict[str, 
     return [records[i] for i in keep], [paths[i] for i in keep]
 
 
-def rate_cohort(records: list[Any], paths: list[str]) -> Any:
+def rate_cohort(records: list[Any], paths: list[str], reproductions: list[Any] | tuple = ()) -> Any:
     """The board of ``records``: reference runs only, rated among themselves (a pandas frame)."""
     from benchmark.board.frame import frame_from_records
     from benchmark.board.rating import rating_flags, star_ratings
 
-    frame = frame_from_records(records)
+    frame = frame_from_records(records, reproductions)
     by_key = {(r.model_id, r.task, r.run_id): p for r, p in zip(records, paths, strict=True)}
     frame["record_path"] = [by_key[k] for k in zip(frame["model_id"], frame["task"], frame["run_id"], strict=True)]
     if "configuration_key" not in frame:
@@ -182,9 +187,9 @@ def rate_cohort(records: list[Any], paths: list[str]) -> Any:
 
 def frozen_edges(board: Any) -> list[dict[str, Any]]:
     """Per rating group of the rated rows: its lowest and highest energy and how many rows."""
-    from benchmark.board.rating import CLASSED_TASKS
+    from benchmark.board.rating import CLASSED_TASKS, joins_bands
 
-    rated = board[board["stars"].notna()].copy()
+    rated = board[board["stars"].notna().to_numpy() & joins_bands(board)].copy()
     rated["size_class"] = rated["size_class"].where(rated["task"].isin(CLASSED_TASKS), None)
     groups = []
     for key, rows in rated.groupby(list(GROUP_KEYS), dropna=False, sort=True):
@@ -238,20 +243,23 @@ def cut_release(
         head = store.head()
         if store.list(f"{RELEASES_PREFIX}/{name}/"):
             raise ReleaseExistsError(f"release {name!r} already exists in {store.name}: a release is never changed")
-        records, paths, left_out = _read_included(store, patterns)
+        records, paths, left_out, reproductions = _read_included(store, patterns)
         if latest_only:
             records, paths = _latest_only(records, paths, left_out)
         if not records:
             raise ReleaseError(f"no valid record matches --include {' '.join(patterns)} in {store.name}")
-        board = rate_cohort(records, paths)
+        board = rate_cohort(records, paths, reproductions)
         meta = _release_meta(name, day, patterns, board, left_out)
         files = {
             board_path(name): board_parquet(board),
             release_json_path(name): (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode(),
         }
         try:
-            store.commit(files, parent=head, message=f"Release {name}: {len(board)} entries")
+            store.commit(files, parent=head, message=f"Release {name}: {len(board)} entries", create=list(files))
         except StaleStoreError:
             continue  # someone wrote meanwhile: re-read (and refuse if it was this release)
+        except FileExistsError:
+            raise ReleaseExistsError(f"release {name!r} already exists in {store.name}: a release is never "
+                                     "changed") from None
         return ReleaseCut(name, len(board), len(left_out), meta)
     raise ReleaseError(f"the store {store.name} kept moving; release {name!r} was not cut, try again")

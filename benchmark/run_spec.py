@@ -109,6 +109,11 @@ def check_model_folder(model: str, hub_id_only: bool = False) -> None:
         raise RunArgumentError(f"model {model!r} cannot be loaded: no such folder")
 
 
+# A run's repeats: three by default; more than this adds nothing to the spread, and an upload declaring
+# more than a run can have is refused unread (benchmark.uploads).
+MAX_REPEATS = 20
+
+
 def has_flash_attn() -> bool:
     return importlib.util.find_spec("flash_attn") is not None
 
@@ -118,8 +123,8 @@ def check_run_spec(spec: RunSpec) -> TaskSpec:
     task = get_task(spec.task)
     if spec.num_samples is not None and spec.num_samples <= 0:
         raise RunArgumentError(f"--num-samples must be a positive number of samples, got {spec.num_samples}")
-    if spec.repeats < 1:
-        raise RunArgumentError(f"--repeats must be at least 1, got {spec.repeats}")
+    if not 1 <= spec.repeats <= MAX_REPEATS:
+        raise RunArgumentError(f"--repeats must be from 1 to {MAX_REPEATS}, got {spec.repeats}")
     if spec.device not in (None, *DEVICES):
         raise RunArgumentError(f"--device must be cuda or cpu, got {spec.device!r}")
     if spec.warmup_runs is not None and spec.warmup_runs < 0:

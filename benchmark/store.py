@@ -8,7 +8,9 @@ store root (``records/<task>/<org--name>/<run_id>.json``, ``requests/<id>.json``
 - ``commit`` is compare-and-swap over the whole store: it applies only if the store is still at
   ``parent`` (its ``head()`` when the caller read it); otherwise it raises ``StaleStoreError`` and
   the caller re-reads and retries. On the Hub this is a commit with ``parent_commit``; locally a
-  version counter guarded by a file lock.
+  version counter guarded by a file lock. Its ``create`` paths are create-only inside the same swap:
+  if one exists the whole commit is refused (``FileExistsError``), whatever the caller checked before,
+  so publishing a record (approve, push, worker, reproduce) never replaces one already there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
@@ -71,8 +73,15 @@ class Store(ABC):
         """Write new files (``FileExistsError`` if one exists); returns the new head."""
 
     @abstractmethod
-    def commit(self, changes: Mapping[str, bytes | None], parent: str, message: str) -> str:
-        """Apply ``changes`` (``None`` deletes) only if ``head() == parent``; returns the new head."""
+    def commit(
+        self, changes: Mapping[str, bytes | None], parent: str, message: str, create: Collection[str] = ()
+    ) -> str:
+        """Apply ``changes`` (``None`` deletes) only if ``head() == parent`` and none of the ``create``
+        paths exists yet (``FileExistsError`` naming the first that does); returns the new head."""
+
+    def exists(self, path: str) -> bool:
+        """Whether the file ``path`` is in the store (an exact file path, not a folder)."""
+        return check_path(path) in self.list(path)
 
     @abstractmethod
     def local_folder(self, patterns: list[str], ignore: list[str] | None = None) -> Path:
@@ -104,6 +113,8 @@ class LocalStore(Store):
 
     def list(self, prefix: str = "") -> list[str]:
         base = self.root / prefix if prefix else self.root
+        if base.is_file():  # an exact file path: itself (an empty answer here once let a publish overwrite it)
+            return [] if base.name.startswith(".") else [base.relative_to(self.root).as_posix()]
         if not base.exists():
             return []
         found = []
@@ -137,11 +148,16 @@ class LocalStore(Store):
                 _atomic_write(target, data)
             return self._bump()
 
-    def commit(self, changes: Mapping[str, bytes | None], parent: str, message: str) -> str:
+    def commit(
+        self, changes: Mapping[str, bytes | None], parent: str, message: str, create: Collection[str] = ()
+    ) -> str:
         targets = {self._abs(p): data for p, data in changes.items()}
         with self._locked():
             if self.head() != parent:
                 raise StaleStoreError(f"{self.name} moved from version {parent} to {self.head()}")
+            for path in create:
+                if os.path.lexists(self._abs(path)):
+                    raise FileExistsError(path)
             for target, data in targets.items():
                 if data is None:
                     target.unlink(missing_ok=True)
@@ -191,8 +207,15 @@ class HubStore(Store):
                 time.sleep(random.uniform(0.0, 0.2))  # let the other writer's commit settle, then re-check
         raise StaleStoreError(f"{self.name} kept moving: {self.ADD_ATTEMPTS} tries to add {len(changes)} file(s)")
 
-    def commit(self, changes: Mapping[str, bytes | None], parent: str, message: str) -> str:
+    def commit(
+        self, changes: Mapping[str, bytes | None], parent: str, message: str, create: Collection[str] = ()
+    ) -> str:
         ops = [FileChange(check_path(p), d) for p, d in changes.items()]
+        if create:  # checked on the very revision the commit must apply to (parent_commit): no window
+            existing = set(self.client.list_files(self.repo_id, revision=parent))
+            for path in create:
+                if check_path(path) in existing:
+                    raise FileExistsError(path)
         try:
             return self.client.commit(self.repo_id, ops, message, parent_commit=parent)
         except HubConflictError as exc:

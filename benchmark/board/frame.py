@@ -12,7 +12,8 @@ import pandas as pd
 from benchmark.board.configurations import CONFIGURATION_COLUMNS, configuration_frame
 from benchmark.board.plausibility import implausible_energy_reason
 from benchmark.board.rating import rating_flags, size_classes, star_ratings
-from benchmark.record import ResultRecord, record_provenance
+from benchmark.board.verification import verified_run_ids
+from benchmark.record import SELF_REPORTED, ResultRecord, record_provenance
 from benchmark.tasks import TASK_KEYS
 
 FRAME_COLUMNS = (
@@ -43,15 +44,21 @@ FRAME_COLUMNS = (
     "latency_s_per_query",
     # who stands behind the figure: measured (our workers), self-reported (an approved upload), published
     "provenance",
+    # whether the row sets its rating group's bins: False for a self-reported upload no reproduction verified
+    "in_bands",
     *CONFIGURATION_COLUMNS,
 )
-DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", *CONFIGURATION_COLUMNS)
+DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", "in_bands", *CONFIGURATION_COLUMNS)
 
-def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -> pd.DataFrame:
+def frame_from_records(
+    records: tuple[ResultRecord, ...] | list[ResultRecord],
+    reproductions: tuple[ResultRecord, ...] | list[ResultRecord] = (),
+) -> pd.DataFrame:
     """One row per record with its stars, sorted per task: rated first, least energy first.
 
     The spread over repeats is the records' standard deviation where there were at least two
-    repeats, and missing otherwise (a single or a published figure has no known spread).
+    repeats, and missing otherwise (a single or a published figure has no known spread). A
+    self-reported row sets its group's bins only once ``reproductions`` verify it (``in_bands``).
     """
     rows = [
         (
@@ -91,6 +98,10 @@ def frame_from_records(records: tuple[ResultRecord, ...] | list[ResultRecord]) -
     # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.
     published = pd.Series([r.size_class for r in records], dtype=object)
     frame["size_class"] = published.where(published.notna(), size_classes(frame["params"]))
+    frame["in_bands"] = frame["provenance"] != SELF_REPORTED
+    if reproductions and not frame["in_bands"].all():
+        verified = verified_run_ids(frame, reproductions)
+        frame["in_bands"] |= frame["run_id"].isin(verified)
     frame["stars"] = star_ratings(frame)
     frame["rating_flag"] = rating_flags(frame)
     task_order = pd.Categorical(frame["task"], categories=TASK_KEYS).codes

@@ -14,6 +14,11 @@ rated by size class without a parameter count, an energy flagged physically impl
 run that is not comparable or not of the reference configuration (so nothing but a reference
 run moves another model's stars). They do not move the bins of the others.
 
+A self-reported upload that no reproduction has verified (``in_bands`` False; without that column, any
+row whose ``provenance`` is self-reported) is rated against the bins of the rows that do join them, clipped
+to 1–5, and moves nobody's stars: only what we measured, published boards and verified uploads set a
+group's lowest and highest energy. A group with no such row is binned over its ratable rows.
+
 Everything is vectorised (one groupby on an integer key): 10,000 rows take a few milliseconds.
 """
 
@@ -23,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.board.configurations import on_reference_board
+from benchmark.record import SELF_REPORTED
 from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 
 N_STAR_LEVELS = 5
@@ -41,6 +47,8 @@ FLAG_CPU = "measured on a CPU: no GPU energy to rate"
 # cannot be real is shown but never rated, so it cannot stretch the bins of its group.
 FLAG_IMPLAUSIBLE = "physically implausible energy"
 IMPLAUSIBLE_COLUMN = "energy_implausible"
+# whether a row sets its group's bins (False: an unverified self-reported upload, rated against them)
+BANDS_COLUMN = "in_bands"
 # issue 10: only comparable runs of the reference configuration are rated
 FLAG_NOT_COMPARABLE = "not comparable: not the task's full test set"
 FLAG_NOT_REFERENCE = "not the reference configuration"
@@ -106,6 +114,16 @@ def _implausible(df: pd.DataFrame) -> np.ndarray:
     return df[IMPLAUSIBLE_COLUMN].to_numpy(dtype=bool, na_value=False)
 
 
+def joins_bands(df: pd.DataFrame) -> np.ndarray:
+    """Whether each row may set its group's lowest and highest energy (see the module's docstring)."""
+    by_provenance = (df["provenance"] != SELF_REPORTED).to_numpy(dtype=bool, na_value=True) if "provenance" in df \
+        else np.ones(len(df), dtype=bool)
+    if BANDS_COLUMN not in df:  # a board written before the column: the provenance says it
+        return by_provenance
+    given = df[BANDS_COLUMN]
+    return np.where(given.isna().to_numpy(), by_provenance, given.fillna(True).to_numpy(dtype=bool))
+
+
 def _codes(column: pd.Series) -> np.ndarray:
     codes, _ = pd.factorize(column, use_na_sentinel=False)
     return codes
@@ -136,10 +154,18 @@ def star_ratings(df: pd.DataFrame) -> pd.Series:
     n_classes = len(SIZE_CLASS_BOUNDS) + 1
     group = (task_codes * n_classes + class_key) * (hardware_codes.max(initial=0) + 1) + hardware_codes
 
-    rated = pd.Series(np.where(ratable, energy, np.nan))
-    grouped = rated.groupby(group, sort=False)
-    stars = stars_between(energy, grouped.transform("min").to_numpy(), grouped.transform("max").to_numpy(), ratable)
+    banded = ratable & joins_bands(df)
+    low, high = _group_range(energy, banded, group)
+    all_low, all_high = _group_range(energy, ratable, group)
+    no_band = np.isnan(low)  # a group of unverified uploads only: binned over its own ratable rows
+    stars = stars_between(energy, np.where(no_band, all_low, low), np.where(no_band, all_high, high), ratable)
     return pd.Series(stars, index=df.index, name="stars")
+
+
+def _group_range(energy: np.ndarray, rows: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the lowest and highest energy of the ``rows`` of its group (NaN where it has none)."""
+    grouped = pd.Series(np.where(rows, energy, np.nan)).groupby(group, sort=False)
+    return grouped.transform("min").to_numpy(), grouped.transform("max").to_numpy()
 
 
 def rating_flags(df: pd.DataFrame) -> pd.Series:

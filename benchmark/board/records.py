@@ -4,8 +4,9 @@ Each file under ``records/<task>/<org--name>/<run_id>.json`` is parsed with the 
 ``ResultRecord`` schema; a file is dropped, under its reason, when it is not JSON, breaks the schema,
 has a missing, non-finite or negative GPU energy, names a task the registry does not know, or breaks
 one of ``plausibility``'s rules (oversized, an unknown schema version). Of several runs of one
-``run_key`` (model, task, hardware, configuration, reasoning effort) the latest (``created_at``, then
-``run_id``) wins and the others count as duplicates. Raw report folders (``<run_id>.reports/``) sit
+``run_key`` (model, task, hardware, configuration, reasoning effort) a measured (or published) run wins
+over a self-reported one whatever the dates, then the latest (``created_at``, then ``run_id``) wins, and
+the others count as duplicates. Raw report folders (``<run_id>.reports/``) sit
 one level deeper and are never read.
 
 A zero energy is kept: it is a real record (a CPU-only run measures no GPU energy) and the rating
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from benchmark.board import plausibility
 from benchmark.configuration import not_comparable_reason, record_configuration
-from benchmark.record import ResultRecord
+from benchmark.record import SELF_REPORTED, ResultRecord, record_provenance
 from benchmark.tasks import TASKS
 
 # What to fetch from a Hub store. fnmatch's "*" crosses "/", so this also matches JSON files in
@@ -125,8 +126,16 @@ def run_key(record: ResultRecord) -> tuple[str, str, str, str, str]:
     return (record.model_id, record.task, record.hardware.label, key, reasoning_effort(record))
 
 
+def _standing(record: ResultRecord) -> int:
+    """How much a run's provenance weighs when two runs of one ``run_key`` compete: a self-reported
+    upload (its dates are the submitter's to write) never replaces a run we measured or a published one."""
+    return 0 if record_provenance(record) == SELF_REPORTED else 1
+
+
 def is_later(record: ResultRecord, than: ResultRecord) -> bool:
-    return (record.created_at, record.run_id) > (than.created_at, than.run_id)
+    """Whether ``record`` replaces ``than``: measured and published runs win over self-reported ones
+    whatever the dates, then the latest (``created_at``, then ``run_id``) wins."""
+    return (_standing(record), record.created_at, record.run_id) > (_standing(than), than.created_at, than.run_id)
 
 
 def split_reproductions(records: list[ResultRecord]) -> tuple[list[ResultRecord], list[ResultRecord]]:

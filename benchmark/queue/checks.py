@@ -73,8 +73,9 @@ def check_logged_in(username: str | None) -> str:
     return str(username).strip()
 
 
-def check_model_id(model_id: str | None) -> str:
-    """Rule: the id is a well-formed Hub id, ``owner/name``, and nothing else."""
+def check_model_id(model_id: str | None, owner_required: bool = True) -> str:
+    """Rule: the id is a well-formed Hub id, ``owner/name``, and nothing else (with ``owner_required``
+    False, a bare ``name`` too: a private model an upload names)."""
     text = (model_id or "").strip()
     if not text:
         raise SubmissionRefused("model_id", "Enter the model id as owner/name, e.g. google-bert/bert-base-uncased.")
@@ -89,11 +90,11 @@ def check_model_id(model_id: str | None) -> str:
     if ".." in text:
         raise SubmissionRefused("model_id", "The model id must not contain '..'.")
     slashes = text.count("/")
-    if slashes == 0:
+    if slashes == 0 and owner_required:
         raise SubmissionRefused("model_id", "The model id needs its owner: write it as owner/name.")
     if slashes > 1:
         raise SubmissionRefused("model_id", "The model id must have exactly one '/', between owner and name.")
-    owner, name = text.split("/")
+    owner, name = text.split("/") if slashes else ("private", text)
     if not owner or not name:
         raise SubmissionRefused("model_id", "The model id needs both an owner and a name around its '/'.")
     if len(owner) > MAX_NAME_CHARS or len(name) > MAX_NAME_CHARS:
@@ -106,6 +107,15 @@ def check_model_id(model_id: str | None) -> str:
         raise SubmissionRefused("model_id", "The owner and the name must start and end with a letter or digit.")
     if name.lower().endswith(".git"):
         raise SubmissionRefused("model_id", "The model name must not end in '.git'.")
+    return text
+
+
+def check_upload_model_id(model_id: str | None) -> str:
+    """Rule for a run measured elsewhere: the form's rules, the owner optional (a private model may be
+    named as its owner knows it); ``.``, ``..``, paths, URLs, Markdown or HTML are refused alike."""
+    text = check_model_id(model_id, owner_required=False)
+    if text != model_id:
+        raise SubmissionRefused("model_id", "The model id must not start or end with spaces.")
     return text
 
 

@@ -24,7 +24,13 @@ def describe(model: Any) -> dict[str, Any]:
     method = None if quantization is None else str(getattr(quantization.get("quant_method"), "value", None)
                                                    or quantization.get("quant_method"))
     dtype = getattr(model, "dtype", None)
+    parameters = getattr(model, "parameters", None)
+    try:  # the parameters the measured process held (an upload's size class is checked against them)
+        params = sum(p.numel() for p in parameters()) if callable(parameters) else None
+    except (TypeError, AttributeError, RuntimeError):
+        params = None
     return {
+        "params": int(params) if params else None,
         "dtype": str(dtype).removeprefix("torch.") if dtype is not None else None,
         "attn_implementation": getattr(config, "_attn_implementation", None),
         "quantization_method": method,

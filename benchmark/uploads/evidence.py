@@ -5,25 +5,36 @@ report, codecarbon's file per phase, what the child loaded and the log. Each che
 raises ``EvidenceRefused`` with one line naming it; ``check_run`` runs them in order and stops at the
 first that fails, so nothing is stored on failure:
 
-1. ``record``: it parses as a result record of a known task, with repeats, and claims neither to reproduce
-   an entry nor to answer a queued request (only our workers' runs do);
-2. ``recomputed``: every repeat is scored again from its raw report with the runner's own code
-   (``benchmark.runs.scoring``) and must give the record's figures, and so must the mean and spread;
+1. ``record``: it parses as a result record of a known task, with at most ``MAX_REPEATS`` repeats, a model
+   id the board can show (the submission form's rules; the owner may be left out for a private model), a
+   date that is neither in the future nor before the software it names (``limits.date_problem``), no size
+   class of its own (the board derives it from the parameter count), and claims neither to reproduce an
+   entry nor to answer a queued request (only our workers' runs do);
+2. ``recomputed``: every repeat has its own raw report (distinct files with distinct contents), scored
+   again with the runner's own code (``benchmark.runs.scoring``), which must give the record's figures, and
+   so must the mean and spread;
 3. ``configuration``: the settings are the task's reference or a configuration it admits (a run on fewer
    samples or another dataset is accepted but not comparable, like any such run of ours: never rated);
 4. ``plausible``: the energy passes the board's plausibility rules (power limit × time, orders of magnitude);
 5. ``counter``: on a GPU, each repeat's NVML counter delta covers its phases within the runner's own
    tolerance (``benchmark.runs.counter``);
-6. ``hardware``: on a GPU, codecarbon's files name the GPU the record names, and their phase energies are
-   the report's;
+6. ``hardware``: on a GPU, codecarbon's files name the very GPU the record names (the whole name, after
+   normalising case, spaces and codecarbon's "N x " prefix), and their phase energies are the report's;
 7. ``software``: the versions of the stack are recorded;
-8. ``size``: a size-classed task (text generation, reasoning) has a parameter count.
+8. ``size``: a size-classed task (text generation, reasoning) has a parameter count, and it is in the same
+   size class as the parameters each repeat's measured process loaded (``loaded.json``).
+
+Evidence of an unexpected shape (a list where an object belongs, a string for an energy) fails the check
+that read it, in one line, like any other failure.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +51,14 @@ from benchmark.configuration import (
     record_configuration,
 )
 from benchmark.errors import UserInputError
-from benchmark.record import ResultRecord
+from benchmark.queue.checks import SubmissionRefused, check_upload_model_id
+from benchmark.record import ResultRecord, utc_now
 from benchmark.runs.counter import CounterBelowPhases, check_counter
-from benchmark.runs.files import RECORD_FILE
+from benchmark.runs.files import LOADED_FILE, RECORD_FILE
 from benchmark.runs.scoring import ReportError, repeat_from_report, summary
-from benchmark.tasks import TASKS
+from benchmark.tasks import TASKS, size_class
 from benchmark.uploads.archive import ArchiveRefused, check_json
+from benchmark.uploads.limits import MAX_REPEATS, date_problem
 
 CODECARBON_SUFFIX = "_codecarbon.json"
 STACK = ("optimum_benchmark", "transformers", "torch", "codecarbon")
@@ -76,7 +89,7 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=_REL_TOL, abs_tol=_ABS_TOL)
 
 
-def check_record(folder: Path) -> ResultRecord:
+def check_record(folder: Path, now: datetime | None = None) -> ResultRecord:
     path = folder / RECORD_FILE
     if not path.is_file() or path.is_symlink():
         raise EvidenceRefused("record", f"the run folder holds no {RECORD_FILE}")
@@ -91,18 +104,38 @@ def check_record(folder: Path) -> ResultRecord:
         raise EvidenceRefused("record", f"unknown task {record.task!r}")
     if not record.repeats:
         raise EvidenceRefused("record", "the record lists no repeat: there is nothing to check it against")
+    if len(record.repeats) > MAX_REPEATS:
+        raise EvidenceRefused("record", f"the record lists {len(record.repeats)} repeats; a run has at most "
+                              f"{MAX_REPEATS}")
+    try:
+        check_upload_model_id(record.model_id)
+    except SubmissionRefused as refusal:
+        raise EvidenceRefused("record", f"model id {record.model_id!r}: {refusal.message}") from None
+    problem = date_problem(record.created_at, record.software.model_dump(), now or utc_now())
+    if problem:
+        raise EvidenceRefused("record", problem)
+    if record.size_class is not None:
+        raise EvidenceRefused("record", "the record sets its own size class; the board derives it from the "
+                              "parameter count (remove size_class)")
     if record.reproduces or record.request:
         claim = f"reproduces run {record.reproduces}" if record.reproduces else "answers a queued request"
         raise EvidenceRefused("record", f"the record {claim}: only our workers' runs can (upload the run itself)")
     return record
 
 
-def _report(folder: Path, file: str | None, index: int) -> dict[str, Any]:
+def _report(folder: Path, file: str | None, index: int, seen: dict[str, int]) -> dict[str, Any]:
+    """Repeat ``index``'s raw report, read once; ``seen`` maps each report's path and content hash already
+    read to its repeat, so two repeats can never stand on one report."""
     if not file:
         raise EvidenceRefused("recomputed", f"repeat {index} names no raw report")
     path = (folder / file).resolve()
     if not path.is_relative_to(folder.resolve()) or not path.is_file() or (folder / file).is_symlink():
         raise EvidenceRefused("recomputed", f"repeat {index}'s raw report {file!r} is not a file of the run folder")
+    for key in (f"path:{path}", f"sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"):
+        if key in seen:
+            raise EvidenceRefused("recomputed", f"repeats {seen[key]} and {index} give the same raw report "
+                                  f"{'file' if key.startswith('path') else 'content'}: each repeat is its own run")
+        seen[key] = index
     try:
         report = check_json(path)
     except ArchiveRefused as exc:
@@ -120,9 +153,11 @@ def check_recomputed(folder: Path, record: ResultRecord) -> dict[int, dict[str, 
 
         spec = replace(spec, generate_kwargs=MappingProxyType({**spec.generate_kwargs,
                                                                "max_new_tokens": record.settings.max_new_tokens}))
-    reports, again = {}, []
+    reports, again, seen = {}, [], {}
+    if len({repeat.index for repeat in record.repeats}) != len(record.repeats):
+        raise EvidenceRefused("recomputed", "two repeats have the same index")
     for repeat in record.repeats:
-        report = _report(folder, repeat.report_file, repeat.index)
+        report = _report(folder, repeat.report_file, repeat.index, seen)
         try:
             scored = repeat_from_report(repeat.index, report, spec, record.settings.num_samples,
                                         device=record.hardware.device)
@@ -184,8 +219,10 @@ def check_hardware(folder: Path, record: ResultRecord, reports: dict[int, dict[s
             raise EvidenceRefused("hardware", f"repeat {repeat.index} has no codecarbon file naming its GPU")
         for file in files:
             tracked = check_json(file)
+            if not isinstance(tracked, dict):
+                raise EvidenceRefused("hardware", f"repeat {repeat.index}'s {file.name} is not a codecarbon record")
             named = str(tracked.get("gpu_model") or "")
-            if not record.hardware.gpu_name or record.hardware.gpu_name not in named:
+            if not record.hardware.gpu_name or gpu_name_key(record.hardware.gpu_name) != gpu_name_key(named):
                 raise EvidenceRefused("hardware", f"the record names {record.hardware.gpu_name!r} but NVML named "
                                       f"{named!r} for repeat {repeat.index}")
             phase = file.name.removesuffix(CODECARBON_SUFFIX)
@@ -196,27 +233,66 @@ def check_hardware(folder: Path, record: ResultRecord, reports: dict[int, dict[s
                                       f"{tracked.get('gpu_energy')} kWh, the report says {reported['gpu']}")
 
 
+_COUNT_PREFIX = re.compile(r"^\s*\d+\s*x\s+", re.IGNORECASE)
+
+
+def gpu_name_key(name: str) -> str:
+    """A GPU name as compared: codecarbon's "1 x " prefix dropped, case and runs of spaces ignored."""
+    return " ".join(_COUNT_PREFIX.sub("", name).split()).casefold()
+
+
 def check_software(record: ResultRecord) -> None:
     missing = [name for name in STACK if not getattr(record.software, name)]
     if missing:
         raise EvidenceRefused("software", f"the record does not say which {', '.join(missing)} it ran")
 
 
-def check_size(record: ResultRecord) -> None:
-    if TASKS[record.task].size_classes and record.params is None:
+def check_size(folder: Path, record: ResultRecord) -> None:
+    if not TASKS[record.task].size_classes:
+        return
+    if record.params is None:
         raise EvidenceRefused("size", f"{TASKS[record.task].display_name} is rated by size class: "
                               "give the model's parameter count (params)")
+    claimed = size_class(record.params)
+    for repeat in record.repeats:
+        loaded_file = (folder / repeat.report_file).parent / LOADED_FILE
+        loaded = check_json(loaded_file) if loaded_file.is_file() and not loaded_file.is_symlink() else None
+        held = loaded.get("params") if isinstance(loaded, dict) else None
+        if not isinstance(held, int) or isinstance(held, bool) or held <= 0:
+            raise EvidenceRefused("size", f"repeat {repeat.index} has no {LOADED_FILE} giving the parameters the "
+                                  "measured process loaded (run with the current runner)")
+        if size_class(held) != claimed:
+            raise EvidenceRefused("size", f"the record's {record.params:,} parameters (class {claimed}) are not "
+                                  f"what repeat {repeat.index} loaded: {held:,} (class {size_class(held)})")
 
 
-def check_run(folder: Path) -> CheckedRun:
+# what reading evidence of an unexpected shape raises (a list for an object, a string for a number)
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError)
+
+
+def check_run(folder: Path, now: datetime | None = None) -> CheckedRun:
     """Every check, in order; the first to fail is raised (nothing stored)."""
     folder = Path(folder)
-    record = check_record(folder)
-    reports = check_recomputed(folder, record)
-    not_comparable = check_configuration(record)
-    check_plausible(record)
-    check_counter_covers_phases(record, reports)
-    check_hardware(folder, record, reports)
-    check_software(record)
-    check_size(record)
+    record = _checked("record", check_record, folder, now)
+    reports = _checked("recomputed", check_recomputed, folder, record)
+    not_comparable = _checked("configuration", check_configuration, record)
+    _checked("plausible", check_plausible, record)
+    _checked("counter", check_counter_covers_phases, record, reports)
+    _checked("hardware", check_hardware, folder, record, reports)
+    _checked("software", check_software, record)
+    _checked("size", check_size, folder, record)
     return CheckedRun(record, reports, not_comparable)
+
+
+def _checked(name: str, check: Any, *args: Any) -> Any:
+    """``check(*args)``; evidence of a shape it cannot read fails that check in one line."""
+    try:
+        return check(*args)
+    except EvidenceRefused:
+        raise
+    except ArchiveRefused as exc:
+        raise EvidenceRefused(name, str(exc)) from None
+    except _SHAPE_ERRORS as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise EvidenceRefused(name, f"the evidence has an unexpected shape ({type(exc).__name__}: {detail})"
+                              ) from None

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from benchmark.configuration import record_configuration
 from benchmark.errors import UserInputError
+from benchmark.queue.checks import SubmissionRefused, check_model_id
 from benchmark.queue.operations import update_requests
 from benchmark.queue.request_record import RequestRecord, RequestStatus, new_request_id
-from benchmark.record import ResultRecord, Software, utc_now
+from benchmark.record import SELF_REPORTED, ResultRecord, Software, record_provenance, utc_now
 from benchmark.run_spec import RunSpec
 from benchmark.runs.files import RECORD_FILE
 from benchmark.store import Store
@@ -116,6 +117,14 @@ def reproduction_spec(
     if record.reproduces:
         raise ReproduceRefused(f"run {record.run_id} is itself a reproduction (of {record.reproduces})")
     settings = record.settings
+    if model is None:
+        _check_hub_source(record)
+    if dataset is None and record_provenance(record) == SELF_REPORTED:
+        try:
+            check_model_id(settings.dataset)  # a dataset id has the same shape: never a path on this machine
+        except SubmissionRefused:
+            raise ReproduceRefused(f"run {record.run_id} names the dataset {settings.dataset!r}, not a Hub id: give "
+                                   "a local copy with --dataset") from None
     overrides = record_configuration(record, TASKS[record.task]).overrides()
     return RunSpec(
         model=model or record.model_id, task=record.task, revision=None if model else record.model_revision,
@@ -127,6 +136,20 @@ def reproduction_spec(
         max_new_tokens=settings.max_new_tokens if settings.reasoning else None,
         reproduces=record.run_id, **overrides,
     )
+
+
+def _check_hub_source(record: ResultRecord) -> None:
+    """Without ``--model`` the weights come from the Hub, by the id the record names: that must be a Hub id
+    (never a folder on this machine, whatever an uploader wrote), pinned to a commit for an upload."""
+    try:
+        check_model_id(record.model_id)
+    except SubmissionRefused:
+        raise ReproduceRefused(f"run {record.run_id} names the model {record.model_id!r}, not a Hub id: give a local "
+                               "copy with --model") from None
+    pinned = record.model_revision and len(record.model_revision) == 40
+    if record_provenance(record) == SELF_REPORTED and not pinned:
+        raise ReproduceRefused(f"run {record.run_id} is an upload with no pinned model revision: give the weights "
+                               "with --model")
 
 
 def reproduction_request(record: ResultRecord, by: str) -> RequestRecord:

@@ -12,6 +12,7 @@ CLI) with ``require_maintainer``.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ ATTESTATIONS = (
 )
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 _COMMIT_TRIES = 5
+UPLOAD_ID = re.compile(r"u[0-9]{8}T[0-9]{6}-[0-9a-f]{8}")
 
 
 class UploadRefused(UserInputError):
@@ -117,6 +119,9 @@ def receive(
     upload_id = f"u{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     files = _evidence_files(folder, checked)
     record = checked.record
+    if store.exists(record_path(record)):
+        raise UploadRefused(f"run {record.run_id} is already published: an upload never replaces a record "
+                            "(run the benchmark again for a new run id)")
     upload = Upload(
         upload_id=upload_id, submitter=submitter, submitted_at=now, attestation=attestation,
         model_id=record.model_id, task=record.task, hardware=record.hardware.label,
@@ -139,6 +144,8 @@ def receive(
 
 
 def _get(store: Store, upload_id: str) -> Upload:
+    if not UPLOAD_ID.fullmatch(upload_id or ""):
+        raise UploadRefused(f"no upload {upload_id!r}")
     try:
         return Upload.model_validate_json(store.read(f"{UPLOADS_PREFIX}/{upload_id}/{UPLOAD_FILE}"))
     except FileNotFoundError:
@@ -154,7 +161,9 @@ def _pending(store: Store, upload_id: str) -> Upload:
 
 def approve(store: Store, upload_id: str, maintainer: str, now: datetime | None = None) -> Upload:
     """Publish a pending upload's record as self-reported (with its raw reports) and mark it approved, in
-    one compare-and-swap commit."""
+    one compare-and-swap commit whose record and reports are create-only: a path already in the store (a
+    measured record with the same run id, the same upload approved before) refuses the whole commit, so
+    approving never replaces a byte of what is there."""
     for _ in range(_COMMIT_TRIES):
         head = store.head()
         upload = _pending(store, upload_id)
@@ -170,15 +179,17 @@ def approve(store: Store, upload_id: str, maintainer: str, now: datetime | None 
             repeats.append(repeat.model_copy(update={"report_file": f"{Path(reports_dir(record)).name}/{name}"}))
         record = record.model_copy(update={"repeats": repeats})
         path = record_path(record)
-        if store.list(path):
-            raise UploadRefused(f"{path} is already published")
         changes[path] = (record.to_json() + "\n").encode()
+        published = sorted(changes)
         done = upload.model_copy(update={"status": APPROVED, "reviewed_by": maintainer, "reviewed_at": now or utc_now(),
                                          "record_path": path})
         changes[upload.path] = done.to_bytes()
         try:
-            store.commit(changes, head, f"Approve upload {upload_id} ({maintainer})")
+            store.commit(changes, head, f"Approve upload {upload_id} ({maintainer})", create=published)
             return done
+        except FileExistsError as exc:
+            raise UploadRefused(f"upload {upload_id} cannot be approved: {exc.args[0] if exc.args else path} is "
+                                "already published (run ids are never reused): nothing was changed") from None
         except StaleStoreError:
             continue
     raise UploadRefused(f"the store kept moving: upload {upload_id} was not approved, try again")

@@ -138,6 +138,10 @@ LOCAL_LOGIN_REFUSED = (
     "LEADERBOARD_LOCAL_LOGIN=1 off a Space serves the host's Hugging Face login to every visitor: bind the "
     "app to a loopback address (GRADIO_SERVER_NAME=127.0.0.1), not {host!r}, or run it as a Space with OAuth"
 )
+HALF_A_SPACE = (
+    "SYSTEM=spaces is set without SPACE_ID: Gradio would then serve its mocked login and sign every visitor in "
+    "as the host; set both (as a Space does) or neither"
+)
 LOCAL_LOGIN_SHARED = (
     "LEADERBOARD_LOCAL_LOGIN=1 off a Space signs every visitor in as the host: it cannot be served through a "
     "share link (share=True, GRADIO_SHARE or a hosted notebook); serve it on 127.0.0.1 only, or as a Space"

@@ -21,13 +21,14 @@ import pandas as pd
 from benchmark.board.configurations import on_reference_board
 from benchmark.board.frame import frame_from_records
 from benchmark.board.rating import rating_flags, star_ratings
+from benchmark.board.verification import Verification, verifications
 from benchmark.quality.record import QualityRecord
 from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.quality import best_quality, with_quality
 from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
-from leaderboard.results.verification import Verification, verifications, with_verification
+from leaderboard.results.verification import with_verification
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -60,7 +61,7 @@ class LeaderboardData:
         cls, result: LoadResult, version: int = 0, notice: str | None = None, releases: tuple[Release, ...] = ()
     ) -> LeaderboardData:
         """``result`` holds the records read as JSON: with ``releases``, only those published since."""
-        frame = frame_from_records(result.records)
+        frame = frame_from_records(result.records, result.reproductions)
         frame["release"] = LIVE
         if releases:
             frame = view_of(releases, releases[-1].name)
@@ -100,7 +101,7 @@ class LeaderboardData:
         """Runs no release holds, with provisional stars against the latest release's edges."""
 
         def compute() -> pd.DataFrame:
-            rows = frame_from_records(self.records)
+            rows = frame_from_records(self.records, self.reproductions)
             if not self.releases:
                 return rows.assign(release=LIVE)
             return since_frame(rows, self.releases[-1])
@@ -118,7 +119,7 @@ class LeaderboardData:
         return self.cached(("board", name), lambda: view_of(self.releases, name))
 
     def _live_board(self) -> pd.DataFrame:
-        since = frame_from_records(self.records)
+        since = frame_from_records(self.records, self.reproductions)
         rows = pd.concat([self.frame, since], ignore_index=True)
         rows["stars"] = star_ratings(rows)
         rows["rating_flag"] = rating_flags(rows)

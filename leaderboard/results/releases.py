@@ -82,6 +82,7 @@ _BOARD_DEFAULTS = {
     "gpu_wh_per_1k_output_tokens": float("nan"),
     "output_all_at_cap": False,
     "latency_s_per_query": float("nan"),
+    "in_bands": None,  # a board cut before uploads could be verified: its provenance says (rating.joins_bands)
 }
 
 

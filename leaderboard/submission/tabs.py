@@ -71,12 +71,19 @@ class LocalLoginError(UserInputError):
 
 
 def on_spaces() -> bool:
-    return os.environ.get("SYSTEM") == "spaces"
+    """On a Space, decided as Gradio decides whether its login is real OAuth or the mocked one that signs
+    every visitor in as the host (``gradio.utils.get_space``): ``SYSTEM=spaces`` *and* a ``SPACE_ID``."""
+    return os.environ.get("SYSTEM") == "spaces" and bool(os.environ.get("SPACE_ID"))
+
+
+def half_a_space() -> bool:
+    """``SYSTEM=spaces`` without ``SPACE_ID``: Gradio would serve its mocked login, making visitors the host."""
+    return os.environ.get("SYSTEM") == "spaces" and not os.environ.get("SPACE_ID")
 
 
 def login_available() -> bool:
     """Whether ``gr.LoginButton`` can work here: in a Space, or locally when asked for."""
-    return on_spaces() or os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
+    return on_spaces() or half_a_space() or os.environ.get("LEADERBOARD_LOCAL_LOGIN") == "1"
 
 
 def is_loopback(host: str) -> bool:
@@ -108,6 +115,8 @@ def check_local_login(server_name: str | None, share: bool | None = None) -> Non
 
     Off a Space Gradio only has the mocked login, so OAuth credentials set here would not stop it
     from signing any visitor in as the host: loopback, unshared, is the only safe way to serve it."""
+    if half_a_space():
+        raise LocalLoginError(strings.HALF_A_SPACE)
     if not local_login_on():
         return
     if sharing(share):

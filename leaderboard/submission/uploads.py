@@ -20,8 +20,9 @@ from benchmark.store import LocalStore, Store, StorePathError
 from benchmark.uploads.archive import opened
 from benchmark.uploads.evidence import check_run
 from benchmark.uploads.reproduce import DISPUTED, enqueue_reproduction, find_record
-from benchmark.uploads.review import PENDING, approve, describe, receive, reject, uploads
+from benchmark.uploads.review import PENDING, Upload, approve, describe, receive, reject, uploads
 from leaderboard.display import strings
+from leaderboard.display.formats import escape_markdown
 from leaderboard.display.strings import error_message
 from leaderboard.results.data import SNAPSHOT_DIR, LeaderboardData
 
@@ -39,6 +40,12 @@ def writable(results: Store | None, snapshot_dir: Path = SNAPSHOT_DIR) -> Store:
     if results is None or bundled:
         raise ResultsReadOnly(strings.RESULTS_READ_ONLY)
     return results
+
+
+def shown(upload: Upload, reason: bool = False) -> str:
+    """An upload's line as Markdown: every value its submitter controls (model id, hardware, notes, the
+    reason a maintainer wrote) shown as text, never rendered as a link, an image or HTML."""
+    return escape_markdown(describe(upload) + (f": {upload.reason}" if reason and upload.reason else ""))
 
 
 def _failed(exc: Exception, what: str) -> str:
@@ -67,7 +74,7 @@ def submit_run_message(
             upload = receive(store, folder, check_run(folder), username, list(statements or ()), per_day=per_day)
     except _STORE_FAILURES as exc:
         return _failed(exc, "an upload")
-    return (f"✅ Received {describe(upload)}. A maintainer will review it; once approved it is shown as "
+    return (f"✅ Received {shown(upload)}. A maintainer will review it; once approved it is shown as "
             "self-reported.")
 
 
@@ -81,7 +88,7 @@ def my_uploads_message(results: Store | None, username: str | None, snapshot_dir
         return _failed(exc, "listing uploads")
     if not mine:
         return f"{username} has no upload."
-    return "\n".join(f"- {describe(u)}" + (f": {u.reason}" if u.reason else "") for u in mine)
+    return "\n".join(f"- {shown(u, reason=True)}" for u in mine)
 
 
 def review_list_message(results: Store | None, username: str | None, snapshot_dir: Path = SNAPSHOT_DIR) -> str:
@@ -91,7 +98,7 @@ def review_list_message(results: Store | None, username: str | None, snapshot_di
         pending = [u for u in uploads(writable(results, snapshot_dir)) if u.status == PENDING]
     except _STORE_FAILURES as exc:
         return _failed(exc, "listing uploads")
-    return "\n".join(f"- {describe(u)}" for u in pending) if pending else strings.NO_UPLOADS
+    return "\n".join(f"- {shown(u)}" for u in pending) if pending else strings.NO_UPLOADS
 
 
 def approve_message(
@@ -103,7 +110,7 @@ def approve_message(
         done = approve(writable(results, snapshot_dir), (upload_id or "").strip(), by)
     except _STORE_FAILURES as exc:
         return _failed(exc, "approving an upload")
-    return f"✅ Approved {describe(done)}: published as {done.record_path}"
+    return f"✅ Approved {shown(done)}: published as {escape_markdown(done.record_path)}"
 
 
 def reject_message(
@@ -115,7 +122,7 @@ def reject_message(
         done = reject(writable(results, snapshot_dir), (upload_id or "").strip(), by, reason)
     except _STORE_FAILURES as exc:
         return _failed(exc, "rejecting an upload")
-    return f"✅ Rejected {describe(done)}: {done.reason}"
+    return f"✅ Rejected {shown(done, reason=True)}"
 
 
 def reproduce_message(results: Store | None, requests: Store, username: str | None, run_id: str) -> str:
@@ -129,7 +136,7 @@ def reproduce_message(results: Store | None, requests: Store, username: str | No
         request = enqueue_reproduction(requests, record, by)
     except _STORE_FAILURES as exc:
         return _failed(exc, "queueing a reproduction")
-    return (f"✅ Queued a reproduction of {record.run_id} ({record.model_id} on {record.task}, revision "
+    return (f"✅ Queued a reproduction of {record.run_id} ({escape_markdown(record.model_id)} on {record.task}, revision "
             f"{record.model_revision[:7]}): request {request.request_id}, asked by {by}")
 
 
@@ -143,6 +150,6 @@ def disputed_message(username: str | None, data: LeaderboardData) -> str:
     for (model_id, task, run_id), found in sorted(data.verifications().items()):
         if found.status != DISPUTED:
             continue
-        lines.append(f"- {model_id} on {task}, run {run_id}:")
+        lines.append(f"- {escape_markdown(model_id)} on {task}, run {run_id}:")  # task and run id: validated
         lines += [f"  - reproduction {reproduction}: {agreed.sentence()}" for reproduction, agreed in found.checks]
     return "\n".join(lines) if lines else strings.NO_DISPUTED

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmark.errors import UserInputError
+from benchmark.record import SELF_REPORTED
 from benchmark.tasks import TASK_KEYS, TASKS, get_task
 from leaderboard.display.formats import format_ratio
 from leaderboard.results.data import LeaderboardData
@@ -61,7 +62,9 @@ def model_label(row: dict[str, Any]) -> str:
     """The model id, and the effort level of a row measured at one (a model with several levels
     is compared at the level its row shows)."""
     effort = row.get("reasoning_effort")
-    return f"{row['model_id']} ({effort} effort)" if effort else row["model_id"]
+    label = f"{row['model_id']} ({effort} effort)" if effort else row["model_id"]
+    # an upload's figure is the submitter's: said wherever it is compared with ours
+    return f"{label} (self-reported)" if row.get("provenance") == SELF_REPORTED else label
 
 
 def _ratio_sentence(row: dict[str, Any], base: dict[str, Any], energy_ratio: float, latency_ratio: float | None) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from benchmark.board.rating import FLAG_IMPLAUSIBLE
 from leaderboard.display.formats import escape_markdown, format_energy, format_ratio
+from leaderboard.display.strings import PROVENANCE_BADGES
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class EnergySummary:
     most_efficient: str | None
     least_efficient: str | None
     hardware: tuple[str, ...]
+    # who stands behind the two figures named ("measured", "self-reported", "published"; None: unknown)
+    most_efficient_provenance: str | None = None
+    least_efficient_provenance: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -49,6 +53,7 @@ def summarize(rows: pd.DataFrame) -> EnergySummary:
         positive &= (rows["rating_flag"] != FLAG_IMPLAUSIBLE).to_numpy()
     values = energy[positive]
     ids = rows["model_id"].to_numpy()[positive]
+    provenance = rows["provenance"].to_numpy()[positive] if "provenance" in rows else np.full(values.size, None)
     hardware = tuple(sorted(set(rows["hardware"]))) if "hardware" in rows else ()
     if values.size == 0:
         return EnergySummary(len(rows), 0, None, None, None, None, None, None, None, None, hardware)
@@ -65,7 +70,15 @@ def summarize(rows: pd.DataFrame) -> EnergySummary:
         most_efficient=str(ids[low]),
         least_efficient=str(ids[high]),
         hardware=hardware,
+        most_efficient_provenance=provenance[low],
+        least_efficient_provenance=provenance[high],
     )
+
+
+def named(model_id: str | None, provenance: str | None) -> str:
+    """A model named in a summary, escaped, with its provenance badge when it has one (self-reported)."""
+    badge = PROVENANCE_BADGES.get(provenance or "")
+    return escape_markdown(model_id or "") + (f" {badge}" if badge else "")
 
 
 def summary_markdown(summary: EnergySummary) -> str:
@@ -82,8 +95,9 @@ def summary_markdown(summary: EnergySummary) -> str:
     if summary.spread_ratio is not None and summary.n_measured > 1:
         text += (
             f"  \nThe least efficient model uses **{format_ratio(summary.spread_ratio)}** the energy of the most "
-            f"efficient ({escape_markdown(summary.least_efficient)}: {format_energy(summary.max_wh)} Wh vs "
-            f"{escape_markdown(summary.most_efficient)}: {format_energy(summary.min_wh)} Wh)."
+            f"efficient ({named(summary.least_efficient, summary.least_efficient_provenance)}: "
+            f"{format_energy(summary.max_wh)} Wh vs {named(summary.most_efficient, summary.most_efficient_provenance)}"
+            f": {format_energy(summary.min_wh)} Wh)."
         )
     unrated = summary.n_models - summary.n_measured
     if unrated > 0:

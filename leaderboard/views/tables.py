@@ -17,7 +17,7 @@ import pandas as pd
 from benchmark.configuration import REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display.formats import format_ratio, model_markdown
-from leaderboard.display.strings import NO_RESULTS_YET
+from leaderboard.display.strings import NO_RESULTS_YET, PROVENANCE_BADGES
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import run_warnings
 from leaderboard.views.columns import (
@@ -153,6 +153,10 @@ def csv_frame(view: TaskView) -> pd.DataFrame:
             frame[companion_header] = view.rows[companion_field]
     if view.configuration != REFERENCE_KEY:  # a board of other configurations says which each row is
         frame.insert(1, CSV_CONFIGURATION, view.rows["configuration_key"])
+    # who stands behind each figure, and whether a reproduction verified it: always in a download
+    for header, field in (("Provenance", "provenance"), ("Verification", "verification")):
+        if field in view.rows and header not in frame:
+            frame[header] = view.rows[field].fillna("").astype(str)
     return frame
 
 
@@ -208,8 +212,9 @@ def overview_rows(data: LeaderboardData) -> list[dict[str, Any]]:
 def overview_frame(data: LeaderboardData) -> pd.DataFrame:
     """The overview table for the screen."""
 
-    def link(model_id: str | None) -> str:
-        return model_markdown(model_id) if model_id else "–"
+    def link(model_id: str | None, provenance: str | None = None) -> str:
+        badge = PROVENANCE_BADGES.get(provenance or "")
+        return (model_markdown(model_id) + (f" · {badge}" if badge else "")) if model_id else "–"
 
     def number(value: float | None) -> float | None:
         return None if value is None else float(f"{value:.4g}")
@@ -226,8 +231,8 @@ def overview_frame(data: LeaderboardData) -> pd.DataFrame:
                 number(row["mean_wh"]),
                 number(row["median_wh"]),
                 number(row["std_wh"]),
-                link(row["most_efficient"]),
-                link(row["least_efficient"]),
+                link(row["most_efficient"], row["most_efficient_provenance"]),
+                link(row["least_efficient"], row["least_efficient_provenance"]),
                 format_ratio(row["spread_ratio"]) if row["n_measured"] > 1 else "–",
             ]
             for row in rows

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.record import Hardware, ResultRecord, Settings, Software
-from benchmark.runs.files import RECORD_FILE
+from benchmark.runs.files import LOADED_FILE, RECORD_FILE
 from benchmark.runs.scoring import PREPROCESS_TARGET, repeat_from_report, summary
 from benchmark.store import LocalStore
 from benchmark.tasks import TASKS
@@ -135,18 +135,24 @@ START_UP_S = 30.0  # the launch's time beyond the phases (process start, model l
 H100_700W = H100_DETAILED.model_copy(update={"gpu_power_limit_w": 700.0})
 
 
+UPLOAD_CREATED_AT = datetime(2026, 11, 2, 9, tzinfo=UTC)  # after the software it names (optimum-benchmark 0.6)
+
+
 def gpu_run_folder(
     root: Path, model_id: str, task: str, gpu_wh: float, *, params: int | None = 1_000_000_000,
-    hardware: Hardware = H100_700W, latency_s_per_query: float = 0.02,
+    hardware: Hardware = H100_700W, latency_s_per_query: float = 0.02, created_at: datetime = UPLOAD_CREATED_AT,
 ) -> Path:
-    """A GPU run folder whose mean GPU energy is ``gpu_wh`` per 1,000 queries."""
-    record = runner_record(model_id, task, gpu_wh, latency_s_per_query, params=params, hardware=hardware)
+    """A GPU run folder whose mean GPU energy is ``gpu_wh`` per 1,000 queries; each repeat's ``loaded.json``
+    says the measured process held ``params`` parameters."""
+    record = runner_record(model_id, task, gpu_wh, latency_s_per_query, params=params, hardware=hardware,
+                           created_at=created_at)
     folder = Path(root) / record.run_id
     repeats = []
     for repeat, report in zip(record.repeats, runner_reports(task, gpu_wh, latency_s_per_query), strict=True):
         repeat_dir = folder / f"repeat-{repeat.index}"
         repeat_dir.mkdir(parents=True)
         (repeat_dir / "report.json").write_text(json.dumps(report))
+        (repeat_dir / LOADED_FILE).write_text(json.dumps({"dtype": "float16", "params": params}))
         phases_kwh = 0.0
         for phase, target in report.items():
             phases_kwh += target["energy"]["gpu"]

@@ -29,9 +29,9 @@ class LatentLocalStore(LocalStore):
         super().__init__(root)
         self.delay_s = delay_s
 
-    def commit(self, changes, parent, message):  # type: ignore[no-untyped-def]
+    def commit(self, changes, parent, message, create=()):  # type: ignore[no-untyped-def]
         time.sleep(self.delay_s)
-        return super().commit(changes, parent, message)
+        return super().commit(changes, parent, message, create)
 
 
 def sha_of(text: str) -> str:

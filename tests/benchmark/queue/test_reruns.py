@@ -209,4 +209,5 @@ def test_sign_in_button_only_where_oauth_can_work(monkeypatch):
     monkeypatch.delenv("LEADERBOARD_LOCAL_LOGIN", raising=False)
     assert login_available() is False
     monkeypatch.setenv("SYSTEM", "spaces")
+    monkeypatch.setenv("SPACE_ID", "org/space")
     assert login_available() is True

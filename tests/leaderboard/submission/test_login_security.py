@@ -115,6 +115,34 @@ def test_the_app_with_local_login_on_a_public_address_refuses_to_start_with_one_
     assert not (tmp_path / "requests").exists() or tree_digest(tmp_path / "requests") == {}
 
 
+@pytest.mark.parametrize("space_id", ["", None])
+def test_a_space_marker_without_a_space_id_refuses_to_start_with_one_line(tmp_path, space_id):
+    """SYSTEM=spaces alone made the app think it was on a Space while Gradio (which reads SPACE_ID) served its
+    mocked login: any visitor of /login/huggingface became the host, a maintainer."""
+    env = subprocess_env(SYSTEM="spaces", GRADIO_SERVER_NAME="0.0.0.0", GRADIO_SERVER_PORT="7998",
+                         RESULTS_DIR=str(tmp_path / "results"), REQUESTS_DIR=str(tmp_path / "requests"),
+                         MAINTAINERS="host-user")
+    env.pop("SPACE_ID", None)
+    if space_id is not None:
+        env["SPACE_ID"] = space_id
+    proc = subprocess.run([PYTHON, "app.py"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "error: SYSTEM=spaces is set without SPACE_ID: Gradio would then serve its mocked login and sign every "
+        "visitor in as the host; set both (as a Space does) or neither")
+
+
+def test_the_app_and_gradio_agree_on_being_on_a_space(monkeypatch):
+    from gradio.utils import get_space
+
+    from leaderboard.submission.tabs import on_spaces
+
+    for system, space_id in (("spaces", "org/space"), ("spaces", ""), ("", "org/space"), ("", "")):
+        monkeypatch.setenv("SYSTEM", system)
+        monkeypatch.setenv("SPACE_ID", space_id)
+        assert on_spaces() is bool(get_space()), (system, space_id)
+
+
 def test_a_request_naming_another_host_is_refused_while_local_login_is_on(served):
     """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 reaches the loopback
     server, but its requests carry Host: evil.example."""

@@ -90,8 +90,10 @@ def test_round_significant_keeps_four_figures():
 def test_csv_is_the_shown_table_in_plain_values(data, tmp_path):
     view = task_view(data, "summarization", query="sum", columns=["Stars", "GPU Wh / 1,000 queries"])
     frame = csv_frame(view)
-    assert list(frame.columns) == ["Model", "Stars", "Unrated because", "GPU Wh / 1,000 queries"]
+    assert list(frame.columns) == ["Model", "Stars", "Unrated because", "GPU Wh / 1,000 queries", "Provenance",
+                                   "Verification"]
     assert list(frame["Model"]) == ["org/small-sum", "org/mid-sum", "org/big-sum"]
+    assert list(frame["Provenance"]) == ["measured"] * 3 and list(frame["Verification"]) == [""] * 3
     written = pd.read_csv(task_csv(view))
     assert written["Stars"].tolist() == [5, 5, 1] and written["Model"].iloc[0] == "org/small-sum"
 
