@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from benchmark.errors import UserInputError
 from benchmark.uploads.limits import (
@@ -69,12 +69,13 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath:
     return path
 
 
-def check_end_record(data: bytes) -> None:
+def check_end_record(data: bytes | BinaryIO) -> None:
     """Refuse, from the zip's end record alone (22 bytes and its zip64 locator), an archive declaring more
     entries or a larger directory than a run folder can have: ``zipfile`` would otherwise build an object
     per entry (480,000 entries: seconds and hundreds of MB) before any other check could run."""
     try:
-        end = zipfile._EndRecData(io.BytesIO(data))  # the standard library's own reader of that record
+        source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        end = zipfile._EndRecData(source)  # the standard library's own reader of that record
     except (OSError, ValueError, struct.error):
         end = None
     if not end:
@@ -160,6 +161,8 @@ def opened(path: Path) -> Iterator[Path]:
         raise ArchiveRefused(f"{path} is not a run folder or a zip of one")
     if path.stat().st_size > MAX_ZIP_BYTES:
         raise ArchiveRefused(f"the zip is over {MAX_ZIP_BYTES // 1_000_000} MB")
+    with path.open("rb") as handle:  # its end record first, read from the file: nothing else is read if it lies
+        check_end_record(handle)
     with tempfile.TemporaryDirectory(prefix="upload-") as into:
         yield extract(path.read_bytes(), Path(into))
 

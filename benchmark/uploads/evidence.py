@@ -94,7 +94,12 @@ def check_record(folder: Path, now: datetime | None = None) -> ResultRecord:
     if not path.is_file() or path.is_symlink():
         raise EvidenceRefused("record", f"the run folder holds no {RECORD_FILE}")
     try:
-        record = ResultRecord.model_validate(check_json(path))
+        raw = check_json(path)
+        declared = raw.get("repeats") if isinstance(raw, dict) else None
+        if isinstance(declared, list) and len(declared) > MAX_REPEATS:  # counted before anything is validated
+            raise EvidenceRefused("record", f"the record lists {len(declared)} repeats; a run has at most "
+                                  f"{MAX_REPEATS}")
+        record = ResultRecord.model_validate(raw)
     except ArchiveRefused as exc:
         raise EvidenceRefused("record", str(exc)) from None
     except ValidationError as exc:

@@ -136,7 +136,8 @@ def reproduce_message(results: Store | None, requests: Store, username: str | No
         request = enqueue_reproduction(requests, record, by)
     except _STORE_FAILURES as exc:
         return _failed(exc, "queueing a reproduction")
-    return (f"✅ Queued a reproduction of {record.run_id} ({escape_markdown(record.model_id)} on {record.task}, revision "
+    model = escape_markdown(record.model_id)
+    return (f"✅ Queued a reproduction of {record.run_id} ({model} on {record.task}, revision "
             f"{record.model_revision[:7]}): request {request.request_id}, asked by {by}")
 
 

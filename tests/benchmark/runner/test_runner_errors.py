@@ -72,7 +72,8 @@ def test_the_real_command_refuses_bad_input_with_one_line_a_non_zero_exit_and_no
         (["--task", "translation"], ["unknown task 'translation'", "text_generation"]),
         (["--task", "text_classification", "--num-samples", "0"], ["--num-samples", "got 0"]),
         (["--task", "text_classification", "--num-samples", "-3"], ["--num-samples", "got -3"]),
-        (["--task", "text_classification", "--repeats", "0"], ["--repeats must be at least 1", "got 0"]),
+        (["--task", "text_classification", "--repeats", "0"], ["--repeats must be from 1 to 20", "got 0"]),
+        (["--task", "text_classification", "--repeats", "21"], ["--repeats must be from 1 to 20", "got 21"]),
         (["--task", "text_classification", "--gpus", "-1"], ["GPU indices must be 0 or more"]),
         (["--task", "text_to_image", "--zero-shot"], ["--zero-shot"]),
         (["--task", "text_classification", "--reasoning-effort", "high"],
@@ -80,7 +81,7 @@ def test_the_real_command_refuses_bad_input_with_one_line_a_non_zero_exit_and_no
         (["--task", "reasoning", "--reasoning-effort", "extreme"], ["--reasoning-effort: unknown level 'extreme'"]),
         (["--task", "reasoning", "--max-new-tokens", "0"], ["--max-new-tokens must be a positive number", "got 0"]),
     ],
-    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats", "negative-gpu", "option-not-admitted",
+    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats", "too-many-repeats", "negative-gpu", "option-not-admitted",
          "effort-off-reasoning", "unknown-effort", "zero-cap"],
 )
 def test_invalid_arguments_are_refused_before_the_runner_is_imported(args, needles, tmp_path, capsys, monkeypatch):

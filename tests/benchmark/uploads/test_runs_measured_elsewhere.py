@@ -28,6 +28,7 @@ from benchmark.tasks import TASKS
 from benchmark.uploads.evidence import EvidenceRefused, check_run
 from benchmark.uploads.review import ATTESTATIONS, describe, uploads
 from leaderboard.app import build_demo
+from leaderboard.display.formats import escape_markdown
 from leaderboard.results.live import LiveData
 from leaderboard.submission.uploads import submit_run_message
 from tests.support.doubles.browser_session import call_event, fn_index, signed_in, use_local_login
@@ -142,10 +143,13 @@ def test_reproduce_runs_the_entry_again_prints_the_ratio_and_names_each_version_
     ratio = new.total_wh_per_1k_queries / old.total_wh_per_1k_queries
     # the spread: 2 standard deviations over the two repeats, never tighter than 50 % on a CPU
     allowed = max(2 * old.total_wh_per_1k_queries_std, 0.5 * old.total_wh_per_1k_queries)
+    # the verdict follows from the two figures (a busy machine may move a CPU figure past the band: the rule
+    # itself is tested on figures the tests control, in test_gpu_evidence)
+    verdict = "within" if abs(new.total_wh_per_1k_queries - old.total_wh_per_1k_queries) <= allowed else "OUTSIDE"
     assert lines[0] == (
         f"reproduction of {old.run_id} ({MODEL_ID} on {TASK}): original {old.total_wh_per_1k_queries:.6g}, "
         f"reproduction {new.total_wh_per_1k_queries:.6g} total Wh per 1,000 queries (CPU): ratio {ratio:.3f}, "
-        f"within the original's spread (±{allowed:.3g})")
+        f"{verdict} the original's spread (±{allowed:.3g})")
     print(f"reproduction ratio {ratio:.3f}")
     assert lines[1] == f"  version differs: transformers 4.57.1 → {new.software.transformers}"
 
@@ -219,9 +223,10 @@ def test_through_the_space_an_upload_is_reviewed_by_a_maintainer_only_and_a_repr
         "❌ Reviews need a login: sign in with Hugging Face as a maintainer.")
     assert tree_digest(results.root) == before
     listed = _private(demo, url, "on_review_list", [], MAINTAINER)
-    assert listed.splitlines() == [f"- {describe(second)}", f"- {describe(first)}"]  # newest first
+    # newest first, as text (every value the uploader controls escaped)
+    assert listed.splitlines() == [f"- {escape_markdown(describe(second))}", f"- {escape_markdown(describe(first))}"]
     approved = _private(demo, url, "on_approve", [first.upload_id], MAINTAINER)
-    assert approved.startswith(f"✅ Approved {first.upload_id}: {MODEL_ID} on {TASK}")
+    assert approved.startswith(f"✅ Approved {escape_markdown(describe(first))[:60]}")
     rejected = _private(demo, url, "on_reject", [second.upload_id, "the same run twice"], MAINTAINER)
     assert rejected.endswith("by alice — rejected: the same run twice")
     assert _private(demo, url, "on_my_uploads", [], SUBMITTER).splitlines()[0].endswith(
@@ -237,12 +242,20 @@ def test_through_the_space_an_upload_is_reviewed_by_a_maintainer_only_and_a_repr
     assert _private(demo, url, "on_reproduce", [measured["record"].run_id], MAINTAINER) == (
         f"❌ run {measured['record'].run_id} names no pinned model revision: the queue cannot fetch the same "
         "weights (reproduce it by hand with --model)")
-    # ... so it is reproduced by hand on the same hardware and published: the entry is verified
+    # ... so it is reproduced by hand on the same hardware and published: it verifies (or disputes) the entry
     pushed = cli("reproduce", measured["record"].run_id, "--model", str(measured["model"]), "--dataset",
                  str(measured["dataset"]), "--device", "cpu", "--output", str(tmp_path / "again"), "--push",
                  results=results.root)
     assert pushed.returncode == 0, pushed.stderr
     live.refresh(force=True)  # what the app's periodic refresh does
     rows = {r["model_id"]: r for r in anonymous.predict(TASK, api_name="/task_rows")}
-    assert rows[MODEL_ID]["provenance"] == "self-reported" and rows[MODEL_ID]["verification"] == "verified"
+    # the badge follows the two figures by the rule (whose verdicts are tested on controlled figures elsewhere):
+    # a reproduction on a busy machine may land outside the band, and then the entry is disputed, not verified
+    original = measured["record"]
+    published = [ResultRecord.model_validate_json(p.read_bytes()) for p in results.root.rglob("records/*/*/*.json")]
+    [new] = [r for r in published if r.reproduces == original.run_id]
+    allowed = max(2 * original.total_wh_per_1k_queries_std, 0.5 * original.total_wh_per_1k_queries)
+    agrees = abs(new.total_wh_per_1k_queries - original.total_wh_per_1k_queries) <= allowed
+    assert rows[MODEL_ID]["provenance"] == "self-reported"
+    assert rows[MODEL_ID]["verification"] == ("verified" if agrees else "disputed")
     assert len(rows) == 1  # the reproduction verifies the entry; it is not a row of its own
