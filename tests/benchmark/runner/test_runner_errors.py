@@ -81,8 +81,8 @@ def test_the_real_command_refuses_bad_input_with_one_line_a_non_zero_exit_and_no
         (["--task", "reasoning", "--reasoning-effort", "extreme"], ["--reasoning-effort: unknown level 'extreme'"]),
         (["--task", "reasoning", "--max-new-tokens", "0"], ["--max-new-tokens must be a positive number", "got 0"]),
     ],
-    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats", "too-many-repeats", "negative-gpu", "option-not-admitted",
-         "effort-off-reasoning", "unknown-effort", "zero-cap"],
+    ids=["unknown-task", "zero-samples", "negative-samples", "zero-repeats", "too-many-repeats", "negative-gpu",
+         "option-not-admitted", "effort-off-reasoning", "unknown-effort", "zero-cap"],
 )
 def test_invalid_arguments_are_refused_before_the_runner_is_imported(args, needles, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "benchmark.runner.run", None)  # importing it now would raise ImportError
