@@ -27,10 +27,36 @@ from benchmark.record import ResultRecord
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.results.loader import LoadResult
 from leaderboard.results.quality import best_quality, with_quality
-from leaderboard.results.releases import LATEST, LIVE, SINCE, Release, since_frame, sort_rows, view_of
+from leaderboard.results.releases import (
+    LATEST,
+    LIVE,
+    SINCE,
+    Release,
+    cohort_labels,
+    rated_together,
+    since_frame,
+    sort_rows,
+    view_of,
+)
 from leaderboard.results.verification import with_verification
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data"
+# among which rows a row's stars were computed, by the board shown (a release keeps each row's cohort)
+RATED_TOGETHER = "every row of this board (task, hardware, size class)"
+RATED_LIVE = "every run now (task, hardware, size class)"
+RATED_PROVISIONAL = "the {release} release's bins (provisional)"
+
+
+def rated_among(rows: pd.DataFrame, name: str) -> pd.Series:
+    """For each row of the board ``name``, among which models its stars were computed."""
+    if name == LATEST:
+        return pd.Series(RATED_TOGETHER, index=rows.index, dtype=object)
+    if name == LIVE:
+        return pd.Series(RATED_LIVE, index=rows.index, dtype=object)
+    if name == SINCE:
+        latest = rows["release"].astype(str).str.extract(r"since ([^)]+)\)")[0].fillna("")
+        return latest.map(lambda release: RATED_PROVISIONAL.format(release=release)).astype(object)
+    return cohort_labels(rows, name).astype(object)
 
 T = TypeVar("T")
 
@@ -63,8 +89,8 @@ class LeaderboardData:
         """``result`` holds the records read as JSON: with ``releases``, only those published since."""
         frame = frame_from_records(result.records, result.reproductions)
         frame["release"] = LIVE
-        if releases:
-            frame = view_of(releases, releases[-1].name)
+        if releases:  # the default board: the latest release's rows, rated together (each keeps its cohort)
+            frame = rated_together(view_of(releases, releases[-1].name))
         return cls(
             records=result.records,
             frame=frame,
@@ -109,10 +135,12 @@ class LeaderboardData:
         return self.cached("since", compute)
 
     def board(self, release: str | None = LATEST) -> pd.DataFrame:
+        """``latest``: the default board (``frame``, rated together); a release name: that board as
+        published (its frozen stars, each row's cohort in ``release``); ``since``; ``live``."""
         name = self.release_name(release)
         if name == SINCE:
             return self.since()
-        if not self.releases or name == self.releases[-1].name:
+        if not self.releases or name == LATEST:
             return self.frame
         if name == LIVE:
             return self.cached(("board", LIVE), self._live_board)
@@ -171,7 +199,8 @@ class LeaderboardData:
 
     def _task_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
         declared = TASKS[task].quality
-        rows = self._energy_board(task, name, configuration)
+        rows = self._energy_board(task, name, configuration).copy()
+        rows["rated_among"] = rated_among(rows, name)
         rows = with_verification(rows, self.verifications())
         return with_quality(rows, self.best_quality(), declared.higher_is_better if declared else True)
 
@@ -187,6 +216,16 @@ class LeaderboardData:
             others = live[~on_reference_board(live)]
             return sort_rows(pd.concat([reference, others], ignore_index=True)) if len(others) else reference
         return live[(live["configuration_key"] == configuration).to_numpy(dtype=bool)]
+
+    def cohorts(self, task: str, release: str | None) -> list[str]:
+        """The releases whose models the rated rows of ``task`` on release ``release`` (as published) were rated
+        among, oldest first: more than one when a release kept an earlier release's rows and stars."""
+        name = self.release_name(release)
+        if name in (LATEST, LIVE, SINCE):
+            return []
+        rows = self.board(name)
+        rated = rows[(rows["task"] == task).to_numpy() & rows["stars"].notna().to_numpy()]
+        return sorted(set(rated["release"].astype(str)))
 
     def tasks_with_rows(self) -> list[str]:
         present = set(self.frame["task"])

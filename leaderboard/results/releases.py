@@ -214,6 +214,25 @@ def view_of(releases: tuple[Release, ...], name: str) -> pd.DataFrame:
     return sort_rows(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy())
 
 
+def rated_together(board: pd.DataFrame) -> pd.DataFrame:
+    """``board``'s rows with their stars computed again all together, per task, hardware and size class: the
+    default board, where a row never has fewer stars than a row of its group with more energy. Each row
+    keeps ``release``, the board it came from (the cohort it was published with)."""
+    rows = board.copy()
+    rows["stars"] = star_ratings(rows)
+    rows["rating_flag"] = rating_flags(rows)
+    return sort_rows(rows)
+
+
+def cohort_labels(board: pd.DataFrame, name: str) -> pd.Series:
+    """Among which models each row of release ``name``'s board was rated, as a visitor reads it."""
+    return board["release"].map(lambda cohort: COHORT_LABEL.format(release=cohort)).where(
+        board["release"].notna(), "")
+
+
+COHORT_LABEL = "the {release} models"
+
+
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
     from benchmark.tasks import TASK_KEYS
 
@@ -272,10 +291,11 @@ class UnknownReleaseError(UserInputError):
 
 
 def check_release(release: str | None, names: list[str]) -> str:
-    """A release name, ``live``, or the latest name for ``latest``/empty (``live`` without releases)."""
+    """A release name (that board as published), ``live``, ``since``, or ``latest`` for ``latest``/empty: the
+    default board, the latest release's rows rated together (``live`` without releases)."""
     wanted = (release or LATEST).strip()
     if wanted == LATEST:
-        return names[-1] if names else LIVE
+        return LATEST if names else LIVE
     if wanted in (LIVE, SINCE) or wanted in names:
         return wanted
     known = ", ".join([LATEST, LIVE, SINCE, *names])

@@ -148,6 +148,8 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("Date", "str", "created_at", 110, _date, _date),
     # The board each row's stars belong to: a release name, "live" or "provisional (since NAME)".
     Column("Release", "str", "release", 110, lambda r: r["release"].astype(str), said_once=True),
+    # among which models the row's stars were computed: the whole board by default, its cohort in a release
+    Column("Stars rated among", "str", "rated_among", 200, lambda r: r["rated_among"].astype(str), said_once=True),
     Column("Source", "markdown", "source", 300, lambda r: [source_markdown(s) for s in r["source"]]),
 )
 ALWAYS_SHOWN = ("Model",)

@@ -68,8 +68,9 @@ def test_every_row_of_the_february_board_is_served_with_its_release_and_publishe
 
 
 def test_the_december_board_rates_its_cohort_and_keeps_the_february_stars_of_the_others(client):
-    rows = served(client, "latest")
-    assert served(client, "2025-12") == rows
+    rows = served(client, "2025-12")
+    assert {(r["release"], r["rated_among"]) for r in rows} == {("2025-12", "the 2025-12 models"),
+                                                                ("2025-02", "the 2025-02 models")}
     december = {
         (r["task"], r["model_id"], r["gpu_wh_per_1k_queries"]): r["stars"] for r in rows if r["release"] == "2025-12"
     }
@@ -78,6 +79,26 @@ def test_the_december_board_rates_its_cohort_and_keeps_the_february_stars_of_the
     }
     assert december == published_stars("2025-12") and len(december) == 22 + 18
     assert february == published_stars("2025-02") and len(february) == 166
+
+
+def test_the_default_board_never_gives_fewer_stars_to_less_energy_within_a_rating_group(client):
+    rows = served(client, "latest")
+    assert {r["rated_among"] for r in rows} == {"every row of this board (task, hardware, size class)"}
+    groups: dict[tuple, list[tuple[float, int]]] = {}
+    for r in rows:
+        if r["stars"] is not None:
+            size = r["size_class"] if r["task"] in ("text_generation", "reasoning") else ""
+            groups.setdefault((r["task"], r["hardware"], size), []).append((r["gpu_wh_per_1k_queries"], r["stars"]))
+    contradictions = [(key, a, b) for key, members in groups.items() for a in members for b in members
+                      if a[0] < b[0] and a[1] < b[1]]
+    assert contradictions == [] and len(groups) >= 12
+    # the pairs a visitor saw contradicted on the published 2025-12 board, now on one scale
+    stars = {(r["task"], r["model_id"]): r["stars"] for r in rows}
+    assert stars[("text_generation", "Qwen/Qwen3-0.6B")] <= stars[("text_generation", "microsoft/phi-2")]
+    assert stars[("text_generation", "zai-org/GLM-4.5")] >= stars[("text_generation", "meta-llama/Llama-2-70b-hf")]
+    published_board = {(r["task"], r["model_id"]): r["stars"] for r in served(client, "2025-12")}
+    assert (published_board[("text_generation", "Qwen/Qwen3-0.6B")],
+            published_board[("text_generation", "microsoft/phi-2")]) == (5, 4)  # as published, kept in the release
 
 
 def test_an_unknown_release_is_a_one_line_error(client):

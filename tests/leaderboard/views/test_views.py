@@ -38,7 +38,8 @@ def test_a_task_table_lists_models_most_efficient_first_with_stars(data):
         "Model", "Stars", "GPU Wh / 1,000 queries", "± Wh", "CNN/DailyMail ROUGE-Lsum ↑", "Frontier",
         "Output tokens / query", "GPU Wh / 1,000 output tokens", "Params (B)", "Size class", "Date", "Source",
     ]  # a generation task without effort levels; hardware and release are the same on every row ...
-    assert view.common == (("Hardware", "NVIDIA H100 80GB HBM3"), ("Release", "live"))  # ... so said once
+    assert view.common == (("Hardware", "NVIDIA H100 80GB HBM3"), ("Release", "live"),
+                           ("Stars rated among", "every run now (task, hardware, size class)"))  # ... said once
     assert list(view.csv_headers) == task_headers("summarization")  # the CSV keeps every column
 
 
