@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -212,11 +213,13 @@ def reject(store: Store, upload_id: str, maintainer: str, reason: str, now: date
     raise UploadRefused(f"the store kept moving: upload {upload_id} was not rejected, try again")
 
 
-def describe(upload: Upload) -> str:
-    """One line for a review list."""
-    comparable = f" (not comparable: {upload.not_comparable_because})" if upload.not_comparable_because else ""
-    return (f"{upload.upload_id}: {upload.model_id} on {upload.task}, {upload.gpu_wh_per_1k_queries:.4g} GPU Wh / "
-            f"1,000 queries on {upload.hardware}{comparable}, by {upload.submitter} — {upload.status}")
+def describe(upload: Upload, text: Callable[[str], str] = str) -> str:
+    """One line for a review list; ``text`` renders each value the uploader controls (the app escapes them
+    as Markdown; the ids, the task and the figures are validated and shown as they are)."""
+    comparable = f" (not comparable: {text(upload.not_comparable_because)})" if upload.not_comparable_because else ""
+    return (f"{upload.upload_id}: {text(upload.model_id)} on {upload.task}, {upload.gpu_wh_per_1k_queries:.4g} GPU "
+            f"Wh / 1,000 queries on {text(upload.hardware)}{comparable}, by {text(upload.submitter)} — "
+            f"{upload.status}")
 
 
 def as_json(upload: Upload) -> dict:

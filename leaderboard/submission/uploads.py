@@ -45,7 +45,8 @@ def writable(results: Store | None, snapshot_dir: Path = SNAPSHOT_DIR) -> Store:
 def shown(upload: Upload, reason: bool = False) -> str:
     """An upload's line as Markdown: every value its submitter controls (model id, hardware, notes, the
     reason a maintainer wrote) shown as text, never rendered as a link, an image or HTML."""
-    return escape_markdown(describe(upload) + (f": {upload.reason}" if reason and upload.reason else ""))
+    why = f": {escape_markdown(upload.reason)}" if reason and upload.reason else ""
+    return describe(upload, escape_markdown) + why
 
 
 def _failed(exc: Exception, what: str) -> str:

@@ -224,9 +224,9 @@ def test_through_the_space_an_upload_is_reviewed_by_a_maintainer_only_and_a_repr
     assert tree_digest(results.root) == before
     listed = _private(demo, url, "on_review_list", [], MAINTAINER)
     # newest first, as text (every value the uploader controls escaped)
-    assert listed.splitlines() == [f"- {escape_markdown(describe(second))}", f"- {escape_markdown(describe(first))}"]
+    assert listed.splitlines() == [f"- {describe(second, escape_markdown)}", f"- {describe(first, escape_markdown)}"]
     approved = _private(demo, url, "on_approve", [first.upload_id], MAINTAINER)
-    assert approved.startswith(f"✅ Approved {escape_markdown(describe(first))[:60]}")
+    assert approved.startswith(f"✅ Approved {first.upload_id}: {escape_markdown(MODEL_ID)} on {TASK}")
     rejected = _private(demo, url, "on_reject", [second.upload_id, "the same run twice"], MAINTAINER)
     assert rejected.endswith("by alice — rejected: the same run twice")
     assert _private(demo, url, "on_my_uploads", [], SUBMITTER).splitlines()[0].endswith(
