@@ -19,7 +19,7 @@ from benchmark.store import Store, results_store
 from benchmark.tasks import TASK_KEYS
 from leaderboard.api import register_api
 from leaderboard.display.formats import escape_markdown
-from leaderboard.display.page import PAGE_CSS, PAGE_HEAD
+from leaderboard.display.page import FONT_STACK, MONO_FONT_STACK, PAGE_CSS, PAGE_HEAD
 from leaderboard.display.strings import INTRO, LOADING, TITLE
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
@@ -110,7 +110,7 @@ def build_demo(
             """A shared link opens its view (each tab opens its own part); what it could not is said once."""
             link = ctx.link(request)
             top = "leaderboard" if link.task else "models" if link.model else None
-            text = f"⚠️ {escape_markdown(link.notice)}" if link.notice else ""  # it quotes what the link said
+            text = f"⚠ {escape_markdown(link.notice)}" if link.notice else ""  # it quotes what the link said
             notice = gr.Markdown(value=text, visible=bool(link.notice))
             return (gr.Tabs(selected=top) if top else gr.skip()), notice
 
@@ -128,6 +128,7 @@ def with_page_assets(demo: gr.Blocks) -> gr.Blocks:
     def launch_with_assets(*args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("css", PAGE_CSS)
         kwargs.setdefault("head", PAGE_HEAD)
+        kwargs.setdefault("theme", gr.themes.Default(font=list(FONT_STACK), font_mono=list(MONO_FONT_STACK)))
         return launch(*args, **kwargs)
 
     demo.launch = launch_with_assets  # type: ignore[method-assign]

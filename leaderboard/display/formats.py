@@ -106,11 +106,30 @@ def round_significant(values: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd
     return pd.Series(out, index=values.index, name=values.name)
 
 
+def format_significant(
+    value: float | None, digits: int = SIGNIFICANT_DIGITS, missing: str = "–", trailing_zeros: bool = True
+) -> str:
+    """The one number formatter: ``digits`` significant figures, thousands separated, never in scientific
+    notation: 11130 → "11,130", 1.3133 → "1.313", 0.000012345 → "0.00001234"; trailing zeros kept for a
+    table column, which reads at one precision (4 → "4.000"), dropped in prose (4 → "4")."""
+    if value is None or not isinstance(value, int | float | np.floating | np.integer) or not math.isfinite(value):
+        return missing
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - magnitude, 0)
+    rounded = round(float(value), decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > magnitude:  # 9.9996 → 10.00, one place fewer
+        decimals = max(decimals - 1, 0)
+    text = f"{rounded:,.{decimals}f}"
+    if not trailing_zeros and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
 def format_energy(value: float | None) -> str:
     """An energy in Wh for prose: four significant figures."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.4g}"
+    return format_significant(value, 4, trailing_zeros=False)
 
 
 def format_ratio(ratio: float | None) -> str:
@@ -122,31 +141,21 @@ def format_ratio(ratio: float | None) -> str:
 
 def format_wh(value: float) -> str:
     """An energy in Wh on labels and model pages: 4 significant digits, thousands separated."""
-    if value >= 1000:
-        return f"{value:,.0f}"
-    if value >= 0.001:
-        return f"{value:.4g}"
-    return f"{value:.2e}"
+    return format_significant(value, 4, trailing_zeros=False)
 
 
 def format_amount(value: float | None) -> str:
-    """A figure for prose: 3 significant digits, no exponent for everyday sizes."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 0.001:
-        return f"{value:.3g}"
-    return f"{value:.2e}"
+    """A figure for prose: 3 significant digits, thousands separated, no exponent."""
+    return format_significant(value, 3, trailing_zeros=False)
 
 
 def format_seconds(seconds: float | None) -> str:
     """A latency: milliseconds under a second, else seconds; 3 significant digits."""
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         return "–"
-    return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+    if seconds < 1:
+        return f"{format_significant(seconds * 1000, 3, trailing_zeros=False)} ms"
+    return f"{format_significant(seconds, 3, trailing_zeros=False)} s"
 
 
 # Submission messages (benchmark.queue.checks) phrase counts too: one definition, in the contract.

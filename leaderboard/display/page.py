@@ -15,7 +15,18 @@ PAGE_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 .link-line p { margin: 0; }
+.one-line-table, .one-line-table * { font-family: var(--font) !important; }
+.board-panels { gap: 8px !important; }
+.one-line-table .body-cell .cell-wrap { padding-top: 5px !important; padding-bottom: 5px !important; }
+.board-summary p { margin: 0 !important; }
+.board-controls { gap: 8px !important; }
 """
+
+# Type: one family per run of text, with every glyph it needs. Gradio's default faces come from Google Fonts
+# (unreachable offline, and the bold face fell back glyph by glyph); these stacks are complete fonts a
+# browser has: DejaVu and Liberation on Linux (Debian's chromium brings them), Arial / Helvetica elsewhere.
+FONT_STACK = ("DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "sans-serif")
+MONO_FONT_STACK = ("DejaVu Sans Mono", "Liberation Mono", "Menlo", "Consolas", "monospace")
 
 # ``greenLink``: the view's address from its parts (empty ones dropped), put in the address bar without a
 # reload; ``greenCopyLink``: the same address, copied to the clipboard (and returned, so the page can

@@ -17,9 +17,9 @@ LOADING = "Loading the results…"
 
 INTRO = (
     "# Green AI Leaderboard\n"
-    "How much **GPU energy** does a model use to answer **1,000 queries**? Measured on the same "
-    "hardware with the same settings for every model, and rated from ★ (most energy-hungry) to "
-    "★★★★★ (most frugal) within each task. Pick a task below; the About tab explains the method."
+    "How much **GPU energy** does a model use to answer **1,000 queries**? Same hardware and settings for "
+    "every model; rated ★ (most energy-hungry) to ★★★★★ (most frugal) within a task, hardware and size class. "
+    "The About tab explains the method."
 )
 
 OVERVIEW_INTRO = (
@@ -43,6 +43,7 @@ EMPTY_TASK = (
 NO_MATCH = "**No models match these filters.** Clear the search or widen the hardware and size-class choices."
 
 COLUMNS_HELP = "Columns to show (the model column always is)."
+MORE_CONTROLS = "Filters, columns and a link to this view"
 SEARCH_HELP = "Part of a model id; separate several with ;"
 QUALITY_FILTER_LABEL = "Quality at least"
 QUALITY_FILTER_LABEL_LOWER = "Quality at most ({metric}: lower is better)"
@@ -176,11 +177,20 @@ def error_message(error: BaseException | str) -> str:
 
 # Releases (frozen boards)
 RELEASE_LABEL = "Board"
-LATEST_CHOICE = "Latest release"
+LATEST_CHOICE = "Current board"
 SINCE_CHOICE = "Since {release}: provisional stars"
 LIVE_CHOICE = "Live: everything rated now"
-RELEASE_HELP = "A release is a frozen board: its stars never change. The latest is shown by default."
-RELEASE_LINE = "board: release {release} (latest) · {n_since} runs since, with provisional stars"
+RELEASE_HELP = (
+    "**Board**: the default rates every row it shows together (per task, hardware and size class); a release "
+    "is a frozen board, shown as published: its stars never change, and each row says which models it was "
+    "rated among."
+)
+RELEASE_LINE = "board: the latest release, {release}, every row rated together"
+SINCE_LINE = " · {n_since} newer run{s} not yet in a release (see Board → Since {release})"
+COHORTS_NOTE = (
+    "*Release {release} as published keeps each row's stars from when it was rated: {counts}. Choose "
+    "**Current board** to see them rated on one scale.*"
+)
 PROVISIONAL_NOTE = (
     "*Provisional stars: rated against the frozen edges of release {release} (clipped to 1–5), so "
     "nobody else's stars move until the next release.*"
@@ -191,9 +201,9 @@ HISTORY_TITLE = "Across releases"
 RUNS_LABEL = "Runs"
 RUNS_HELP = "The board rates reference runs only; the others are shown beside them, unrated."
 RUNS_CHOICES = (("Reference runs (rated)", "reference"), ("Every run configuration (others unrated)", "all"))
-ZERO_SHOT_BADGE = "🅩 *zero-shot*"
+ZERO_SHOT_BADGE = "*zero-shot*"
 # Runs measured elsewhere (issue 21)
-SELF_REPORTED_BADGE = "✋ *self-reported*"
+SELF_REPORTED_BADGE = "*self-reported*"
 VERIFIED_BADGE = "✓ *verified*"
 DISPUTED_BADGE = "⚠ *disputed*"
 PROVENANCE_BADGES = {"self-reported": SELF_REPORTED_BADGE}
@@ -201,13 +211,17 @@ VERIFICATION_BADGES = {"verified": VERIFIED_BADGE, "disputed": DISPUTED_BADGE}
 
 # Links you can share (issue 20)
 LINK_IGNORED = "Ignored in this link: {what}. Showing the default view instead."
-COPY_LINK = "🔗 Copy link"
+COPY_LINK = "Copy link"
+DOWNLOAD_TABLE = "Download this table (CSV)"
 LINK_LABEL = "Link to this view"
 COMMON_LINE = "Every row shown: {parts}"
 NO_RESULTS_YET = "no results yet"
 
 # The finder (issue 20)
 CHOOSE_TITLE = "Choose: the least energy that meets your needs"
+CHOOSE_BEATEN = "*beaten by {model} on energy and quality*"
+CHOOSE_MISSED = "Worse than a limit (nearest first)"
+CHOOSE_ABSENT = "No figure for a limit"
 CHOOSE_HELP = (
     "Set the limits you need (empty: no limit). Each model is listed at its **cheapest measured configuration "
     "that meets every limit** (its reference run, or another batch size, dtype, attention kernel... measured "
@@ -230,7 +244,7 @@ QUALITY_HEADER = "Quality"
 NO_QUALITY_FIGURE = "no figure on the task's declared benchmark yet"
 OTHER_QUALITY_FIGURE = "Other quality figure (not compared on the board)"
 FRONTIER_MARK = "◆"
-CONFIGURATION_BADGE = "⚙ *{key}*"
+CONFIGURATION_BADGE = "*{key}*"
 ZERO_SHOT_TITLE = "Zero-shot versus task-specific"
 ZERO_SHOT_LINE = (
     "on {hardware}: the median of {n_zero_shot} zero-shot run(s) of text-to-text models uses **{zero_shot} Wh**, "
@@ -242,6 +256,7 @@ ZERO_SHOT_DIFFERENT_MODELS = (
     "trained for it), unlike a configuration ratio, which compares one model run two ways."
 )
 ZERO_SHOT_MODELS = "Zero-shot: {zero_shot}. Task-specific: {task_specific}."
+WHAT_HELPS_LEAD = "What each way of running a model saves, as measured on the current board, task by task."
 WHAT_HELPS_INTRO = (
     "How a model is run changes what it uses. For each run configuration measured on a task (another batch "
     "size, dtype, attention kernel, torch.compile, quantization, zero-shot prompting), across every model that "
@@ -251,7 +266,7 @@ WHAT_HELPS_INTRO = (
     "reference runs get stars."
 )
 WHAT_HELPS_EMPTY = (
-    "### No run configuration to compare on {name} yet\n"
+    "#### No run configuration measured on {name} yet\n"
     "Every run of this task here used the task's reference configuration. To measure what a choice saves, run a "
     "model that has a reference run on the same hardware with one option changed, and publish it:\n\n"
     "```bash\npython -m benchmark run --model <owner/name> --task {key} --batch-size 8 --push\n```\n"

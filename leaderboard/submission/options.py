@@ -33,7 +33,7 @@ class OptionField:
 
     @property
     def default(self) -> Any:
-        return {CHOICE: "", NUMBER: None, SWITCH: False}[self.kind]
+        return {CHOICE: "", NUMBER: "", SWITCH: False}[self.kind]
 
 
 def _field(option: Option) -> OptionField:
@@ -57,7 +57,12 @@ def offered_options(task: str | None) -> tuple[str, ...]:
 
 
 def _value(value: Any) -> Any:
-    """A widget's value as the request holds it: empty → None, a whole float (Gradio's numbers) → int."""
+    """A widget's value as the request holds it: empty → None, a whole number (typed, or Gradio's float) → int;
+    anything else as typed, for the submission's rule to refuse in words."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.isdigit():
+            return int(value)
     if value is None or value == "" or value is False:
         return None
     if isinstance(value, float) and value.is_integer():

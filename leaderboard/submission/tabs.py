@@ -198,7 +198,7 @@ def add_submission_tabs(
     # One parameter per run option, in ``options.FIELD_NAMES`` order, then the effort level (Gradio
     # injects the profile only into a positional parameter, so the options cannot be ``*values``).
     def on_submit(
-        model_id: str, task: str, revision: str, dtype: str, batch_size: float | None, attn_implementation: str,
+        model_id: str, task: str, revision: str, dtype: str, batch_size: str | float | None, attn_implementation: str,
         torch_compile: bool, quantization: str, zero_shot: bool, reasoning_effort: str,
         profile: gr.OAuthProfile | None,
     ) -> str:
@@ -361,8 +361,8 @@ def _option_box(field: OptionField, visible: bool) -> Any:
     common = {"label": field.label, "info": field.info, "visible": visible, "elem_id": f"submit-{field.name}"}
     if field.kind == SWITCH:
         return gr.Checkbox(value=field.default, **common)
-    if field.kind == NUMBER:
-        return gr.Number(value=field.default, minimum=1, precision=0, **common)
+    if field.kind == NUMBER:  # a text box: empty is the task's value (a Number box opened at an invalid 0)
+        return gr.Textbox(value="", placeholder="the task's", max_lines=1, **common)
     return gr.Dropdown(choices=list(field.choices), value=field.default, **common)
 
 

@@ -17,9 +17,11 @@ from benchmark.tasks import SIZE_CLASS_BOUNDS, TASKS
 from leaderboard.display.strings import (
     COLUMNS_HELP,
     COPY_LINK,
+    DOWNLOAD_TABLE,
     FILTER_EMPTY_MEANS_ALL,
     LATEST_CHOICE,
     LINK_LABEL,
+    MORE_CONTROLS,
     OVERVIEW_INTRO,
     QUALITY_FILTER_HELP,
     QUALITY_FILTER_LABEL,
@@ -42,7 +44,14 @@ from leaderboard.tabs.links import copy_link_js, follow_link_js
 from leaderboard.tabs.reasoning import TASK_SECTIONS
 from leaderboard.views.columns import UNKNOWN_SIZE, task_datatypes, task_headers, task_widths
 from leaderboard.views.releases import release_choices
-from leaderboard.views.tables import OVERVIEW_DATATYPES, OVERVIEW_HEADERS, TaskView, task_view
+from leaderboard.views.tables import (
+    OVERVIEW_DATATYPES,
+    OVERVIEW_DIGITS,
+    OVERVIEW_HEADERS,
+    TaskView,
+    number_styler,
+    task_view,
+)
 from leaderboard.views.what_helps import zero_shot_markdown, zero_shot_summary
 
 SIZE_CHOICES = [name for name, _ in SIZE_CLASS_BOUNDS] + [UNKNOWN_SIZE]
@@ -64,7 +73,7 @@ def _table(elem_id: str, headers: list[str], datatypes: list[str], widths: list[
         max_height=TABLE_MAX_HEIGHT_PX,
         elem_classes=["one-line-table"],
         latex_delimiters=[],
-        buttons=["fullscreen", "copy"],
+        buttons=[],  # their bar costs a row of the first screen; the CSV download is under the table
         show_label=False,
         elem_id=elem_id,
     )
@@ -72,7 +81,7 @@ def _table(elem_id: str, headers: list[str], datatypes: list[str], widths: list[
 
 def _table_update(view: TaskView) -> gr.Dataframe:
     return gr.Dataframe(
-        value=view.table, headers=view.headers, datatype=view.datatypes, column_widths=view.column_widths
+        value=view.styled, headers=view.headers, datatype=view.datatypes, column_widths=view.column_widths
     )
 
 
@@ -81,7 +90,7 @@ def build_overview_tab(ctx: AppContext) -> None:
         gr.Markdown(OVERVIEW_INTRO)
         common = gr.Markdown(elem_id="common-overview", elem_classes=["link-line"])
         table = _table("table-overview", OVERVIEW_HEADERS, OVERVIEW_DATATYPES)
-        download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id="download-overview")
+        download = gr.DownloadButton(DOWNLOAD_TABLE, size="sm", elem_id="download-overview")
         plot = gr.Plot(show_label=False, elem_id="plot-overview")
         rendered = gr.State(None)
 
@@ -91,7 +100,8 @@ def build_overview_tab(ctx: AppContext) -> None:
         data = ctx.data
         frame, line = render.overview_shown(data)
         datatypes = [dict(zip(OVERVIEW_HEADERS, OVERVIEW_DATATYPES, strict=True))[h] for h in frame.columns]
-        shown = gr.Dataframe(value=frame, headers=list(frame.columns), datatype=datatypes)
+        shown = gr.Dataframe(value=number_styler(frame, OVERVIEW_DIGITS), headers=list(frame.columns),
+                             datatype=datatypes)
         return data.version, shown, render.overview_csv(data), render.overview_figure(data), line
 
     def redraw_if_stale(shown: int | None) -> tuple[Any, ...]:
@@ -102,48 +112,51 @@ def build_overview_tab(ctx: AppContext) -> None:
 
 
 def build_task_tab(ctx: AppContext, task: str) -> None:
+    """A task's board. The first screen (1440×1000) is the summary line, one row of controls, two folded
+    panels (the finder; filters, columns and link) and the table with at least ten rows; what explains the
+    board (the task, the quality benchmark, the plots) follows the table."""
     spec = TASKS[task]
     with gr.Tab(spec.display_name, id=task, elem_id=f"tab-{task}") as tab:
-        gr.Markdown(
-            TASK_INTRO.format(description=spec.description, query_unit=spec.query_unit, dataset=spec.dataset_id)
-        )
-        summary = gr.Markdown(elem_id=f"summary-{task}")
-        quality_line = gr.Markdown(elem_id=f"quality-{task}")
+        summary = gr.Markdown(elem_id=f"summary-{task}", elem_classes=["board-summary"])
         zero_shot = gr.Markdown(visible=False, elem_id=f"zero-shot-{task}")
         empty = gr.Markdown(visible=False, elem_id=f"empty-{task}")
-        build_finder(ctx, task)
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, elem_classes=["board-controls"]):
             release = gr.Dropdown(  # the releases' names are filled in when the tab is drawn
-                [(LATEST_CHOICE, LATEST)], value=LATEST, label=RELEASE_LABEL, info=RELEASE_HELP, scale=2,
-                elem_id=f"release-{task}",
+                [(LATEST_CHOICE, LATEST)], value=LATEST, label=RELEASE_LABEL, scale=2, elem_id=f"release-{task}",
             )
             search = gr.Textbox(label="Search models", placeholder=SEARCH_HELP, scale=3, elem_id=f"search-{task}")
-            hardware = gr.Dropdown(
-                [], value=[], multiselect=True, label="Hardware", info=FILTER_EMPTY_MEANS_ALL, scale=2
-            )
-            sizes = gr.Dropdown(
-                SIZE_CHOICES, value=[], multiselect=True, label="Size class", info=FILTER_EMPTY_MEANS_ALL, scale=1
-            )
             runs = gr.Dropdown(
-                list(RUNS_CHOICES), value=REFERENCE_KEY, label=RUNS_LABEL, info=RUNS_HELP, scale=2,
-                elem_id=f"runs-{task}",
+                list(RUNS_CHOICES), value=REFERENCE_KEY, label=RUNS_LABEL, scale=2, elem_id=f"runs-{task}",
             )
             # a text box, not gr.Number: an empty box means "no limit" (a Number box sends 0)
             min_quality = gr.Textbox(
-                value="", label=_quality_filter_label(task), info=_quality_filter_help(task), scale=1, max_lines=1,
-                placeholder="no limit", visible=spec.quality is not None, elem_id=f"min-quality-{task}",
+                value="", label=_quality_filter_label(task), scale=1, max_lines=1, placeholder="no limit",
+                visible=spec.quality is not None, elem_id=f"min-quality-{task}",
             )
-        with gr.Accordion("Columns", open=False):
-            headers = task_headers(task)
-            columns = gr.CheckboxGroup(headers, value=headers, label=COLUMNS_HELP, elem_id=f"columns-{task}")
-        gr.Markdown(SORT_HELP)
-        with gr.Row(equal_height=False):
-            common = gr.Markdown(elem_id=f"common-{task}", elem_classes=["link-line"])
-            copy = gr.Button(COPY_LINK, size="sm", scale=0, min_width=130, elem_id=f"copy-link-{task}")
-            link_box = gr.Textbox(label=LINK_LABEL, interactive=False, max_lines=1, scale=1, show_label=False,
-                                  placeholder=LINK_LABEL, elem_id=f"link-{task}")
+        with gr.Row(equal_height=False, elem_classes=["board-panels"]):
+            build_finder(ctx, task)
+            with gr.Accordion(MORE_CONTROLS, open=False, elem_id=f"more-{task}"):
+                gr.Markdown(" ".join(filter(None, (RELEASE_HELP, RUNS_HELP, _quality_filter_help(task)))))
+                with gr.Row(equal_height=True):
+                    hardware = gr.Dropdown(
+                        [], value=[], multiselect=True, label="Hardware", info=FILTER_EMPTY_MEANS_ALL, scale=2
+                    )
+                    sizes = gr.Dropdown(SIZE_CHOICES, value=[], multiselect=True, label="Size class",
+                                        info=FILTER_EMPTY_MEANS_ALL, scale=1)
+                headers = task_headers(task)
+                columns = gr.CheckboxGroup(headers, value=headers, label=COLUMNS_HELP, elem_id=f"columns-{task}")
+                with gr.Row(equal_height=False):
+                    copy = gr.Button(COPY_LINK, size="sm", scale=0, min_width=130, elem_id=f"copy-link-{task}")
+                    link_box = gr.Textbox(label=LINK_LABEL, interactive=False, max_lines=1, scale=1,
+                                          show_label=False, placeholder=LINK_LABEL, elem_id=f"link-{task}")
+        common = gr.Markdown(elem_id=f"common-{task}", elem_classes=["link-line"])
         table = _table(f"table-{task}", headers, task_datatypes(task), task_widths(task))
-        download = gr.DownloadButton("⬇ Download this table (CSV)", size="sm", elem_id=f"download-{task}")
+        download = gr.DownloadButton(DOWNLOAD_TABLE, size="sm", elem_id=f"download-{task}")
+        gr.Markdown(
+            TASK_INTRO.format(description=spec.description, query_unit=spec.query_unit, dataset=spec.dataset_id)
+            + " " + SORT_HELP
+        )
+        quality_line = gr.Markdown(elem_id=f"quality-{task}")
         quality_plot = gr.Plot(show_label=False, visible=spec.quality is not None, elem_id=f"plot-quality-{task}")
         plot = gr.Plot(show_label=False, elem_id=f"plot-{task}")
         rendered = gr.State(None)

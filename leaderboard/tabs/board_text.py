@@ -12,6 +12,7 @@ from benchmark.tasks import TASKS
 from leaderboard.display.downloads import download_file
 from leaderboard.display.formats import escape_markdown
 from leaderboard.display.strings import (
+    COHORTS_NOTE,
     COMMON_LINE,
     EMPTY_TASK,
     NO_MATCH,
@@ -20,6 +21,7 @@ from leaderboard.display.strings import (
     PROVISIONAL_NOTE,
     QUALITY_LINE,
     RELEASE_LINE,
+    SINCE_LINE,
 )
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.releases import SINCE
@@ -33,13 +35,17 @@ def status_markdown(data: LeaderboardData) -> str:
     """The data line at the top of the page: source, size, drops, and any notice."""
     lines = []
     if data.notice:
-        lines.append(f"⚠️ **{escape_markdown(data.notice)}**")
+        lines.append(f"⚠ **{escape_markdown(data.notice)}**")
     text = (
         f"Data: {escape_markdown(data.source)} · {data.n_results} results · "
         f"loaded {data.loaded_at:%Y-%m-%d %H:%M} UTC"
     )
     if data.releases:
-        text += " · " + RELEASE_LINE.format(release=data.release_names[-1], n_since=len(data.records))
+        latest = data.release_names[-1]
+        text += " · " + RELEASE_LINE.format(release=latest)
+        if data.records:
+            text += SINCE_LINE.format(n_since=len(data.records), s="s" if len(data.records) != 1 else "",
+                                      release=latest)
     if data.dropped_total:
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(data.dropped.items()))
         text += f" · **{data.dropped_total} dropped** ({reasons})"
@@ -73,11 +79,17 @@ def task_summary_markdown(data: LeaderboardData, view: TaskView) -> str:
     if total == 0:
         return ""
     text = summary_markdown(summarize(view.rows))
+    notes = []
     if view.release == SINCE:
-        text += "  \n" + PROVISIONAL_NOTE.format(release=data.release_names[-1])
+        notes.append(PROVISIONAL_NOTE.format(release=data.release_names[-1]))
+    cohorts = data.cohorts(view.task, view.release)
+    if len(cohorts) > 1:
+        rated = view.rows[view.rows["stars"].notna().to_numpy()]
+        counts = [f"{int((rated['release'] == cohort).sum())} among the {cohort} models" for cohort in cohorts]
+        notes.append(COHORTS_NOTE.format(release=view.release, counts=" and ".join(counts)))
     if len(view.rows) != total:
-        text += f"  \n*Showing {len(view.rows)} of {total} rows (filtered).*"
-    return text
+        notes.append(f"*Showing {len(view.rows)} of {total} rows (filtered).*")
+    return text + (("  \n" if "  \n" not in text else " ") + " ".join(notes) if notes else "")
 
 
 def task_empty_state(data: LeaderboardData, view: TaskView) -> str | None:

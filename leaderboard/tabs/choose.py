@@ -25,36 +25,60 @@ def _quality(item: dict[str, Any]) -> str:
 
 
 def chosen_markdown(result: dict[str, Any]) -> str:
-    """The models that meet the limits, least energy first, as a Markdown table."""
+    """The models that meet the limits, least energy first, as a Markdown table; a result another beats on
+    both energy and quality says which."""
     if not result["chosen"]:
         return f"**{strings.CHOOSE_NONE}** {escape_markdown(result['summary'])}."
     lines = [
         f"**{len(result['chosen'])} model(s) meet every limit** · {escape_markdown(result['summary'])}",
         "",
         "| Model | Configuration | GPU Wh / 1,000 queries | Latency / query | Quality | Hardware |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---:|---:|---:|---|",
     ]
     for item in result["chosen"]:
         latency = format_seconds(item["latency_s_per_query"]) if item.get("latency_s_per_query") else "–"
+        beaten = (f" · {strings.CHOOSE_BEATEN.format(model=escape_markdown(item['beaten_by']))}"
+                  if item.get("beaten_by") else "")
         lines.append(
-            f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['configuration_key'])} | "
-            f"{format_wh(item['gpu_wh_per_1k_queries'])} | {latency} | {_quality(item)} | "
-            f"{escape_markdown(item['hardware'])} |"
+            f"| {model_markdown(item['model_id'])}{_effort(item)}{beaten} | "
+            f"{escape_markdown(item['configuration_key'])} | {format_wh(item['gpu_wh_per_1k_queries'])} | {latency} | "
+            f"{_quality(item)} | {escape_markdown(item['hardware'])} |"
         )
     return "\n".join(lines)
 
 
+def _figure(item: dict[str, Any], value: Any) -> str:
+    if value is None:
+        return "–"
+    if item["limit"] == "latency":
+        return format_seconds(value)
+    unit = f" {item['unit']}" if item.get("unit") else ""
+    return f"{format_amount(value)}{unit}"
+
+
 def excluded_markdown(result: dict[str, Any]) -> str:
-    """Each model left out, with the limit that stopped it and its figure."""
+    """Each model left out, nearest miss first, with its figure and the limit in units; the models that have
+    no figure for a limit are listed apart, after them."""
     if not result["excluded"]:
         return strings.CHOOSE_NONE_EXCLUDED
-    lines = ["| Model | Stopped by | Its figure | Hardware |", "|---|---|---|---|"]
-    for item in result["excluded"]:
-        figure = "–" if item["figure"] is None else format_amount(item["figure"])
-        lines.append(
-            f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['reason'])} | "
-            f"{figure} | {escape_markdown(item['hardware'])} |"
-        )
+    missed = [item for item in result["excluded"] if item["figure"] is not None]
+    absent = [item for item in result["excluded"] if item["figure"] is None]
+    lines = []
+    if missed:
+        lines += [f"**{strings.CHOOSE_MISSED}**", "",
+                  "| Model | Stopped by | Its figure | The limit | Miss | Hardware |", "|---|---|---:|---:|---:|---|"]
+        for item in missed:
+            miss = f"{format_amount(100 * item['miss'])} %" if item.get("miss") is not None else "–"
+            lines.append(
+                f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['reason'])} | "
+                f"{_figure(item, item['figure'])} | {_figure(item, item['limit_value'])} | {miss} | "
+                f"{escape_markdown(item['hardware'])} |"
+            )
+    if absent:
+        lines += ["", f"**{strings.CHOOSE_ABSENT}**", "", "| Model | Missing | Hardware |", "|---|---|---|"]
+        for item in absent:
+            lines.append(f"| {model_markdown(item['model_id'])}{_effort(item)} | {escape_markdown(item['reason'])} | "
+                         f"{escape_markdown(item['hardware'])} |")
     return "\n".join(lines)
 
 

@@ -103,7 +103,7 @@ def build_models_tab(ctx: AppContext) -> None:
                         elem_id="label-image",
                     )
                     with gr.Column():
-                        label_download = gr.DownloadButton("⬇ Download the label (PNG)", elem_id="label-download")
+                        label_download = gr.DownloadButton("Download the label (PNG)", elem_id="label-download")
                         label_snippet = gr.Code(
                             language="markdown",
                             label="Markdown for the model card",

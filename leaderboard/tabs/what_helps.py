@@ -59,17 +59,20 @@ def draw_what_helps(data: Any, task: str | None) -> tuple[Any, ...]:
 
 
 def build_what_helps_tab(ctx: AppContext) -> None:
+    # what is known on the current board comes first (the findings, then the tables); how to measure more
+    # and how the ratios are computed come after
     with gr.Tab("What helps", id="what-helps", elem_id="tab-what-helps") as tab:
-        gr.Markdown(strings.WHAT_HELPS_INTRO)
+        gr.Markdown(strings.WHAT_HELPS_LEAD)
         task = gr.Dropdown(
             [(TASKS[key].display_name, key) for key in TASK_KEYS], value=TASK_KEYS[0], label="Task",
             elem_id="what-helps-task",
         )
-        empty = gr.Markdown(visible=False, elem_id="what-helps-empty")
+        zero_shot = gr.Markdown(visible=False, elem_id="what-helps-zero-shot")
         configurations = _table(CONFIGURATION_COLUMNS, "what-helps-configurations")
         models_title = gr.Markdown(f"#### {strings.WHAT_HELPS_MODELS_TITLE}")
         models = _table(MODEL_COLUMNS, "what-helps-models")
-        zero_shot = gr.Markdown(visible=False, elem_id="what-helps-zero-shot")
+        empty = gr.Markdown(visible=False, elem_id="what-helps-empty")
+        gr.Markdown(strings.WHAT_HELPS_INTRO)
         opened = gr.State(False)
 
     outputs = [empty, configurations, models_title, models, zero_shot]

@@ -127,6 +127,7 @@ def choose(
             f"{TASKS[task].display_name} declares no quality benchmark: a quality limit cannot apply"
         )
     rows = _candidates(data, task, name, chosen_configuration)
+    _check_figures_exist(rows, limits, TASKS[task].display_name)
     failures = _failures(rows, limits, declared.higher_is_better if declared else True)
     n_failed = (failures[list(LIMITS)] != "").sum(axis=1)
     rows = rows.assign(_failed=n_failed.to_numpy(), _energy=rows["gpu_wh_per_1k_queries"].fillna(np.inf))
@@ -140,11 +141,17 @@ def choose(
         failed = failures.loc[closest.name]
         limit = next(limit for limit in LIMITS if failed[limit])
         figure = {QUALITY: "quality", LATENCY: "latency_s_per_query", ENERGY: "gpu_wh_per_1k_queries"}[limit]
-        excluded.append({**_row(closest), "limit": limit, "reason": failed[limit],
-                         "figure": json_value(closest[figure]), "failed_limits": [x for x in LIMITS if failed[x]]})
-    chosen_rows = [_row(row) for row in sorted(chosen, key=lambda r: (r["_energy"], r["model_id"]))]
+        value = json_value(closest[figure])
+        excluded.append({**_row(closest), "limit": limit, "reason": failed[limit], "figure": value,
+                         "limit_value": getattr(limits, LIMIT_FIELDS[limit]), "unit": _unit(limit, declared),
+                         "miss": _miss(value, getattr(limits, LIMIT_FIELDS[limit])),
+                         "failed_limits": [x for x in LIMITS if failed[x]]})
+    chosen_rows = _mark_beaten([_row(row) for row in sorted(chosen, key=lambda r: (r["_energy"], r["model_id"]))],
+                               declared.higher_is_better if declared else True)
     by = Counter(item["limit"] for item in excluded)
-    excluded.sort(key=lambda item: (LIMITS.index(item["limit"]), item["model_id"]))
+    # nearest first: a figure that misses its limit by the smallest share; a missing figure after all of those
+    excluded.sort(key=lambda item: (item["miss"] is None, item["miss"] if item["miss"] is not None else 0.0,
+                                    item["model_id"].casefold(), item["model_id"]))
     return {
         "task": task,
         "release": name,
@@ -156,6 +163,58 @@ def choose(
         "excluded_by": {limit: by[limit] for limit in LIMITS if by[limit]},
         "summary": exclusion_summary(by),
     }
+
+
+LIMIT_FIELDS = {QUALITY: "min_quality", LATENCY: "max_latency_s", ENERGY: "max_wh_per_1k"}
+NO_FIGURE_ON_BOARD = {
+    LATENCY: "no run of {task} on this board has a latency per query: a latency limit cannot apply",
+    QUALITY: "no model of {task} on this board has a quality figure: a quality limit cannot apply",
+}
+
+
+def _check_figures_exist(rows: pd.DataFrame, limits: Limits, task_name: str) -> None:
+    """A limit on a figure no candidate has would leave every model out without saying why: refused."""
+    if limits.max_latency_s is not None and not np.isfinite(rows["latency_s_per_query"].to_numpy(dtype=float)).any():
+        raise ChooseInputError(NO_FIGURE_ON_BOARD[LATENCY].format(task=task_name))
+    if limits.min_quality is not None and not np.isfinite(rows["quality"].to_numpy(dtype=float)).any():
+        raise ChooseInputError(NO_FIGURE_ON_BOARD[QUALITY].format(task=task_name))
+
+
+def _unit(limit: str, declared: Any) -> str:
+    if limit == ENERGY:
+        return "Wh / 1,000 queries"
+    if limit == LATENCY:
+        return "s / query"
+    return declared.unit if declared is not None and declared.unit else ""
+
+
+def _miss(figure: Any, limit_value: float | None) -> float | None:
+    """By what share of the limit a figure misses it (0.1: 10 % over, or under for a quality floor); None
+    for a missing figure, or one stopped by a limit not set (an unusable energy)."""
+    if figure is None or limit_value is None or not math.isfinite(float(figure)):
+        return None
+    return abs(float(figure) - limit_value) / max(abs(limit_value), 1e-12)
+
+
+def _mark_beaten(chosen: list[dict[str, Any]], higher_is_better: bool) -> list[dict[str, Any]]:
+    """Each result with ``beaten_by``: another result on the same hardware with no more energy and at least
+    its quality, better in one of the two (its model id), or None."""
+    for item in chosen:
+        item["beaten_by"] = None
+        if item.get("quality") is None:
+            continue
+        for other in chosen:
+            if other is item or other.get("quality") is None or other["hardware"] != item["hardware"]:
+                continue
+            better_quality = (other["quality"] > item["quality"]) if higher_is_better else \
+                (other["quality"] < item["quality"])
+            same_quality = other["quality"] == item["quality"]
+            less_energy = other["gpu_wh_per_1k_queries"] < item["gpu_wh_per_1k_queries"]
+            same_energy = other["gpu_wh_per_1k_queries"] == item["gpu_wh_per_1k_queries"]
+            if (less_energy or same_energy) and (better_quality or same_quality) and (less_energy or better_quality):
+                item["beaten_by"] = other["model_id"]
+                break
+    return chosen
 
 
 def exclusion_summary(by: Counter[str]) -> str:

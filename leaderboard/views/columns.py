@@ -96,6 +96,8 @@ class Column:
     tasks: frozenset[str] | None = None
     header_for: Callable[[str], str] | None = None
     said_once: bool = False
+    # a number column's significant figures on screen (one precision per column, right-aligned)
+    digits: int | None = None
 
     def applies_to(self, task: str) -> bool:
         return self.tasks is None or task in self.tasks
@@ -113,18 +115,19 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("Effort", "str", "reasoning_effort", 80, lambda r: r["reasoning_effort"].astype(str), tasks=EFFORT_TASKS),
     Column("Stars", "str", "stars", 100, _stars, companions=(("Unrated because", "rating_flag"),)),
     Column(
-        "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 120,
-        lambda r: round_significant(r["gpu_wh_per_1k_queries"]),
+        "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 150,
+        lambda r: round_significant(r["gpu_wh_per_1k_queries"]), digits=4,
     ),
     Column(
-        "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"])
+        "± Wh", "number", "gpu_wh_per_1k_queries_std", 80, lambda r: round_significant(r["gpu_wh_per_1k_queries_std"]),
+        digits=2,
     ),
     Column(
-        QUALITY_HEADER, "number", "quality", 130, lambda r: round_significant(r["quality"]),
+        QUALITY_HEADER, "number", "quality", 240, lambda r: round_significant(r["quality"]),
         companions=(("Quality metric", "quality_metric"), ("Quality benchmark", "quality_benchmark"),
                     ("Quality source", "quality_source"), ("Quality provenance", "quality_provenance"),
                     ("On the energy–quality frontier", "on_frontier")),
-        tasks=QUALITY_TASKS, header_for=quality_header,
+        tasks=QUALITY_TASKS, header_for=quality_header, digits=3,
     ),
     Column(
         "Frontier", "str", "on_frontier", 80, lambda r: [FRONTIER_MARK if on else "" for on in r["on_frontier"]],
@@ -133,15 +136,15 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column(
         "Output tokens / query", "number", "output_tokens_per_query", 100,
         lambda r: round_significant(r["output_tokens_per_query"]),
-        companions=(("Every query at the cap", "output_all_at_cap"),), tasks=GENERATION_TASKS,
+        companions=(("Every query at the cap", "output_all_at_cap"),), tasks=GENERATION_TASKS, digits=3,
     ),
     Column(
         "GPU Wh / 1,000 output tokens", "number", "gpu_wh_per_1k_output_tokens", 120,
-        lambda r: round_significant(r["gpu_wh_per_1k_output_tokens"]), tasks=GENERATION_TASKS,
+        lambda r: round_significant(r["gpu_wh_per_1k_output_tokens"]), tasks=GENERATION_TASKS, digits=4,
     ),
     Column(
         "Params (B)", "number", "params", 90,
-        lambda r: round_significant(r["params"] / 1e9), lambda r: r["params"] / 1e9,
+        lambda r: round_significant(r["params"] / 1e9), lambda r: r["params"] / 1e9, digits=3,
     ),
     Column("Size class", "str", "size_class", 80, lambda r: r["size_class"].fillna(UNKNOWN_SIZE).astype(str)),
     Column("Hardware", "str", "hardware", 180, lambda r: r["hardware"].astype(str), said_once=True),

@@ -82,7 +82,8 @@ def named(model_id: str | None, provenance: str | None) -> str:
 
 
 def summary_markdown(summary: EnergySummary) -> str:
-    """One paragraph of summary figures, safe to render (model ids escaped)."""
+    """Summary figures in at most two lines, safe to render (model ids escaped): the counts and the typical
+    energy, then the spread between the least and the most efficient."""
     if summary.n_models == 0:
         return "**No models match.**"
     parts = [
@@ -91,22 +92,22 @@ def summary_markdown(summary: EnergySummary) -> str:
         f"median **{format_energy(summary.median_wh)}**",
         f"std **{format_energy(summary.std_wh)}**",
     ]
+    unrated = summary.n_models - summary.n_measured
+    if unrated > 0:
+        parts.append(f"{unrated} row{'s' if unrated != 1 else ''} without a positive GPU energy left out of these "
+                     "figures")
     text = " · ".join(parts)
+    second = []
     if summary.spread_ratio is not None and summary.n_measured > 1:
-        text += (
-            f"  \nThe least efficient model uses **{format_ratio(summary.spread_ratio)}** the energy of the most "
+        second.append(
+            f"The least efficient model uses **{format_ratio(summary.spread_ratio)}** the energy of the most "
             f"efficient ({named(summary.least_efficient, summary.least_efficient_provenance)}: "
             f"{format_energy(summary.max_wh)} Wh vs {named(summary.most_efficient, summary.most_efficient_provenance)}"
             f": {format_energy(summary.min_wh)} Wh)."
         )
-    unrated = summary.n_models - summary.n_measured
-    if unrated > 0:
-        rows = f"{unrated} row{'s' if unrated != 1 else ''}"
-        text += f"  \n{rows} without a positive GPU energy are left out of these figures."
     if len(summary.hardware) > 1:
-        text += (
-            f"  \nThese rows mix {len(summary.hardware)} hardware types "
-            f"({escape_markdown(', '.join(summary.hardware))}); "
-            "filter by hardware to compare like with like."
+        second.append(
+            f"These rows mix {len(summary.hardware)} hardware types "
+            f"({escape_markdown(', '.join(summary.hardware))}): filter by hardware to compare like with like."
         )
-    return text
+    return text + ("  \n" + " ".join(second) if second else "")

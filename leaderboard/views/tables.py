@@ -16,7 +16,7 @@ import pandas as pd
 
 from benchmark.configuration import REFERENCE_KEY
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.display.formats import format_ratio, model_markdown
+from leaderboard.display.formats import format_ratio, format_significant, model_markdown
 from leaderboard.display.strings import NO_RESULTS_YET, PROVENANCE_BADGES
 from leaderboard.results.data import LeaderboardData
 from leaderboard.results.rating import run_warnings
@@ -107,6 +107,30 @@ class TaskView:
         columns = column_by_header(self.task)
         return [f"{columns[header].width_px}px" for header in self.headers]
 
+    @property
+    def styled(self) -> Any:
+        """The table as the screen shows it: each number column at its own significant figures, thousands
+        separated, never in scientific notation, right-aligned; the values underneath stay numbers, so a
+        column still sorts by value."""
+        columns = column_by_header(self.task)
+        digits = {header: columns[header].digits for header in self.headers if columns[header].digits}
+        return number_styler(self.table, digits)
+
+
+def number_styler(table: pd.DataFrame, digits: dict[str, int]) -> Any:
+    """``table`` as a pandas Styler whose ``digits`` columns show ``format_significant`` text, right-aligned."""
+    shown = [header for header in digits if header in table]
+    formats = {header: (lambda places: lambda v: format_significant(v, places, missing=""))(digits[header])
+               for header in shown}
+    return table.style.format(formats).set_properties(subset=shown, **{"text-align": "right"})
+
+
+def _has_values(column: pd.Series) -> bool:
+    """Whether any shown row has a value in this on-screen column (not NaN, not blank)."""
+    if column.dtype.kind in "fc":
+        return bool(column.notna().any())
+    return bool(column.astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""}).ne("").any())
+
 
 def task_view(
     data: LeaderboardData,
@@ -125,7 +149,9 @@ def task_view(
     chosen = chosen_headers(columns, task)
     display = task_display(data, task, name, configuration).loc[mask]
     common = said_once(display, task)
-    headers = [header for header in chosen if header not in dict(common)]
+    # a column no shown row has a value in says nothing: it comes back when the data has one
+    headers = [header for header in chosen
+               if header not in dict(common) and (header in KEPT_COLUMNS or _has_values(display[header]))]
     return TaskView(task, rows[mask], display[headers], headers, name, configuration, common, tuple(chosen))
 
 
@@ -176,6 +202,8 @@ def frontier_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return on.sort_values(["gpu_wh_per_1k_queries", "model_id"], kind="stable")
 
 
+KEPT_COLUMNS = ("Model", "Stars")  # shown even where empty: the row's name and why it is unrated
+
 # The overview table's columns: (header, Gradio datatype), declared once.
 OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Task", "str"),
@@ -191,6 +219,8 @@ OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Spread (max / min)", "str"),
 )
 OVERVIEW_HEADERS = [header for header, _ in OVERVIEW_COLUMNS]
+# the overview's number columns and their significant figures on screen (counts are whole numbers)
+OVERVIEW_DIGITS = {"Models": 1, "Measured": 1, "With quality": 1, "Mean GPU Wh / 1k": 4, "Median": 4, "Std": 4}
 OVERVIEW_DATATYPES = [datatype for _, datatype in OVERVIEW_COLUMNS]
 
 

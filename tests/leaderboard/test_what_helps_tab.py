@@ -149,7 +149,7 @@ def test_the_task_tab_shows_the_zero_shot_summary_only_when_the_task_has_both(da
 
 def test_the_model_page_says_how_each_run_was_made_and_marks_zero_shot(data):
     text = model_page_markdown(model_page(data, "org/c"))
-    assert "### Text Classification · NVIDIA H100 80GB HBM3 · ⚙ *batch\\_size=8*" in text
+    assert "### Text Classification · NVIDIA H100 80GB HBM3 · *batch\\_size=8*" in text
     assert "**batch\\_size=8** (not the reference: never rated) · its energy would earn ★★★ on the reference" in text
     assert strings.REFERENCE_RUN_TEXT in text
     t5 = model_page_markdown(model_page(data, "org/t5"))

@@ -69,7 +69,7 @@ def test_the_form_offers_each_tasks_own_options_and_resets_them_to_the_reference
         "quantization": False, "zero_shot": False,
     }
     assert {name: update["value"] for name, update in updates.items()} == {
-        "dtype": "", "batch_size": None, "attn_implementation": "", "torch_compile": False,
+        "dtype": "", "batch_size": "", "attn_implementation": "", "torch_compile": False,
         "quantization": "", "zero_shot": False,
     }
     assert on_task_change(TC)[FIELD_NAMES.index("zero_shot")]["visible"] is True
@@ -82,11 +82,14 @@ def test_the_submit_handler_takes_every_option_in_field_order_and_the_form_start
     names = list(inspect.signature(handler).parameters)
     assert tuple(names[3:-2]) == FIELD_NAMES and names[-2:] == ["reasoning_effort", "profile"]
     boxes = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
-    assert boxes["submit-attn_implementation"].value == "" and boxes["submit-batch_size"].value is None
+    # every box opens valid: the batch size empty (the task's own), never an invalid 0
+    assert boxes["submit-attn_implementation"].value == "" and boxes["submit-batch_size"].value == ""
     assert boxes["submit-attn_implementation"].choices[0] == (REFERENCE_CHOICE, "")
 
 
 def test_form_values_become_the_requests_options_and_empty_ones_the_reference():
+    assert form_options({"batch_size": " 8 "})[1] == {"batch_size": 8}  # typed in the text box
+    assert form_options({"batch_size": "eight"})[1] == {"batch_size": "eight"}  # for the rule to refuse in words
     values = {"dtype": "", "batch_size": 8.0, "attn_implementation": "sdpa", "torch_compile": False,
               "quantization": "", "zero_shot": True}
     assert form_options(values) == (None, {"batch_size": 8, "attn_implementation": "sdpa", "zero_shot": True})

@@ -24,7 +24,7 @@ def bundled() -> LeaderboardData:
 
 def test_the_selector_offers_the_latest_first_then_each_release_the_runs_since_and_live(bundled):
     assert [value for _, value in release_choices(bundled)] == ["latest", "2025-12", "2025-02", "since", "live"]
-    assert release_choices(bundled)[0][0] == "Latest release (2025-12)"
+    assert release_choices(bundled)[0][0] == "Current board (2025-12)"
 
 
 def test_a_model_page_lists_the_release_its_stars_come_from_and_its_history(bundled):
