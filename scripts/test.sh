@@ -2,7 +2,7 @@
 # Everything the tests need on a fresh machine, then the whole suite:
 #   bash scripts/test.sh [pytest args...]      (PYTEST_WORKERS=1 for one process)
 # Creates .venv (the runner's pinned stack + test tools), installs Debian's chromium for the
-# browser tests when it is missing and we may (root), and runs pytest.
+# browser tests and Java for the CIDEr scorer when they are missing and we may (root), and runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
@@ -18,6 +18,15 @@ if ! command -v chromium >/dev/null 2>&1; then
       || echo "warning: chromium could not be installed: the browser tests will be skipped (fail in CI)"
   else
     echo "warning: chromium is missing (apt-get install chromium): the browser tests will be skipped (fail in CI)"
+  fi
+fi
+if ! command -v java >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Java for the CIDEr scorer's tokenizer"
+    (apt-get install -y -q default-jre-headless >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q default-jre-headless >/dev/null; }) \
+      || echo "warning: Java could not be installed: the CIDEr test will be skipped (fail in CI)"
+  else
+    echo "warning: java is missing (apt-get install default-jre-headless): the CIDEr test will be skipped (fail in CI)"
   fi
 fi
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False

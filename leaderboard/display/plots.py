@@ -17,9 +17,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from benchmark.tasks import TASKS
+from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display.formats import format_params
-from leaderboard.display.palette import FRONTIER_COLOUR, MARKER_EDGE, STAR_COLOURS, UNRATED_COLOUR, star_colour
+from leaderboard.display.palette import (
+    FRONTIER_COLOUR,
+    MARKER_EDGE,
+    STAR_COLOURS,
+    TASK_COLOURS,
+    TASK_SYMBOLS,
+    UNRATED_COLOUR,
+    star_colour,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -80,12 +88,45 @@ def energy_vs_size(rows: pd.DataFrame, title: str, show_task: bool = False) -> g
     return figure
 
 
+def energy_vs_size_by_task(rows: pd.DataFrame, title: str) -> go.Figure:
+    """Every task's models on one log–log plot of GPU Wh per 1,000 queries against parameters, one trace (a
+    colour and a marker, named in the legend) per task: stars are rated within a task, so colours by star
+    would mix scales."""
+    import plotly.graph_objects as go
+
+    energy = rows["gpu_wh_per_1k_queries"]
+    plottable = rows[(rows["params"] > 0) & (energy > 0)]
+    missing = len(rows) - len(plottable)
+    hover = ("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>GPU energy: %{y:,.4~r} Wh / 1,000 queries<br>"
+             "Parameters: %{customdata[2]}<br>%{customdata[3]}<extra></extra>")
+    figure = go.Figure()
+    for position, task in enumerate(TASK_KEYS):
+        subset = plottable[(plottable["task"] == task).to_numpy()]
+        if subset.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=subset["params"].to_numpy(), y=subset["gpu_wh_per_1k_queries"].to_numpy(), mode="markers",
+            name=TASKS[task].display_name,
+            marker={"color": TASK_COLOURS[position % len(TASK_COLOURS)], "size": 9,
+                    "symbol": TASK_SYMBOLS[position % len(TASK_SYMBOLS)], "line": {"width": 0.5, "color": MARKER_EDGE}},
+            customdata=_hover_data(subset), hovertemplate=hover,
+        ))
+    subtitle = f"{len(plottable)} models" + (f"; {missing} without a parameter count not shown" if missing else "")
+    _log_log_layout(figure, f"{html.escape(title)}<br><sup>{subtitle}</sup>", "Parameters (log scale)", 520, 70)
+    figure.update_layout(legend={"title": {"text": "Task"}})
+    if plottable.empty:
+        empty_plot_note(figure, "No model with both a GPU energy and a parameter count to plot yet")
+    return figure
+
+
 def _log_log_layout(figure: go.Figure, title: str, x_title: str, height_px: int, top_margin_px: int) -> None:
     """Both plots: log–log axes, GPU energy up, a star legend, the same template and margins."""
     figure.update_layout(
         title={"text": title},
-        xaxis={"type": "log", "title": {"text": x_title}},
-        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
+        # plain numbers on the axes (1,000 and 0.001, never 1e+3 or 1k)
+        xaxis={"type": "log", "title": {"text": x_title}, "exponentformat": "none", "separatethousands": True},
+        yaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}, "exponentformat": "none",
+               "separatethousands": True},
         legend={"title": {"text": "Stars"}},
         template="plotly_white",
         height=height_px,
@@ -244,10 +285,12 @@ def energy_vs_quality(rows: pd.DataFrame, title: str, quality_label: str, higher
             go.Scatter(
                 x=frontier["gpu_wh_per_1k_queries"].to_numpy(dtype=float),
                 y=frontier["quality"].to_numpy(dtype=float),
-                mode="lines+markers",
+                mode="lines+markers+text",
                 name="Energy–quality frontier",
                 line={"color": FRONTIER_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
                 marker={"symbol": "circle-open", "size": 15, "color": FRONTIER_COLOUR, "line": {"width": 2}},
+                text=[html.escape(m.rsplit("/", 1)[-1]) for m in frontier["model_id"]],  # named on the plot
+                textposition="top left",
                 customdata=_hover_data(frontier),
                 hovertemplate=hover,
             )
@@ -256,8 +299,10 @@ def energy_vs_quality(rows: pd.DataFrame, title: str, quality_label: str, higher
     subtitle = f"{len(placed)} models with a quality figure" + (f"; {missing} without one not shown" if missing else "")
     figure.update_layout(
         title={"text": f"{html.escape(title)}<br><sup>{subtitle}</sup>"},
-        xaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}},
-        yaxis={"title": {"text": html.escape(quality_label)}, "autorange": True if higher_is_better else "reversed"},
+        xaxis={"type": "log", "title": {"text": "GPU Wh per 1,000 queries (log scale)"}, "exponentformat": "none",
+               "separatethousands": True},
+        yaxis={"title": {"text": html.escape(quality_label)}, "autorange": True if higher_is_better else "reversed",
+               "exponentformat": "none"},
         legend={"title": {"text": "Stars"}},
         template="plotly_white",
         height=460,

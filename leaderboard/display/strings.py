@@ -24,8 +24,8 @@ INTRO = (
 
 OVERVIEW_INTRO = (
     "Every task at a glance: how many models, their typical GPU energy per 1,000 queries and the "
-    "spread between the most and the least efficient. Star colours in the plot are ratings within "
-    "each model's own task."
+    "spread between the most and the least efficient. The plot gives each task its colour and marker: "
+    "stars are rated within a task, so the tasks' energies are on different scales."
 )
 
 TASK_INTRO = (
@@ -212,6 +212,10 @@ VERIFICATION_BADGES = {"verified": VERIFIED_BADGE, "disputed": DISPUTED_BADGE}
 # Links you can share (issue 20)
 LINK_IGNORED = "Ignored in this link: {what}. Showing the default view instead."
 COPY_LINK = "Copy link"
+TRADEOFF_EMPTY = (
+    "**No latency measured on this board yet** for this task: published figures carry none; a run of this "
+    "project's runner (`python -m benchmark run`) measures it, and its models then appear here."
+)
 DOWNLOAD_TABLE = "Download this table (CSV)"
 LINK_LABEL = "Link to this view"
 COMMON_LINE = "Every row shown: {parts}"

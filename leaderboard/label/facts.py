@@ -33,11 +33,18 @@ class LabelError(UserInputError):
     pass
 
 
-def leaderboard_url() -> str:
-    """Where labels send readers: ``LEADERBOARD_URL``, the running Space, or the default."""
+def leaderboard_url(served_at: str | None = None) -> str:
+    """The address printed on a label, in the order the label's Markdown link follows (``model_page_url``):
+    ``LEADERBOARD_URL``, the Space's public host (``SPACE_HOST``), the address this app was reached at
+    (``served_at``), the Space's page (``SPACE_ID``), else the public leaderboard's."""
     configured = os.environ.get("LEADERBOARD_URL", "").strip()
     if configured:
         return configured
+    host = os.environ.get("SPACE_HOST", "").strip().strip("/")
+    if host:
+        return f"https://{host}/"
+    if served_at:
+        return served_at
     space = os.environ.get("SPACE_ID", "").strip()
     return f"https://huggingface.co/spaces/{space}" if space else DEFAULT_LEADERBOARD_URL
 

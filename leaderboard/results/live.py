@@ -63,6 +63,16 @@ def full_reason(exc: BaseException) -> str:
     return reason if len(reason) <= _REASON_MAX_CHARS else reason[: _REASON_MAX_CHARS - 1] + "…"
 
 
+def shown_counts(data: LeaderboardData) -> str:
+    """What the app shows, for its log: "206 results from <source> (release 2025-12: 206 rows, 0 runs since)"."""
+    text = f"{data.n_results} results from {data.source}"
+    if data.releases:
+        text += f" (release {data.release_names[-1]}: {len(data.frame)} rows, {len(data.records)} runs since)"
+    if data.dropped_total:
+        text += f"; {data.dropped_total} files dropped"
+    return text
+
+
 def _same_folder(store: Store, folder: Path) -> bool:
     return isinstance(store, LocalStore) and store.root.resolve() == folder.resolve()
 
@@ -174,7 +184,9 @@ class LiveData:
             return previous.with_notice(None)  # same files: keep the version (and its caches)
         self._fingerprint = result.fingerprint
         self._version += 1
-        return LeaderboardData.from_load(result, version=self._version, releases=releases)
+        data = LeaderboardData.from_load(result, version=self._version, releases=releases)
+        log.info("showing %s", shown_counts(data))
+        return data
 
     def _fallback(self, exc: Exception, previous: LeaderboardData | None) -> LeaderboardData:
         reason = public_cause(exc)
@@ -194,7 +206,9 @@ class LiveData:
         snapshot = replace(snapshot, source=SNAPSHOT_SOURCE)
         self._fingerprint = snapshot.fingerprint
         notice = None if _same_folder(self.store, self.snapshot_dir) else self._snapshot_notice(reason)
-        return LeaderboardData.from_load(snapshot, version=self._version, notice=notice, releases=releases)
+        data = LeaderboardData.from_load(snapshot, version=self._version, notice=notice, releases=releases)
+        log.info("showing %s", shown_counts(data))
+        return data
 
     def _snapshot_notice(self, reason: str) -> str:
         return (

@@ -122,7 +122,8 @@ def load_store(store: Store) -> LoadResult:
 
 
 def _log_result(result: LoadResult) -> None:
-    log.info("loaded %d records from %s", len(result.records), result.source)
+    # the app logs what it shows (releases included: leaderboard.results.live); this is the JSON read
+    log.debug("read %d record files from %s", len(result.records), result.source)
     if result.dropped_total:
         counts = ", ".join(f"{n} {reason}" for reason, n in sorted(result.dropped.items()))
         log.warning("dropped %d files from %s: %s", result.dropped_total, result.source, counts)

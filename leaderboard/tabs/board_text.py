@@ -143,10 +143,10 @@ def task_quality_markdown(view: TaskView, total: pd.DataFrame) -> str:
 
 
 def overview_figure(data: LeaderboardData) -> go.Figure:
-    from leaderboard.display.plots import energy_vs_size
+    from leaderboard.display.plots import energy_vs_size_by_task
 
     return data.cached(
-        "overview_figure", lambda: energy_vs_size(data.frame, "All tasks: energy vs model size", show_task=True)
+        "overview_figure", lambda: energy_vs_size_by_task(data.frame, "All tasks: energy vs model size")
     )
 
 

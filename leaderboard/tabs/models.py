@@ -15,7 +15,7 @@ from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
 from leaderboard.display.plots import tradeoff_figure
-from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown
+from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown, leaderboard_url
 from leaderboard.tabs import models_text as text
 from leaderboard.tabs.about import everyday_scale_section
 from leaderboard.tabs.context import PRIVATE_EVENT, AppContext
@@ -27,6 +27,14 @@ from leaderboard.views.tradeoff import default_task, tradeoff
 
 _SEP = "::"  # between task key and hardware in the label's result choices (task keys have no colons)
 
+
+
+def served_at(request: gr.Request | None) -> str | None:
+    """The address this app was reached at (``http://host:port/``), where the request says it."""
+    try:
+        return str(request.base_url) if request is not None else None
+    except (AttributeError, KeyError, TypeError):
+        return None
 
 def _task_choices() -> list[tuple[str, str]]:
     return [(TASKS[key].display_name, key) for key in TASK_KEYS]
@@ -155,9 +163,10 @@ def build_models_tab(ctx: AppContext) -> None:
 
     def draw_tradeoff(task: str, hardware: str | None) -> tuple[Any, ...]:
         view = tradeoff(ctx.data, task, hardware or None)
+        plotted = bool(view["points"])  # an empty plot says nothing: one line says why instead
         return (
             gr.Dropdown(choices=view["hardware_choices"], value=view["hardware"]),
-            tradeoff_figure(view),
+            gr.Plot(value=tradeoff_figure(view) if plotted else None, visible=plotted),
             text.frontier_markdown(view),
         )
 
@@ -165,12 +174,12 @@ def build_models_tab(ctx: AppContext) -> None:
         choices = _results_of(ctx.data, model_id)
         return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
 
-    def draw_label(model_id: str | None, result: str | None) -> tuple[Any, ...]:
+    def draw_label(model_id: str | None, result: str | None, request: gr.Request) -> tuple[Any, ...]:
         if not model_id or not result or _SEP not in result:
             return None, None, "", strings.LABEL_HELP
         task, _, hardware = result.partition(_SEP)
-        try:
-            facts = label_facts(ctx.data, model_id, task, hardware)
+        try:  # the PNG prints the address its Markdown link leads to: this app's, unless one is configured
+            facts = label_facts(ctx.data, model_id, task, hardware, url=leaderboard_url(served_at(request)))
         except UserInputError as exc:
             return None, None, "", strings.error_message(exc)
         path = cached_label_path(ctx.data, facts, task)

@@ -316,6 +316,10 @@ def frontier_markdown(view: dict[str, Any]) -> str:
     """The frontier's models, fastest first, and what was left out."""
     points = {p["model_id"]: p for p in view["points"]}
     lines = []
+    if not points:
+        more = (f" {view['n_other_hardware']} more result(s) on other hardware: pick it above."
+                if view.get("n_other_hardware") else "")
+        return strings.TRADEOFF_EMPTY + more
     if view["frontier"]:
         lines.append(
             "**Pareto frontier** — no other model on this hardware is both faster and more frugal (fastest first):"

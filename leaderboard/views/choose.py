@@ -141,7 +141,8 @@ def choose(
         failed = failures.loc[closest.name]
         limit = next(limit for limit in LIMITS if failed[limit])
         figure = {QUALITY: "quality", LATENCY: "latency_s_per_query", ENERGY: "gpu_wh_per_1k_queries"}[limit]
-        value = json_value(closest[figure])
+        # a figure that cannot be compared (a CPU run's zero GPU energy) is as good as none
+        value = None if failed[limit] == REASON_MISSING[limit] else json_value(closest[figure])
         excluded.append({**_row(closest), "limit": limit, "reason": failed[limit], "figure": value,
                          "limit_value": getattr(limits, LIMIT_FIELDS[limit]), "unit": _unit(limit, declared),
                          "miss": _miss(value, getattr(limits, LIMIT_FIELDS[limit])),

@@ -127,7 +127,7 @@ TASK_COLUMNS: tuple[Column, ...] = (
         companions=(("Quality metric", "quality_metric"), ("Quality benchmark", "quality_benchmark"),
                     ("Quality source", "quality_source"), ("Quality provenance", "quality_provenance"),
                     ("On the energy–quality frontier", "on_frontier")),
-        tasks=QUALITY_TASKS, header_for=quality_header, digits=3,
+        tasks=QUALITY_TASKS, header_for=quality_header, digits=4,
     ),
     Column(
         "Frontier", "str", "on_frontier", 80, lambda r: [FRONTIER_MARK if on else "" for on in r["on_frontier"]],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,6 +23,15 @@ def browser_skip_reason() -> str | None:
     if CHROMIUM.exists() or in_ci():
         return None
     return f"headless browser tests need Debian's chromium at {CHROMIUM}"
+
+
+def tool_skip_reason(tool: str, why: str) -> str | None:
+    """Why a test needing the program ``tool`` is skipped here (missing, off CI), or ``None``: it runs. In CI
+    it always runs, so a missing tool fails the suite instead of skipping silently (``scripts/test.sh``
+    installs each one)."""
+    if shutil.which(tool) is not None or in_ci():
+        return None
+    return f"{why}: {tool} is missing (bash scripts/test.sh installs it)"
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

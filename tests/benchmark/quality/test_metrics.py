@@ -3,13 +3,12 @@ hand (and the Open LLM Leaderboard's normalisation on fixed per-task results).""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from benchmark.runner.quality import metrics
 from benchmark.runner.quality.harness import leaderboard_average, normalized
 from benchmark.runner.quality.pipelines import best_span
+from tests.support.env import tool_skip_reason
 
 
 def test_a_wer_of_one_substitution_in_four_words_is_25_percent():
@@ -58,7 +57,8 @@ def test_box_ap_of_exact_boxes_is_100_and_of_one_found_in_two_is_about_half():
     assert metrics.box_ap_pct(TRUTH, []) == 0.0
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="CIDEr's PTB tokenizer needs Java")
+@pytest.mark.skipif(tool_skip_reason("java", "CIDEr's PTB tokenizer needs Java") is not None,
+                    reason=str(tool_skip_reason("java", "CIDEr's PTB tokenizer needs Java")))
 def test_cider_rewards_the_caption_its_references_agree_on():
     references = {1: ["a cat sits on a mat", "a cat on a mat"], 2: ["a red bus on a road", "a bus drives on the road"]}
     right = metrics.cider({1: "a cat on a mat", 2: "a red bus on the road"}, references)

@@ -62,7 +62,7 @@ def test_an_approved_upload_is_rated_among_our_runs_of_its_hardware_and_marked_s
     rows = data.task_frame(TASK, "live")
     assert list(zip(rows["model_id"], rows["stars"], rows["provenance"], strict=True)) == [
         ("org/frugal", 5, "measured"), (UPLOADED, 3, "self-reported"), ("org/greedy", 1, "measured")]
-    assert model_cells(rows)[1].endswith(" · ✋ *self-reported*") and "self-reported" not in model_cells(rows)[0]
+    assert model_cells(rows)[1].endswith(" · *self-reported*") and "self-reported" not in model_cells(rows)[0]
 
     [entry] = model_page(data, UPLOADED)["entries"]
     assert entry["provenance"] == "self-reported" and entry["verification"] is None

@@ -159,7 +159,7 @@ def test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reprod
     from leaderboard.views.summary import summarize, summary_markdown
 
     text = summary_markdown(summarize(summary.task_frame(TASK, "live")))
-    assert "acme/closed\\-summarizer ✋ *self-reported*: 0.2 Wh" in text
+    assert "acme/closed\\-summarizer *self-reported*: 0.2 Wh" in text
     # a reproduction on the same GPU model agrees: verified, it now sets the group's bins (0.2–5 Wh)
     reproduction = runner_record(UPLOADED, TASK, 0.2, 0.02, params=60_000_000).model_copy(
         update={"run_id": "run-reproduction-1", "reproduces": "run-upload-1"})

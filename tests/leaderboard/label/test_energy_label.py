@@ -209,3 +209,29 @@ def test_a_label_file_name_is_bounded_whatever_the_model_id(data, tmp_path, monk
     with pytest.raises(OSError):
         downloads.download_file("labels", "x" * 300 + ".png", b"png")  # a name the file system refuses
     assert [p.name for p in tmp_path.rglob(".tmp-*")] == []  # and no temp file left behind
+
+
+def test_the_label_prints_the_address_its_markdown_link_leads_to(monkeypatch):
+    from leaderboard.label.facts import leaderboard_url, model_page_url
+
+    for name in ("LEADERBOARD_URL", "SPACE_HOST", "SPACE_ID"):
+        monkeypatch.delenv(name, raising=False)
+    # served locally: the link is relative to this app, and the PNG prints where the app was reached
+    assert model_page_url("org/m") == "?model=org/m"
+    assert leaderboard_url("http://127.0.0.1:7860/") == "http://127.0.0.1:7860/"
+    monkeypatch.setenv("SPACE_ID", "org/space")
+    monkeypatch.setenv("SPACE_HOST", "org-space.hf.space")
+    assert model_page_url("org/m") == "https://org-space.hf.space/?model=org/m"
+    assert leaderboard_url("http://10.0.0.1:7860/") == "https://org-space.hf.space/"
+    monkeypatch.setenv("LEADERBOARD_URL", "https://example.org/board")
+    assert model_page_url("org/m") == "https://example.org/board?model=org/m"
+    assert leaderboard_url("http://10.0.0.1:7860/") == "https://example.org/board"
+
+
+def test_a_trade_off_with_no_latency_says_so_in_one_line_instead_of_an_empty_plot():
+    from leaderboard.tabs.models_text import frontier_markdown
+
+    view = {"points": [], "frontier": [], "note": "62 without a measured latency", "n_other_hardware": 0}
+    assert frontier_markdown(view) == (
+        "**No latency measured on this board yet** for this task: published figures carry none; a run of this "
+        "project's runner (`python -m benchmark run`) measures it, and its models then appear here.")

@@ -83,6 +83,7 @@ def test_a_task_link_opens_that_board_at_its_release_and_updates_as_you_move(wid
     table.locator('.virtual-row[data-index="0"]').wait_for(timeout=20_000)
     expect(wide.locator("#release-summarization input")).to_have_value("Release 2025-02")
     expect(wide.locator("#common-summarization")).to_contain_text("Release 2025-02")
+    wide.locator("#more-summarization").get_by_text("Filters, columns and a link to this view").click()  # folded
     wide.locator("#copy-link-summarization").click()
     expect(wide.locator("#link-summarization textarea, #link-summarization input").first).to_have_value(
         f"{app_url}?task=summarization&release=2025-02", timeout=10_000

@@ -81,7 +81,7 @@ def test_the_others_are_counted_by_the_limit_that_stopped_each(data):
         "org/unknown": ("quality", "no quality figure", None),
         "org/unmeasured": ("latency", "no latency measured", None),
         "org/hungry": ("energy", "energy over the limit", 9.0),
-        "org/cpu": ("energy", "no usable GPU energy", 0.0),
+        "org/cpu": ("energy", "no usable GPU energy", None),  # a CPU run's zero is no figure to compare
     }
     assert result["excluded_by"] == {"quality": 2, "latency": 1, "energy": 2}
     assert result["summary"] == "5 excluded: 2 by quality, 1 by latency, 2 by energy"
@@ -125,3 +125,48 @@ def test_the_choose_endpoint_answers_the_same(folder):
     finally:
         client.close()
         demo.close()
+
+
+def test_left_out_models_come_nearest_first_with_their_figure_and_the_limit_in_units_and_no_figure_apart(data):
+    from leaderboard.tabs.choose import excluded_markdown
+
+    result = choose(data, TASK, max_wh_per_1k=5.0, max_latency_s=0.1, min_quality=80.0)
+    # hungry misses 5 Wh by 80 % (9 / 5 - 1), dull misses 80 % accuracy by 12.5 % (70 vs 80): dull first; the
+    # models with no figure for a limit come after every miss
+    assert [(r["model_id"], r["miss"]) for r in result["excluded"]] == [
+        ("org/dull", pytest.approx(0.125)), ("org/hungry", pytest.approx(0.8)),
+        ("org/cpu", None), ("org/unknown", None), ("org/unmeasured", None)]
+    assert (result["excluded"][1]["limit_value"], result["excluded"][1]["unit"]) == (5.0, "Wh / 1,000 queries")
+    text = excluded_markdown(result)
+    assert "| 9 Wh / 1,000 queries | 5 Wh / 1,000 queries | 80 % |" in text
+    assert text.index("Worse than a limit") < text.index("No figure for a limit") < text.index("org/unmeasured")
+
+
+def test_a_result_another_beats_on_both_energy_and_quality_is_marked(data):
+    result = choose(data, TASK, min_quality=50.0)
+    beaten = {r["model_id"]: r["beaten_by"] for r in result["chosen"]}
+    # dull (0.4 Wh, 70 %) and slow's batch 8 (0.8 Wh, 90 %) are beaten by nobody; fast (2 Wh, 92 %) neither;
+    # hungry (9 Wh, 95 %) neither (best quality); unmeasured (0.5 Wh, 91 %) beats slow (0.8 Wh, 90 %)
+    assert beaten == {"org/dull": None, "org/unmeasured": None, "org/slow": "org/unmeasured", "org/fast": None,
+                      "org/hungry": None}
+
+
+def test_a_limit_on_a_figure_no_row_has_is_refused_in_one_line(tmp_path):
+    write_record(tmp_path, run("org/published", 1.0, None))  # no latency, no quality figure
+    data = LeaderboardData.from_load(load_store(LocalStore(tmp_path)))
+    with pytest.raises(ChooseInputError) as refused:
+        choose(data, TASK, max_latency_s=1.0)
+    assert str(refused.value) == ("no run of Text Classification on this board has a latency per query: a latency "
+                                  "limit cannot apply")
+    with pytest.raises(ChooseInputError, match="no model of Text Classification on this board has a quality"):
+        choose(data, TASK, min_quality=50.0)
+
+
+def test_a_run_exactly_at_the_energy_limit_is_chosen_and_an_implausible_energy_never_is(tmp_path):
+    write_record(tmp_path, run("org/at-limit", 2.0, 0.01))
+    write_record(tmp_path, run("org/impossible", 1e7, 0.01))  # over 1,000,000 Wh per 1,000 queries: implausible
+    data = LeaderboardData.from_load(load_store(LocalStore(tmp_path)))
+    assert [r["model_id"] for r in choose(data, TASK, max_wh_per_1k=2.0)["chosen"]] == ["org/at-limit"]
+    unlimited = choose(data, TASK)
+    assert [r["model_id"] for r in unlimited["chosen"]] == ["org/at-limit"]
+    assert [(r["model_id"], r["reason"]) for r in unlimited["excluded"]] == [("org/impossible", "no usable GPU energy")]
