@@ -70,6 +70,14 @@ def model_cells(rows: pd.DataFrame) -> list[str]:
     return cells
 
 
+def stars_header(task: str) -> str:
+    """"Stars in size class" where a task is rated by size class, else "Stars in task"."""
+    return STARS_IN_CLASS if task in TASKS and TASKS[task].size_classes else STARS_IN_TASK
+
+
+STARS_IN_TASK, STARS_IN_CLASS = "Stars in task", "Stars in size class"
+
+
 def quality_header(task: str) -> str:
     """The Quality column's header on ``task``: its benchmark, metric, unit and direction."""
     declared = TASKS[task].quality if task in TASKS else None
@@ -112,8 +120,10 @@ class Column:
 TASK_COLUMNS: tuple[Column, ...] = (
     Column("Model", "markdown", "model_id", 280, model_cells),
     # each effort level of a model is its own row: the model id stays a clean link, the level is here
-    Column("Effort", "str", "reasoning_effort", 80, lambda r: r["reasoning_effort"].astype(str), tasks=EFFORT_TASKS),
-    Column("Stars", "str", "stars", 100, _stars, companions=(("Unrated because", "rating_flag"),)),
+    Column("Effort", "str", "reasoning_effort", 90, lambda r: r["reasoning_effort"].astype(str), tasks=EFFORT_TASKS),
+    # the header names the group the stars are rated in
+    Column("Stars", "str", "stars", 110, _stars, companions=(("Unrated because", "rating_flag"),),
+           header_for=stars_header),
     Column(
         "GPU Wh / 1,000 queries", "number", "gpu_wh_per_1k_queries", 150,
         lambda r: round_significant(r["gpu_wh_per_1k_queries"]), digits=4,

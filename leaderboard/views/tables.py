@@ -23,6 +23,8 @@ from leaderboard.results.rating import run_warnings
 from leaderboard.views.columns import (
     API_FIELDS,
     CSV_CONFIGURATION,
+    STARS_IN_CLASS,
+    STARS_IN_TASK,
     UNKNOWN_SIZE,
     chosen_headers,
     column_by_header,
@@ -202,7 +204,8 @@ def frontier_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return on.sort_values(["gpu_wh_per_1k_queries", "model_id"], kind="stable")
 
 
-KEPT_COLUMNS = ("Model", "Stars")  # shown even where empty: the row's name and why it is unrated
+# shown even where empty: the row's name, and its stars or why it is unrated
+KEPT_COLUMNS = ("Model", "Stars", STARS_IN_TASK, STARS_IN_CLASS)
 
 # The overview table's columns: (header, Gradio datatype), declared once.
 OVERVIEW_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -155,7 +155,7 @@ def test_a_run_whose_every_query_hit_the_cap_is_rated_and_flagged(tmp_path):
     )
     data = LeaderboardData.from_load(read_folder(folder_with(tmp_path, records)))
     view = task_view(data, "reasoning")
-    assert list(view.table["Stars"]) == ["★★★★★", f"★ ⚠ {FLAG_ALL_AT_CAP}"]
+    assert list(view.table["Stars in size class"]) == ["★★★★★", f"★ ⚠ {FLAG_ALL_AT_CAP}"]
     assert [r["warning"] for r in api_rows(view.rows)] == [None, FLAG_ALL_AT_CAP]
     assert pd.read_csv(task_csv(view))["Every query at the cap"].tolist() == [False, True]
     page = model_page(data, "org/loops")

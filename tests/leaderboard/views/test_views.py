@@ -31,14 +31,14 @@ def data(tmp_path) -> LeaderboardData:
 def test_a_task_table_lists_models_most_efficient_first_with_stars(data):
     view = task_view(data, "summarization")
     assert list(view.rows["model_id"]) == ["org/small-sum", "org/mid-sum", SCRIPT_ID, "org/big-sum"]
-    assert list(view.table["Stars"]) == ["★★★★★", "★★★★★", "★★★★", "★"]
+    assert list(view.table["Stars in task"]) == ["★★★★★", "★★★★★", "★★★★", "★"]
     assert list(view.table["GPU Wh / 1,000 queries"]) == [1.0, 3.0, 5.0, 12.0]
     assert view.table["GPU Wh / 1,000 queries"].dtype == float  # numeric, so it sorts as numbers
     # a generation task without effort levels; a column no row has a value in (quality, frontier, output
     # tokens) is not shown (one row has a spread over two repeats); hardware and release are the same on every
     # row ...
-    assert view.headers == ["Model", "Stars", "GPU Wh / 1,000 queries", "± Wh", "Params (B)", "Size class", "Date",
-                            "Source"]
+    assert view.headers == ["Model", "Stars in task", "GPU Wh / 1,000 queries", "± Wh", "Params (B)", "Size class",
+                            "Date", "Source"]
     assert view.common == (("Hardware", "NVIDIA H100 80GB HBM3"), ("Release", "live"),
                            ("Stars rated among", "every run now (task, hardware, size class)"))  # ... said once
     assert list(view.csv_headers) == task_headers("summarization")  # the CSV keeps every column
@@ -56,8 +56,8 @@ def test_search_hardware_size_and_column_filters(data):
     assert task_view(data, "summarization", hardware=["NVIDIA A10G"]).rows.empty
     assert list(task_view(data, "text_generation", sizes=["A"]).rows["model_id"]) == ["org/tiny-lm", "org/large-lm"]
     assert list(task_view(data, "summarization", sizes=["unknown"]).rows["model_id"]) == []
-    view = task_view(data, "summarization", columns=["Stars"])
-    assert view.headers == ["Model", "Stars"] and list(view.table.columns) == ["Model", "Stars"]
+    view = task_view(data, "summarization", columns=["Stars in task"])
+    assert view.headers == ["Model", "Stars in task"] and list(view.table.columns) == ["Model", "Stars in task"]
     assert view.datatypes == ["markdown", "str"]
 
 
@@ -90,14 +90,14 @@ def test_round_significant_keeps_four_figures():
 
 
 def test_csv_is_the_shown_table_in_plain_values(data, tmp_path):
-    view = task_view(data, "summarization", query="sum", columns=["Stars", "GPU Wh / 1,000 queries"])
+    view = task_view(data, "summarization", query="sum", columns=["Stars in task", "GPU Wh / 1,000 queries"])
     frame = csv_frame(view)
-    assert list(frame.columns) == ["Model", "Stars", "Unrated because", "GPU Wh / 1,000 queries", "Provenance",
+    assert list(frame.columns) == ["Model", "Stars in task", "Unrated because", "GPU Wh / 1,000 queries", "Provenance",
                                    "Verification"]
     assert list(frame["Model"]) == ["org/small-sum", "org/mid-sum", "org/big-sum"]
     assert list(frame["Provenance"]) == ["measured"] * 3 and list(frame["Verification"]) == [""] * 3
     written = pd.read_csv(task_csv(view))
-    assert written["Stars"].tolist() == [5, 5, 1] and written["Model"].iloc[0] == "org/small-sum"
+    assert written["Stars in task"].tolist() == [5, 5, 1] and written["Model"].iloc[0] == "org/small-sum"
 
 
 def test_summary_counts_mean_median_std_and_spread(data):
