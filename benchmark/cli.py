@@ -66,25 +66,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     print(f"record: {result.run_dir / RECORD_FILE}")
     if args.push:
-        return _push([result.run_dir])
-    return 0
+        from benchmark.runs.push import push_runs
 
-
-def _push(paths: list[Path]) -> int:
-    from benchmark.hub_client import HubError
-    from benchmark.runs.publish import PublishError, publish_run_folder
-    from benchmark.store import results_store
-
-    store = results_store()
-    for path in paths:
-        try:
-            published = publish_run_folder(path, store)
-        except (PublishError, HubError, OSError) as exc:
-            return _error(f"cannot publish {path}: {exc}")
-        if published.written:
-            print(f"published {published.path} to {store.name}")
-        else:
-            print(f"{published.path} is already in {store.name}: nothing to publish")
+        return push_runs([result.run_dir])
     return 0
 
 
@@ -93,25 +77,12 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths]
     quality = [p for p in paths if (p / QUALITY_FILE).is_file() or p.name == QUALITY_FILE]
-    code = _push([p for p in paths if p not in quality])
+    from benchmark.runs.push import push_quality, push_runs
+
+    code = push_runs([p for p in paths if p not in quality])
     for path in quality:
-        code = code or _push_quality(path)
+        code = code or push_quality(path)
     return code
-
-
-def _push_quality(path: Path) -> int:
-    from benchmark.hub_client import HubError
-    from benchmark.runs.publish import PublishError, load_quality_run, publish_quality
-    from benchmark.store import results_store
-
-    store = results_store()
-    try:
-        published = publish_quality(load_quality_run(path), store)
-    except (PublishError, HubError, OSError) as exc:
-        return _error(f"cannot publish {path}: {exc}")
-    verb = "published" if published.written else "already published"
-    print(f"{verb} {published.path} to {store.name}")
-    return 0
 
 
 def _for_request(text: str | None) -> dict:
@@ -153,7 +124,9 @@ def cmd_quality(args: argparse.Namespace) -> int:
     partial = f" on the first {record.settings.limit} examples (not comparable)" if record.settings.limit else ""
     print(f"{record.model_id} on {record.task}: {record.value:.6g} {record.benchmark} {record.metric}{partial}")
     print(f"record: {result.run_dir / 'quality.json'}")
-    return _push_quality(result.run_dir) if args.push else 0
+    from benchmark.runs.push import push_quality
+
+    return push_quality(result.run_dir) if args.push else 0
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:

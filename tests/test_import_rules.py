@@ -6,7 +6,9 @@
 - The leaderboard never imports the runner (``benchmark.runner``) or the queue's worker and CLI.
 - Inside the leaderboard the flow is one way too: ``results`` (load, rate) → ``views`` (plain values) →
   ``tabs`` / ``api`` (Gradio); ``display`` (formats, strings, palette, plots) is used by the views and the
-  tabs and imports neither; no module imports another that imports it back (at any level).
+  tabs and imports neither.
+- No module of either package imports another that imports it back, directly or through others (at any
+  level, inside functions too).
 - Only ``benchmark/runner/`` imports the runner's stack (torch, transformers, optimum-benchmark,
   pynvml, codecarbon, diffusers); outside it, ``benchmark.runner`` is imported only inside the
   functions of the two entry points that run benchmarks (the CLI's ``run`` and the worker's default
@@ -191,32 +193,62 @@ def test_each_leaderboard_layer_imports_only_the_layers_before_it(folder):
     assert _offending_imports(lambda rel: rel.startswith(folder), *LAYER_RULES[folder]) == []
 
 
-def _leaderboard_graph() -> dict[str, set[str]]:
-    """Which leaderboard module imports which (at any level), by module name."""
-    names = {_module_name(_rel(path)) for path in MODULES if _rel(path).startswith("leaderboard/")}
+def _import_graph(package: str) -> dict[str, set[str]]:
+    """Which module of ``package`` imports which (at any level, inside functions too), by module name."""
+    names = {_module_name(_rel(path)) for path in MODULES if _rel(path).startswith(f"{package}/")}
     graph: dict[str, set[str]] = {}
     for path in MODULES:
         rel = _rel(path)
-        if rel.startswith("leaderboard/") and not rel.endswith("__init__.py"):
+        if rel.startswith(f"{package}/") and not rel.endswith("__init__.py"):
             imported = {module for module, _ in _imports(path)}
             graph[_module_name(rel)] = {name for name in names if name in imported and name != _module_name(rel)}
     return graph
 
 
-def test_no_leaderboard_module_imports_another_that_imports_it_back():
-    graph = _leaderboard_graph()
-    cycles = set()
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of ``graph``: its strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
 
-    def visit(node: str, path: list[str]) -> None:
-        for nxt in graph.get(node, ()):
-            if nxt in path:
-                cycle = path[path.index(nxt):]
-                start = cycle.index(min(cycle))
-                cycles.add(" -> ".join([*cycle[start:], *cycle[:start], min(cycle)]))
-            elif len(path) < 12:
-                visit(nxt, [*path, nxt])
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
 
-    for module in sorted(graph):
-        visit(module, [module])
-    assert sorted(cycles) == []
-    assert "leaderboard.views.releases" in graph["leaderboard.views.model_page"]  # the walk sees lazy imports
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return sorted(found)
+
+
+def test_the_circle_finder_finds_a_circle_and_nothing_else():
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _circles({"a": {"b"}, "b": set()}) == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_module_imports_another_that_imports_it_back(package):
+    graph = _import_graph(package)
+    assert _circles(graph) == []
+    # the walk sees lazy imports (inside functions) and aliased ones
+    assert "leaderboard.views.releases" in _import_graph("leaderboard")["leaderboard.views.model_page"]
+    assert "benchmark.uploads.cli" in _import_graph("benchmark")["benchmark.cli"]

@@ -21,8 +21,8 @@ from typing import Any
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
 from benchmark.queue.checks import NotAuthorizedError, require_maintainer
-from benchmark.queue.steps import RunFn, benchmark_and_publish
-from benchmark.queue.worker import RedactTokenFilter, Worker, WorkerConfig
+from benchmark.queue.steps import RunFn, WorkerConfig, benchmark_and_publish
+from benchmark.queue.worker import RedactTokenFilter, Worker
 from benchmark.store import HubStore, Store, requests_store
 from benchmark.tasks import TASK_KEYS
 

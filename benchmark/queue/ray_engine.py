@@ -22,7 +22,8 @@ from typing import Any
 from benchmark.queue import operations as queue
 from benchmark.queue.dispatch import DispatchError
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import WorkerConfig
+from benchmark.queue.worker import Worker
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parent

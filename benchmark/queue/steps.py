@@ -1,31 +1,97 @@
 """What a queued request's steps are: the energy run and the quality step, each a function the worker
 calls (``RunFn``, ``QualityFn``; the defaults here, ``benchmark_and_publish`` and ``quality_and_publish``),
-and how a record already published for a request is found (``published_run``), so a request is measured
-once. The runner and the quality runner are imported only when a step runs: they pull in torch.
+with what they are run under (``WorkerConfig``, ``RunContext``), and how a record already published for a
+request is found (``published_run``), so a request is measured once. The runner and the quality runner are
+imported only when a step runs: they pull in torch.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
 from benchmark.queue.machine_share import RunningBenchmark, mark_shared
 from benchmark.queue.request_record import RequestRecord
-from benchmark.record import RequestRef, model_slug
+from benchmark.record import RequestRef, model_slug, utc_now
 from benchmark.runs.files import RECORD_FILE
-from benchmark.store import Store
-
-if TYPE_CHECKING:
-    from benchmark.queue.worker import WorkerConfig
+from benchmark.store import Store, results_store
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 300
+
+
+class HeartbeatTimer:
+    """When a heartbeat beats: every ``interval_s`` of real time until cancelled. Tests hand the
+    worker one they drive by hand (``tests.support.queue_helpers.ManualTimer``) instead of racing
+    real seconds against a lease."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+
+    def wait(self, interval_s: float) -> bool:
+        """Block until the next beat is due; True once cancelled."""
+        return self._cancelled.wait(interval_s)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
+
+
+@dataclass
+class WorkerConfig:
+    """How a worker runs. ``lease_seconds`` is how long a silent worker keeps its request."""
+
+    device: str = "cuda"
+    lease_seconds: float = 600.0
+    max_attempts: int = queue.DEFAULT_MAX_ATTEMPTS
+    poll_seconds: float = 30.0
+    repeats: int = 3
+    output_dir: Path = Path("runs")
+    worker_id: str = field(default_factory=default_worker_id)
+    # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
+    datasets_dir: Path | None = None
+    num_samples: int | None = None
+    # What "now" is for leases and history, and when heartbeats beat (injected by tests)
+    clock: Callable[[], datetime] = utc_now
+    heartbeat_timer: Callable[[], HeartbeatTimer] = HeartbeatTimer
+    # NVML (physical) indices of the GPU this worker measures; a dispatcher pins one per worker.
+    gpu_ids: tuple[int, ...] = (0,)
+    # where runs are published (default RESULTS_REPO / RESULTS_DIR): looked in before a run
+    results: Store | None = None
+    # the quality step: evaluate the first N examples only (smoke tests: not comparable)
+    quality_limit: int | None = None
+
+    def quality_dataset_for(self, task: str) -> str | None:
+        """A local copy of the task's quality benchmark (``<datasets_dir>/quality/<task>``), if there is one."""
+        if self.datasets_dir is None:
+            return None
+        folder = self.datasets_dir / "quality" / task
+        return str(folder) if folder.exists() else None
+
+    def results_store(self) -> Store:
+        if self.results is None:
+            self.results = results_store()
+        return self.results
+
+    def dataset_for(self, task: str) -> str | None:
+        if self.datasets_dir is None:
+            return None
+        folder = self.datasets_dir / task
+        return str(folder) if folder.exists() else None
 
 
 @dataclass

@@ -23,103 +23,37 @@ sticks or the lease is lost (the heartbeat keeps renewing meanwhile).
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from benchmark.hub_client import HubError, redact
 from benchmark.queue import operations as queue
 from benchmark.queue.operations import QueueBusyError
 from benchmark.queue.request_record import ENERGY_STEP, QUALITY_STEP, RequestRecord
 from benchmark.queue.steps import (
+    HeartbeatTimer,
     QualityFn,
     RunContext,
     RunFailedError,
     RunFn,
     RunOutcome,
+    WorkerConfig,
     benchmark_and_publish,
     one_line,
     published_run,
     quality_and_publish,
 )
 from benchmark.record import utc_now
-from benchmark.store import Store, results_store
+from benchmark.store import Store
 
 log = logging.getLogger(__name__)
 
 # Waits between tries of the outcome write (seconds): doubling from 1 to this cap, until it sticks or
 # the lease is lost.
 FINISH_BACKOFF_CAP_S = 30.0
-
-
-class HeartbeatTimer:
-    """When a heartbeat beats: every ``interval_s`` of real time until cancelled. Tests hand the
-    worker one they drive by hand (``tests.support.queue_helpers.ManualTimer``) instead of racing
-    real seconds against a lease."""
-
-    def __init__(self) -> None:
-        self._cancelled = threading.Event()
-
-    def wait(self, interval_s: float) -> bool:
-        """Block until the next beat is due; True once cancelled."""
-        return self._cancelled.wait(interval_s)
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
-
-
-@dataclass
-class WorkerConfig:
-    """How a worker runs. ``lease_seconds`` is how long a silent worker keeps its request."""
-
-    device: str = "cuda"
-    lease_seconds: float = 600.0
-    max_attempts: int = queue.DEFAULT_MAX_ATTEMPTS
-    poll_seconds: float = 30.0
-    repeats: int = 3
-    output_dir: Path = Path("runs")
-    worker_id: str = field(default_factory=default_worker_id)
-    # <datasets_dir>/<task key>: a local copy of the task's test set, for machines without network
-    datasets_dir: Path | None = None
-    num_samples: int | None = None
-    # What "now" is for leases and history, and when heartbeats beat (injected by tests)
-    clock: Callable[[], datetime] = utc_now
-    heartbeat_timer: Callable[[], HeartbeatTimer] = HeartbeatTimer
-    # NVML (physical) indices of the GPU this worker measures; a dispatcher pins one per worker.
-    gpu_ids: tuple[int, ...] = (0,)
-    # where runs are published (default RESULTS_REPO / RESULTS_DIR): looked in before a run
-    results: Store | None = None
-    # the quality step: evaluate the first N examples only (smoke tests: not comparable)
-    quality_limit: int | None = None
-
-    def quality_dataset_for(self, task: str) -> str | None:
-        """A local copy of the task's quality benchmark (``<datasets_dir>/quality/<task>``), if there is one."""
-        if self.datasets_dir is None:
-            return None
-        folder = self.datasets_dir / "quality" / task
-        return str(folder) if folder.exists() else None
-
-    def results_store(self) -> Store:
-        if self.results is None:
-            self.results = results_store()
-        return self.results
-
-    def dataset_for(self, task: str) -> str | None:
-        if self.datasets_dir is None:
-            return None
-        folder = self.datasets_dir / task
-        return str(folder) if folder.exists() else None
 
 
 class _Heartbeat(threading.Thread):

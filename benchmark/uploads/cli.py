@@ -117,9 +117,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(f"  version differs: {difference}")
     print(f"record: {result.run_dir / 'record.json'}")
     if args.push:
-        from benchmark.cli import _push
+        from benchmark.runs.push import push_runs
 
-        return _push([result.run_dir])
+        return push_runs([result.run_dir])
     return 0
 
 

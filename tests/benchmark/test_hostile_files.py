@@ -23,8 +23,8 @@ from benchmark.board.records import (
 )
 from benchmark.queue.operations import read_queue
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.steps import RunOutcome
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import RunOutcome, WorkerConfig
+from benchmark.queue.worker import Worker
 from benchmark.record import record_path
 from benchmark.release import cut_release
 from benchmark.store import LocalStore

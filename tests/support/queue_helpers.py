@@ -11,8 +11,7 @@ from pathlib import Path
 
 from benchmark.hub_client import HubClient
 from benchmark.queue.request_record import HistoryEntry, RequestRecord, RequestStatus, new_request_id
-from benchmark.queue.steps import RunContext, RunOutcome
-from benchmark.queue.worker import HeartbeatTimer, WorkerConfig
+from benchmark.queue.steps import HeartbeatTimer, RunContext, RunOutcome, WorkerConfig
 from benchmark.store import HubStore, LocalStore, Store
 from tests.support.doubles.hub_double import FakeHfApi
 

@@ -12,8 +12,8 @@ from benchmark.queue.operations import (
     LeaseLostError,
 )
 from benchmark.queue.request_record import RequestRecord, RequestStatus
-from benchmark.queue.steps import RunContext
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import RunContext, WorkerConfig
+from benchmark.queue.worker import Worker
 from benchmark.store import LocalStore
 from tests.support.queue_helpers import make_request, seed
 

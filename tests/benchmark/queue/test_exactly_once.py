@@ -16,8 +16,8 @@ from benchmark.hub_client import HubError
 from benchmark.queue import operations as queue
 from benchmark.queue.operations import RequeueSelection, claim_next, read_requests, requeue
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.steps import RunOutcome, published_run, queued_run_id
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import RunOutcome, WorkerConfig, published_run, queued_run_id
+from benchmark.queue.worker import Worker
 from benchmark.runs.publish import publish_record
 from benchmark.store import LocalStore
 from tests.support.env import REPO_ROOT, subprocess_env

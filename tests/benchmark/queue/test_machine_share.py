@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from benchmark.queue.machine_share import RunningBenchmark, mark_shared
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import WorkerConfig
+from benchmark.queue.worker import Worker
 from benchmark.record import ResultRecord
 from benchmark.store import LocalStore
 from tests.benchmark.queue.test_default_run import _fake_runner

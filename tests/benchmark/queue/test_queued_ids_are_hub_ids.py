@@ -8,8 +8,7 @@ import threading
 import pytest
 from huggingface_hub import constants
 
-from benchmark.queue.steps import RunContext, RunFailedError, benchmark_and_publish
-from benchmark.queue.worker import WorkerConfig
+from benchmark.queue.steps import RunContext, RunFailedError, WorkerConfig, benchmark_and_publish
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.preflight import PreflightError
 from benchmark.tasks import get_task

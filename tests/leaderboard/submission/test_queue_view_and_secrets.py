@@ -16,8 +16,8 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.cli import cmd_requeue
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.steps import RunFailedError
-from benchmark.queue.worker import RedactTokenFilter, Worker, WorkerConfig
+from benchmark.queue.steps import RunFailedError, WorkerConfig
+from benchmark.queue.worker import RedactTokenFilter, Worker
 from benchmark.store import LocalStore
 from leaderboard.submission.queue_view import public_error, queue_tables
 from leaderboard.submission.submit import SubmissionSettings, submit_message

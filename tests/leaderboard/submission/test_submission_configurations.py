@@ -15,8 +15,8 @@ from benchmark.hub_client import HubClient
 from benchmark.queue.checks import SubmissionRefused
 from benchmark.queue.operations import read_requests
 from benchmark.queue.request_record import RequestStatus
-from benchmark.queue.steps import RunOutcome
-from benchmark.queue.worker import Worker, WorkerConfig
+from benchmark.queue.steps import RunOutcome, WorkerConfig
+from benchmark.queue.worker import Worker
 from benchmark.store import LocalStore
 from leaderboard.submission.options import (
     EFFORT_FIELD,
