@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from benchmark.runner.ob_config import build_config
 from benchmark.runner.progress import Progress
 from benchmark.runner.run import RunSpec, resolve, run_benchmark
-from benchmark.runner.run import _output_to as output_to
 from benchmark.runs.files import LOG_FILE
+from benchmark.runs.quiet import stack_output as output_to
 from benchmark.tasks import get_task
 from tests.support.tiny_assets import build_model
 from tests.support.tiny_datasets import build_dataset
