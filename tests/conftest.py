@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.env import CHROMIUM
+from tests.support.env import CHROMIUM, in_ci
 
 # The Hub cannot be reached here or in CI: fail fast instead of waiting on timeouts.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -88,9 +88,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.flaky(reruns=RUNNER_RERUNS))
 
 
+_non_runner_reruns: list[str] = []
+
+
 def pytest_runtest_logreport(report):
     if report.outcome == "rerun":
         _first_failures.append((report.nodeid, report.longreprtext))
+        if "runner" not in report.keywords:  # only real runs may try twice: any other flake is a failure
+            _non_runner_reruns.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _non_runner_reruns and in_ci() and exitstatus == 0:
+        session.exitstatus = 1
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -100,3 +110,6 @@ def pytest_terminal_summary(terminalreporter):
     # said every time, so a suite that passed only on second tries cannot look clean
     terminalreporter.write_line(f"runner tests run again after a failure: {len(_first_failures)}"
                                 + (f" ({', '.join(n for n, _ in _first_failures)})" if _first_failures else ""))
+    if _non_runner_reruns:
+        terminalreporter.write_line(f"tests other than runner tests that needed a second try: "
+                                    f"{', '.join(_non_runner_reruns)}" + (" (a failure in CI)" if in_ci() else ""))
