@@ -202,10 +202,13 @@ quiet_launcher()
 
 from optimum_benchmark import BenchmarkConfig as _BenchmarkConfig  # noqa: E402 - after install()
 
+from benchmark.runner import latency  # noqa: E402 - after install()
 from benchmark.runner.loaded import install_probe  # noqa: E402 - after install()
 
-# the child reports what it really loaded (this module is imported there first, see above)
+# the child reports what it really loaded (this module is imported there first, see above), and computes
+# each query's decode latency from its own prefill (a stalled prefill cannot end a run)
 install_probe()
+latency.install()
 
 
 class CompatBenchmarkConfig(_BenchmarkConfig):

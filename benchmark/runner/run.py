@@ -292,6 +292,10 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
     coarse = [r.gpu_resolution_pct for r in repeats if (r.gpu_resolution_pct or 0) > counter.COARSE_RESOLUTION_PCT]
     if coarse:
         progress.note(NOTE_COARSE_COUNTER.format(pct=max(coarse)))
+    unmeasured = sorted({name for r in repeats for name in run.spec.inference_phases
+                         if name in r.phases and r.phases[name].latency_s is None})
+    if unmeasured:
+        progress.note(NOTE_LATENCY_NOT_MEASURABLE.format(phases=" and ".join(unmeasured)))
     return ResultRecord(
         run_id=run_id,
         model_id=run.model_id,
@@ -316,6 +320,8 @@ NOTE_COARSE_COUNTER = ("the measured phases were too short for NVML's energy cou
                        "about 0.1 s): their GPU energy is known only to ±{pct:.0f} %; more samples give a "
                        "figure that can be compared")
 NOTE_NO_SAFETENSORS = "the model has no safetensors weights, so its parameter count is unknown"
+NOTE_LATENCY_NOT_MEASURABLE = ("{phases} latency not measurable: a query's own prefill took longer than its whole "
+                               "generation (a busy machine); the energy is unaffected, the latency left out")
 NOTE_UNRATED_WITHOUT_SIZE = " ({task} is rated by size class: this run will be shown unrated)"
 
 

@@ -49,11 +49,14 @@ def phase_from_report(target: Mapping[str, Any] | None, name: str) -> PhaseMeasu
         raise ReportError(f"unexpected energy unit {energy.get('unit')!r} for phase {name!r}")
     latency = target.get("latency") or {}
     throughput = target.get("throughput") or {}
+    # a negative per-query value (a query whose own prefill outlasted its whole generate(): a stalled
+    # machine, benchmark.runner.latency) means the phase's latency was not measurable
+    measurable = latency.get("total") is not None and all(float(v) >= 0 for v in latency.get("values") or ())
     return PhaseMeasurement(
         cpu_kwh=float(energy["cpu"]),
         gpu_kwh=float(energy["gpu"]),
         ram_kwh=float(energy["ram"]),
-        latency_s=float(latency["total"]) if latency.get("total") is not None else None,
+        latency_s=float(latency["total"]) if measurable else None,
         throughput=float(throughput["value"]) if throughput.get("value") is not None else None,
         throughput_unit=throughput.get("unit"),
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +56,20 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+@contextmanager
+def cpu_hog(workers: int = 2, seconds: float = 600.0) -> Iterator[subprocess.Popen]:
+    """Every core busy (``workers`` spinning processes) for the block, at most ``seconds``."""
+    hog = subprocess.Popen([PYTHON, str(REPO_ROOT / "scripts" / "cpu_hog.py"), "--workers", str(workers),
+                            "--seconds", str(seconds)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "busy workers" in hog.stdout.readline()  # spinning before the block starts
+        yield hog
+    finally:
+        hog.send_signal(signal.SIGTERM)
+        try:
+            hog.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            hog.kill()
+            hog.wait(timeout=30)
