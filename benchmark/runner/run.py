@@ -289,9 +289,9 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
         repeats.append(repeat)
 
-    coarse = [r.gpu_resolution_pct for r in repeats if (r.gpu_resolution_pct or 0) > counter.COARSE_RESOLUTION_PCT]
-    if coarse:
-        progress.note(NOTE_COARSE_COUNTER.format(pct=max(coarse)))
+    coarse = counter.coarse_resolution_pct([r.gpu_resolution_pct for r in repeats])
+    if coarse is not None:
+        progress.note(NOTE_COARSE_COUNTER.format(pct=coarse))
     unmeasured = sorted({name for r in repeats for name in run.spec.inference_phases
                          if name in r.phases and r.phases[name].latency_s is None})
     if unmeasured:

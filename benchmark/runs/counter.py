@@ -27,6 +27,13 @@ J_PER_KWH = 3.6e6
 COARSE_RESOLUTION_PCT = 5.0
 
 
+def coarse_resolution_pct(resolutions_pct: list[float | None]) -> float | None:
+    """The coarsest of the repeats' GPU energy resolutions when one is above ``COARSE_RESOLUTION_PCT`` (the
+    runner then says the figure is coarse), else None."""
+    coarse = [pct for pct in resolutions_pct if pct is not None and pct > COARSE_RESOLUTION_PCT]
+    return max(coarse) if coarse else None
+
+
 class CounterBelowPhases(RuntimeError):
     """The whole-launch NVML delta is below the GPU energy the phases reported."""
 

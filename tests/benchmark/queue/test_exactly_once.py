@@ -221,3 +221,30 @@ def test_two_worker_processes_racing_run_each_request_once(tmp_path):
     saved = read_requests(store)
     assert all(r.status is RequestStatus.COMPLETED and r.attempts == 1 for r in saved.values())
     assert _claims(saved) == {r.request_id: 1 for r in saved.values()}  # every request claimed exactly once
+
+
+def test_a_quality_figure_an_earlier_attempt_published_is_adopted_not_measured_twice(tmp_path):
+    """The worker that measured energy and quality died before writing the outcome: the next one adopts both."""
+    from benchmark.quality.record import QualityRecord
+    from benchmark.queue.steps import queued_quality_id, request_ref
+    from benchmark.runs.publish import publish_quality
+
+    queue_store, results = LocalStore(tmp_path / "queue"), LocalStore(tmp_path / "results")
+    request = make_request("org/a", submitted_at=T0).model_copy(update={"steps": ["energy", "quality"]})
+    seed(queue_store, [request])
+    earlier = request.model_copy(update={"attempts": 1})  # what the dead worker had claimed
+    publish_record(published_record(earlier), None, results)
+    figure = QualityRecord(quality_id=queued_quality_id(earlier), model_id="org/a", task=request.task,
+                           benchmark="sst2", metric="accuracy_pct", value=91.0, higher_is_better=True,
+                           source="measured here", provenance="measured", request=request_ref(earlier))
+    quality_path = publish_quality(figure, results).path
+
+    final = Worker(queue_store, _never_run, _config("w2", results), quality_fn=_never_quality).process_one()
+
+    assert final.status is RequestStatus.COMPLETED
+    assert (final.quality_id, final.quality_path) == (figure.quality_id, quality_path)
+    assert [p for p in results.list("quality/") if p.endswith(".json")] == [quality_path]  # measured once
+
+
+def _never_quality(request, context, run_id):
+    raise AssertionError(f"the quality of {request.request_id} was measured again")

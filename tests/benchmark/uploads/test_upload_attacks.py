@@ -216,6 +216,12 @@ def _many_repeats(folder):
     edit_json(folder / "record.json", lambda r: r.update(repeats=[dict(r["repeats"][0], index=i) for i in range(2000)]))
 
 
+def _doubled_total(folder):
+    first = lambda r: r["repeats"][0]  # noqa: E731
+    edit_json(folder / "record.json", lambda r: first(r).update(total_wh_per_1k_queries=2 * first(r)[
+        "total_wh_per_1k_queries"]))
+
+
 def _codecarbon_list(folder):
     next((folder / "repeat-1").glob("*_codecarbon.json")).write_text("[1, 2]")
 
@@ -286,6 +292,8 @@ ATTACKS = {
     "model id as HTML": (_set(model_id="<img src=x>"), TASK, "The model id holds HTML or quote characters"),
     "model id as a path": (_set(model_id="/home/boss/secret"), TASK, "must have exactly one '/'"),
     "codecarbon file a list": (_codecarbon_list, TASK, "is not a codecarbon record"),
+    "a repeat's total energy not its report's": (_doubled_total, TASK,
+                                                 "check 'recomputed' failed: repeat 1: total_wh_per_1k_queries is"),
     "energy as a string": (_energy_string, TASK, "check 'recomputed' failed: repeat 1's raw report cannot be scored"),
     "a phase that is not an object": (_phase_not_object, TASK, "check 'recomputed' failed: the evidence has an "
                                                                "unexpected shape (AttributeError: "),
@@ -381,3 +389,25 @@ def test_the_review_list_shows_every_value_an_uploader_controls_as_text(results,
         "pending")
     assert "](" not in listed and "<" not in listed
     assert "](" not in my_uploads_message(results, "alice")
+
+
+def test_the_api_keeps_measured_rows_only_when_asked_and_badges_the_upload(results, tmp_path):
+    from gradio_client import Client
+
+    from leaderboard.app import build_demo
+
+    upload = runner_record(UPLOADED, TASK, 0.2, 0.02, params=60_000_000).model_copy(
+        update={"provenance": "self-reported", "run_id": "run-upload-api"})
+    write_record(results.root, upload)
+    demo = build_demo(live=LiveData(results), refresh_s=3600)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
+    try:
+        client = Client(url, verbose=False)
+        every = client.predict(TASK, "", "", "", "latest", "reference", None, "all", api_name="/task_rows")
+        ours = client.predict(TASK, "", "", "", "latest", "reference", None, "measured", api_name="/task_rows")
+    finally:
+        demo.close()
+    assert sorted((r["model_id"], r["provenance"]) for r in every) == [
+        (UPLOADED, "self-reported"), ("org/frugal", "measured"), ("org/greedy", "measured"),
+        ("org/middle", "measured")]
+    assert sorted(r["model_id"] for r in ours) == ["org/frugal", "org/greedy", "org/middle"]

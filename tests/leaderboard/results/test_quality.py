@@ -194,3 +194,36 @@ def test_boards_are_per_hardware_for_the_frontier(tmp_path):
     write_figure(tmp_path, figure("org/y", "text_classification", 90.0))
     rows = LeaderboardData.from_load(load_store(LocalStore(tmp_path))).task_frame("text_classification")
     assert rows["on_frontier"].all()  # org/x is alone on the A10G: nobody there beats it
+
+
+def test_a_figure_measured_on_a_few_examples_is_never_the_rows_figure_whatever_its_date_or_id():
+    """99 % on the first 8 examples (``--limit``) would otherwise win: it is ours, the newest and its id sorts
+    first. The row keeps the published figure; with no other figure it has none."""
+    partial = figure("a", "text_classification", 99.0, provenance="measured", quality_id="a-partial",
+                     created_at=datetime(2026, 6, 1, tzinfo=UTC), settings=QualitySettings(limit=8))
+    published = figure("a", "text_classification", 91.3, provenance="published", quality_id="z-card")
+    assert partial.comparable is False and published.comparable is True
+    assert best_quality([partial, published])[["quality", "quality_provenance"]].values.tolist() == [
+        [91.3, "published"]]
+    assert best_quality([partial]).empty
+    rows = with_quality(_board([("a", 1.0, "H100"), ("b", 2.0, "H100")]),
+                        best_quality([partial, figure("b", "text_classification", 80.0)]))
+    assert rows["quality"].fillna(-1).tolist() == [-1, 80.0] and rows["on_frontier"].tolist() == [False, True]
+
+
+def test_of_two_figures_of_the_same_provenance_the_latest_is_the_rows():
+    older = figure("a", "text_classification", 88.0, provenance="measured", quality_id="a-old",
+                   created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    newer = figure("a", "text_classification", 90.0, provenance="measured", quality_id="z-new",
+                   created_at=datetime(2026, 3, 1, tzinfo=UTC))
+    for order in ([older, newer], [newer, older]):
+        assert best_quality(order)["quality"].tolist() == [90.0]
+
+
+def test_an_implausible_energy_is_never_on_the_frontier_and_beats_nobody():
+    board = _board([("impossible", 0.1, "H100"), ("a", 1.0, "H100"), ("b", 2.0, "H100")])
+    board.loc[0, "energy_implausible"] = True
+    best = best_quality([figure(m, "text_classification", q) for m, q in (("impossible", 99.0), ("a", 80.0),
+                                                                          ("b", 85.0))])
+    # counted, the impossible row (least energy, best quality) would beat both others
+    assert with_quality(board, best)["on_frontier"].tolist() == [False, True, True]

@@ -170,3 +170,20 @@ def test_a_run_exactly_at_the_energy_limit_is_chosen_and_an_implausible_energy_n
     unlimited = choose(data, TASK)
     assert [r["model_id"] for r in unlimited["chosen"]] == ["org/at-limit"]
     assert [(r["model_id"], r["reason"]) for r in unlimited["excluded"]] == [("org/impossible", "no usable GPU energy")]
+
+
+def test_a_quality_limit_on_word_error_rate_keeps_the_models_at_or_under_it(tmp_path):
+    """WER: lower is better, so "quality at least" means "WER at most" (only a browser test saw this before)."""
+    asr = "automatic_speech_recognition"
+    for model, wh, wer in (("org/precise", 2.0, 3.0), ("org/sloppy", 1.0, 12.0), ("org/edge", 1.5, 5.0)):
+        write_record(tmp_path, make_record(model, asr, wh, run_id=f"run-{model[4:]}").model_copy(
+            update={"latency_s_per_query": 0.1}))
+        figure = QualityRecord(quality_id=f"card-{model[4:]}", model_id=model, task=asr,
+                               benchmark="librispeech_test_clean", metric="wer_pct", value=wer,
+                               higher_is_better=False, source="https://example.org", provenance="published")
+        write_raw(tmp_path, quality_path(figure), figure.to_json())
+    data = LeaderboardData.from_load(load_store(LocalStore(tmp_path)))
+    result = choose(data, asr, min_quality=5.0)
+    assert [r["model_id"] for r in result["chosen"]] == ["org/edge", "org/precise"]  # 5 % at the limit is in
+    assert [(r["model_id"], r["figure"], r["reason"]) for r in result["excluded"]] == [
+        ("org/sloppy", 12.0, "quality worse than the limit")]
