@@ -181,13 +181,16 @@ def test_generated_hostile_records_and_requests_drop_only_themselves(tmp_path_fa
 
     result = read_folder(root)
     frame = frame_from_records(result.records)  # the board is built from whatever parsed
-    assert set(good) <= set(frame["model_id"])
-    kept = {r.model_id for r in result.records} - set(good)
+    # the good neighbours' own figures, as written (1 and 3 Wh), whatever the hostile file holds
+    energies = dict(zip(frame["model_id"], frame["gpu_wh_per_1k_queries"], strict=True))
+    assert {model: energies.get(model) for model in good} == {"org/good-0": 1.0, "org/good-1": 3.0}
+    kept = [r for r in result.records if r.run_id not in ("good-0", "good-1")]
     if result.problems:
         ((listed, reason),) = [problem.split(": ", 1) for problem in result.problems]
-        assert listed == bad_path and reason in DROP_REASONS
-    else:
-        assert len(kept) <= 1  # parsed: shown like any record (its own id, whatever it became)
+        assert listed == bad_path and reason in DROP_REASONS and kept == []
+    else:  # parsed: shown like any record, with the figure it holds, and nothing else changed
+        ((parsed),) = kept
+        assert parsed.gpu_wh_per_1k_queries == float(record["gpu_wh_per_1k_queries"]) and len(frame) == 3
 
     store = LocalStore(root)
     before = store_bytes(store)

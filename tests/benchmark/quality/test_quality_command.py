@@ -51,6 +51,7 @@ def test_the_command_scores_a_tiny_model_with_the_benchmark_s_library(tiny, tmp_
     assert record.settings.dataset == str(data)
     low, high = {"cos_sim_spearman_x100": (-100, 100), "wer_pct": (0, 1e6)}.get(metric, (0, 100))
     assert low <= record.value <= high
+    print(f"VALUE {task} {record.value!r}")
     published = tmp_path / "results" / "quality" / task / f"tiny--{task}" / f"{record.quality_id}.json"
     assert json.loads(published.read_text())["value"] == record.value  # --push: beside the results
     assert f"{record.value:.6g} {benchmark} {metric} on the first 2 examples (not comparable)" in done.stdout

@@ -411,3 +411,18 @@ def test_the_api_keeps_measured_rows_only_when_asked_and_badges_the_upload(resul
         (UPLOADED, "self-reported"), ("org/frugal", "measured"), ("org/greedy", "measured"),
         ("org/middle", "measured")]
     assert sorted(r["model_id"] for r in ours) == ["org/frugal", "org/greedy", "org/middle"]
+
+
+def test_the_uploaded_folder_s_figures_are_the_ones_worked_out_by_hand(tmp_path):
+    """The run folders these tests upload are built through the runner's scoring, the very code the
+    "recomputed" check runs; so their figures are checked here against arithmetic done apart from it: each
+    repeat's report holds gpu_wh × (0.9, 1.0, 1.1) per 1,000 queries over its phases, CPU 20 % and RAM 5 % on
+    top of the GPU's."""
+    folder = gpu_run_folder(tmp_path, UPLOADED, TASK, 3.0)
+    record = json.loads((folder / "record.json").read_text())
+    assert [round(r["gpu_wh_per_1k_queries"], 9) for r in record["repeats"]] == [2.7, 3.0, 3.3]
+    assert [round(r["total_wh_per_1k_queries"], 9) for r in record["repeats"]] == [3.375, 3.75, 4.125]
+    assert round(record["gpu_wh_per_1k_queries"], 9) == 3.0 and round(record["gpu_wh_per_1k_queries_std"], 9) == 0.3
+    report = json.loads((folder / "repeat-2" / "report.json").read_text())
+    gpu_kwh = sum(phase["energy"]["gpu"] for phase in report.values())
+    assert round(gpu_kwh * 1000 * 1000 / 1000, 12) == 3.0  # kWh → Wh, over 1,000 samples, per 1,000 queries

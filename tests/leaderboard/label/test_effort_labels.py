@@ -12,10 +12,12 @@ from PIL import Image
 
 from benchmark.store import LocalStore
 from leaderboard.api import register_api
-from leaderboard.label.draw import DESIGN_SIZE, MARGIN, SCALE, label_png
+from leaderboard.display.palette import STAR_COLOURS
+from leaderboard.label.draw import DESIGN_SIZE, MARGIN, OUTPUT_SIZE, SCALE, label_png, star_centres_px
 from leaderboard.label.facts import LabelError, label_facts, label_file_name, label_markdown
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
+from tests.leaderboard.label.test_energy_label import rgb
 
 GPT_OSS = "openai/gpt-oss-20b"
 URL = "https://example.org/green-ai-leaderboard"
@@ -67,10 +69,13 @@ def test_both_label_endpoints_take_an_effort_and_refuse_a_bad_one_in_one_line(en
     low = png_endpoint(GPT_OSS, "reasoning", "", "latest", "low")
     high = png_endpoint(GPT_OSS, "reasoning", "", "latest", "high")
     assert low.path != high.path
-    expected = label_png(label_facts(live.current, GPT_OSS, "reasoning", effort="high", url=URL))
-    with open(high.path, "rb") as drawn:
-        content = drawn.read()
-    assert content == expected and Image.open(io.BytesIO(content)).format == "PNG"
+    # the two levels' own stars on the current board, read from the pixels. By hand: size class B spans
+    # 1,135.59 (gpt-oss-20b low) to 18,992.36 Wh (EXAONE 4.0 32B), bins 3,571.35 wide; high (5,512.01) is
+    # 1.23 bins up: 4 stars; low is the group's lowest: 5
+    stars = {level: [Image.open(path).convert("RGB").getpixel(c) for c in star_centres_px()].count(
+        rgb(STAR_COLOURS[expected])) for level, path, expected in (("low", low.path, 5), ("high", high.path, 4))}
+    assert stars == {"low": 5, "high": 4}
+    assert Image.open(high.path).format == "PNG" and Image.open(high.path).size == OUTPUT_SIZE
     snippet = markdown_endpoint(GPT_OSS, "reasoning", "", "latest", "medium")
     assert "Reasoning (medium effort)" in snippet
     image = "./energy-label-openai--gpt-oss-20b-reasoning-medium-2025-12.png"
