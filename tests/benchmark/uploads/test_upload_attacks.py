@@ -149,28 +149,23 @@ def test_a_far_future_self_reported_record_never_hides_the_measured_row(results)
 
 
 def test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it(results):
-    assert stars_of(results) == MEASURED_STARS
-    upload = runner_record(UPLOADED, TASK, 0.2, 0.02, params=60_000_000).model_copy(
-        update={"provenance": "self-reported", "run_id": "run-upload-1"})
-    write_record(results.root, upload)
-    # rated against the measured bins (1–5 Wh): below the lowest it is 5 stars; the measured rows keep theirs
-    assert stars_of(results) == {**MEASURED_STARS, UPLOADED: (0.2, 5, "self-reported")}
-    summary = LiveData(results).current
     from leaderboard.views.summary import summarize, summary_markdown
 
-    text = summary_markdown(summarize(summary.task_frame(TASK, "live")))
-    assert "acme/closed\\-summarizer *self-reported*: 0.2 Wh" in text
-    # a reproduction on the same GPU model agrees: verified, it now sets the group's bins (0.2–5 Wh)
-    reproduction = runner_record(UPLOADED, TASK, 0.2, 0.02, params=60_000_000).model_copy(
+    assert stars_of(results) == MEASURED_STARS
+    upload = runner_record(UPLOADED, TASK, 20.0, 0.02, params=60_000_000).model_copy(
+        update={"provenance": "self-reported", "run_id": "run-upload-1"})
+    write_record(results.root, upload)
+    # rated against the measured bins (1–5 Wh, 0.8 wide): above the highest it is 1 star; had it set the bins
+    # (1–20 Wh, 3.8 wide) middle would have 5 stars and greedy 4
+    assert stars_of(results) == {**MEASURED_STARS, UPLOADED: (20.0, 1, "self-reported")}
+    text = summary_markdown(summarize(LiveData(results).current.task_frame(TASK, "live")))
+    assert "(acme/closed\\-summarizer *self-reported*: 20 Wh vs org/frugal: 1 Wh)" in text
+    # a reproduction on the same GPU model agrees: verified, it now sets the group's bins (1–20 Wh)
+    reproduction = runner_record(UPLOADED, TASK, 20.0, 0.02, params=60_000_000).model_copy(
         update={"run_id": "run-reproduction-1", "reproduces": "run-upload-1"})
     write_record(results.root, reproduction)
-    assert stars_of(results) == {"org/frugal": (1.0, 5, "measured"), "org/middle": (3.0, 3, "measured"),
-                                 "org/greedy": (5.0, 1, "measured"), UPLOADED: (0.2, 5, "self-reported")}
-    write_record(results.root, upload.model_copy(update={"gpu_wh_per_1k_queries": 0.2}))
-    # bins of width (5 - 0.2) / 5 = 0.96 from 0.2: frugal (1.0) falls in the first, middle (3.0) in the third
-    verified = LiveData(results).current.task_frame(TASK, "live")
-    assert dict(zip(verified["model_id"], verified["stars"].astype(int), strict=True)) == {
-        UPLOADED: 5, "org/frugal": 5, "org/middle": 3, "org/greedy": 1}
+    assert stars_of(results) == {"org/frugal": (1.0, 5, "measured"), "org/middle": (3.0, 5, "measured"),
+                                 "org/greedy": (5.0, 4, "measured"), UPLOADED: (20.0, 1, "self-reported")}
 
 
 def test_one_disagreeing_reproduction_disputes_an_entry_even_when_another_agrees(results):
