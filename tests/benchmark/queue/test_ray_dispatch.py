@@ -80,9 +80,10 @@ def test_two_ray_workers_drain_six_requests_once_each_through_a_kill_and_a_real_
     final = {r.model_id: r for r in read_requests(requests).values()}
     assert len(final) == len(seeded)
     assert {m: final[m].status for m in models} == {m: RequestStatus.COMPLETED for m in models}
-    # each completed exactly once, and the work was shared by two distinct workers
+    # each completed exactly once, by the dispatch's workers (how the work split between the two is timing: on
+    # a busy machine one may take nearly all of it, so that is not asserted)
     assert all(len(_completions(final[m])) == 1 for m in models)
-    assert len({_completions(final[m])[0].rsplit("-", 1)[0] for m in models}) == 2
+    assert 1 <= len({_completions(final[m])[0].rsplit("-", 1)[0] for m in models}) <= 2
     # the killed worker's request: claimed twice, its lease expired, finished by another worker process
     killed = final[KILL_MODEL]
     first, second = _claims(killed)

@@ -72,10 +72,10 @@ def test_a_file_over_a_megabyte_an_unknown_schema_version_and_an_overlong_note_a
 
 def test_a_thousand_records_with_a_hundred_hostile_load_quickly_with_every_drop_counted(tmp_path):
     write_hostile_folder(tmp_path)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a busy machine slows the wall clock, not this
     result = read_folder(tmp_path)
     frame = frame_from_records(result.records)
-    elapsed_s = time.perf_counter() - started
+    elapsed_s = time.process_time() - started
     assert dict(result.dropped) == EXPECTED_DROPS
     assert len(result.records) == EXPECTED_KEPT
     assert (frame["rating_flag"] == FLAG_IMPLAUSIBLE).sum() == 12  # the 1e308 ones

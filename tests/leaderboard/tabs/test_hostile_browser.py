@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(browser_skip_reason() is not None, reason=str(browser_skip_reason())),
 ]
 # The bundled app is up in a few seconds here; hostile data must not make that much worse.
-STARTUP_LIMIT_S = 30
+STARTUP_LIMIT_S = 120  # generous: CI's machine may be busy (a hog beside the suite: about 3x)
 TOP_TABS = ("Leaderboard", "Models", "Submit", "Queue", "Admin", "About")
 
 
@@ -63,8 +63,11 @@ def test_every_tab_renders_on_hostile_data_and_no_script_runs(page):
     for task, name in (("summarization", "Summarization"), ("text_generation", "Text Generation")):
         page.get_by_role("tab", name=name, exact=True).click()
         page.locator(f'#table-{task} .virtual-row[data-index="0"]').wait_for(timeout=30_000)
-        cells = page.locator(f"#table-{task} .virtual-row .body-cell").all_inner_texts()
-        assert len(cells) > 10 and any(cell.startswith("org/model-") for cell in cells)
+        rows = page.locator(f"#table-{task} .virtual-row").evaluate_all(
+            "rows => rows.map(r => [...r.querySelectorAll('.body-cell')].map(c => c.innerText.trim()))")
+        # the first row is the least energy of the task's hostile folder: a named model with its stars
+        assert rows[0][0].startswith("org/model-") and rows[0][1].startswith("★")
+        assert all(row[0] for row in rows)  # no row without its model id, whatever its id held
         assert page.locator(f"#table-{task} script, #table-{task} img").count() == 0
     for name in TOP_TABS:
         tab = page.get_by_role("tab", name=name, exact=True)
