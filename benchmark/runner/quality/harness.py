@@ -7,10 +7,15 @@ repository the tasks load (``<folder>/<org>/<name>/``, or the folder itself for 
 such as GPQA's ``Idavidrein/gpqa``). lm-evaluation-harness then loads its data from there: its calls to
 ``datasets.load_dataset`` are pointed at the copy for the duration of the run.
 
-The Open LLM Leaderboard's normalisation (its documentation, "Scores normalization"): each sub-benchmark's
-score is rescaled between the random baseline (1 / number of choices) and 100, negative values set to 0;
-BBH and MuSR average their subtasks after rescaling; MATH Lvl 5 (exact match) and IFEval (the mean of
-prompt- and instruction-level strict accuracy) have no baseline; the figure is the mean of the six.
+The Open LLM Leaderboard's normalisation (its documentation, "Scores normalization", and lm-evaluation-harness
+0.4.13's ``lm_eval/tasks/leaderboard/{gpqa,math}/_leaderboard_*.yaml``, whose groups set ``weight_by_size:
+true``): each sub-benchmark's score is rescaled between the random baseline (1 / number of choices) and 100,
+negative values set to 0; BBH and MuSR average their subtasks after rescaling; GPQA is the group's
+size-weighted ``acc_norm`` (diamond, extended, main) rescaled with the baseline 0.25; MATH Lvl 5 is the group's
+size-weighted exact match, no baseline; MMLU-Pro's baseline is 0.1; IFEval (the mean of prompt- and
+instruction-level strict accuracy) has none; the figure is the mean of the six. lm-evaluation-harness 0.4.13
+puts each group's figure in ``results`` beside its subtasks (``leaderboard_gpqa``, ``leaderboard_math_hard``);
+a results file without them is weighted here by each subtask's ``n-samples``.
 """
 
 from __future__ import annotations
@@ -44,7 +49,30 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
-def leaderboard_average(results: Mapping[str, Mapping[str, float]], bbh_choices: Mapping[str, int]) -> dict[str, float]:
+GPQA_GROUP, MATH_GROUP = "leaderboard_gpqa", "leaderboard_math_hard"
+
+
+class ResultsShapeError(ValueError):
+    """An lm-evaluation-harness results file lacks what a sub-benchmark's figure needs."""
+
+
+def group_figure(results: Mapping[str, Mapping[str, float]], group: str, prefix: str, name: str,
+                 n_samples: Mapping[str, Mapping[str, int]] | None = None) -> float:
+    """A group's size-weighted 0–1 figure: the one lm-evaluation-harness wrote for the group, else its subtasks'
+    figures weighted by their number of samples (never their plain mean)."""
+    if group in results and f"{name},none" in results[group]:
+        return float(results[group][f"{name},none"])
+    subtasks = [t for t in sorted(results) if t.startswith(prefix) and t != group]
+    sizes = {t: (n_samples or {}).get(t, {}).get("effective") or (n_samples or {}).get(t, {}).get("original")
+             for t in subtasks}
+    if not subtasks or not all(sizes.values()):
+        raise ResultsShapeError(f"the results hold neither {group}'s {name} nor each of its subtasks' sample counts")
+    total = sum(sizes.values())
+    return sum(float(results[t][f"{name},none"]) * sizes[t] for t in subtasks) / total
+
+
+def leaderboard_average(results: Mapping[str, Mapping[str, float]], bbh_choices: Mapping[str, int],
+                        n_samples: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, float]:
     """The Open LLM Leaderboard v2 figures from lm-evaluation-harness's per-task results (``"acc_norm,none"``...):
     each of the six sub-benchmarks normalised, and ``average_normalized``, their mean."""
 
@@ -54,15 +82,15 @@ def leaderboard_average(results: Mapping[str, Mapping[str, float]], bbh_choices:
     bbh = [normalized(metric(t, "acc_norm"), bbh_choices[t])
            for t in sorted(results) if t.startswith("leaderboard_bbh_")]
     musr = [normalized(metric(t, "acc_norm"), n) for t, n in MUSR_CHOICES.items()]
-    gpqa = [normalized(metric(t, "acc_norm"), CHOICES["leaderboard_gpqa"])
-            for t in sorted(results) if t.startswith("leaderboard_gpqa_")]
-    math_hard = [metric(t, "exact_match") * PERCENT for t in sorted(results) if t.startswith("leaderboard_math_")]
+    gpqa = normalized(group_figure(results, GPQA_GROUP, "leaderboard_gpqa_", "acc_norm", n_samples),
+                      CHOICES["leaderboard_gpqa"])
+    math_hard = group_figure(results, MATH_GROUP, "leaderboard_math_", "exact_match", n_samples) * PERCENT
     figures = {
         "ifeval": _mean([metric("leaderboard_ifeval", "prompt_level_strict_acc"),
                          metric("leaderboard_ifeval", "inst_level_strict_acc")]) * PERCENT,
         "bbh": _mean(bbh),
-        "math_lvl5": _mean(math_hard),
-        "gpqa": _mean(gpqa),
+        "math_lvl5": math_hard,
+        "gpqa": gpqa,
         "musr": _mean(musr),
         "mmlu_pro": normalized(metric("leaderboard_mmlu_pro", "acc"), CHOICES["leaderboard_mmlu_pro"]),
     }
@@ -157,7 +185,7 @@ def open_llm_leaderboard(job: Job) -> Evaluation:
     results = output["results"]
     configs = output.get("configs", {})
     bbh_choices = {task: len(configs[task]["doc_to_choice"]) for task in results if task.startswith("leaderboard_bbh_")}
-    figures = leaderboard_average(results, bbh_choices)
+    figures = leaderboard_average(results, bbh_choices, output.get("n-samples"))
     if not all(math.isfinite(v) for v in figures.values()):
         raise ModelRefused(f"lm-evaluation-harness returned no usable score for {job.model_id!r}")
     return Evaluation(figures["average_normalized"], job.limit or 0, {

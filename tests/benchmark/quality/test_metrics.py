@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmark.runner.quality import metrics
-from benchmark.runner.quality.harness import leaderboard_average, normalized
+from benchmark.runner.quality.harness import ResultsShapeError, group_figure, leaderboard_average, normalized
 from benchmark.runner.quality.pipelines import best_span
 from tests.support.env import tool_skip_reason
 
@@ -73,10 +73,12 @@ def test_the_leaderboard_normalises_each_benchmark_between_its_random_baseline_a
         "leaderboard_ifeval": {"prompt_level_strict_acc,none": 0.4, "inst_level_strict_acc,none": 0.6},
         "leaderboard_bbh_navigate": {"acc_norm,none": 0.75},  # 2 choices: (0.75 - 0.5) / 0.5 = 50
         "leaderboard_bbh_date_understanding": {"acc_norm,none": 0.5},  # 6 choices: (0.5 - 1/6) / (5/6) = 40
+        "leaderboard_math_hard": {"exact_match,none": 0.2},  # the group's size-weighted figure: 20
         "leaderboard_math_algebra_hard": {"exact_match,none": 0.1},
         "leaderboard_math_geometry_hard": {"exact_match,none": 0.3},
-        "leaderboard_gpqa_diamond": {"acc_norm,none": 0.4},  # (0.4 - 0.25) / 0.75 = 20
-        "leaderboard_gpqa_main": {"acc_norm,none": 0.25},  # 0
+        "leaderboard_gpqa": {"acc_norm,none": 0.325},  # the group's: (0.325 - 0.25) / 0.75 = 10
+        "leaderboard_gpqa_diamond": {"acc_norm,none": 0.4},
+        "leaderboard_gpqa_main": {"acc_norm,none": 0.25},
         "leaderboard_musr_murder_mysteries": {"acc_norm,none": 0.6},  # (0.6 - 0.5) / 0.5 = 20
         "leaderboard_musr_object_placements": {"acc_norm,none": 0.2},  # 0
         "leaderboard_musr_team_allocation": {"acc_norm,none": 0.5},  # (0.5 - 1/3) / (2/3) = 25
@@ -86,6 +88,28 @@ def test_the_leaderboard_normalises_each_benchmark_between_its_random_baseline_a
     expected = {"ifeval": 50.0, "bbh": 45.0, "math_lvl5": 20.0, "gpqa": 10.0, "musr": 15.0, "mmlu_pro": 20.0}
     assert {k: round(v, 6) for k, v in figures.items() if k != "average_normalized"} == expected
     assert figures["average_normalized"] == pytest.approx(sum(expected.values()) / 6)
+
+
+def test_gpqa_and_math_are_their_groups_size_weighted_figures_not_the_mean_of_their_subtasks():
+    """lm-evaluation-harness's leaderboard groups weight by size (``weight_by_size: true``): GPQA diamond has 198
+    questions, main 448. Diamond at 0.55 and main at 0.25: the plain mean 0.40 normalises to 20, the weighted
+    (0.55 × 198 + 0.25 × 448) / 646 = 0.341950... to 12.260; MATH's group key must not count as a subtask."""
+    results = {"leaderboard_gpqa_diamond": {"acc_norm,none": 0.55}, "leaderboard_gpqa_main": {"acc_norm,none": 0.25},
+               "leaderboard_math_algebra_hard": {"exact_match,none": 0.5},
+               "leaderboard_math_geometry_hard": {"exact_match,none": 0.1}}
+    sizes = {"leaderboard_gpqa_diamond": {"original": 198, "effective": 198},
+             "leaderboard_gpqa_main": {"original": 448, "effective": 448},
+             "leaderboard_math_algebra_hard": {"effective": 307}, "leaderboard_math_geometry_hard": {"effective": 132}}
+    gpqa = group_figure(results, "leaderboard_gpqa", "leaderboard_gpqa_", "acc_norm", sizes)
+    assert gpqa == pytest.approx((0.55 * 198 + 0.25 * 448) / 646)
+    assert normalized(gpqa, 4) == pytest.approx(12.2601, abs=1e-4)
+    math_hard = group_figure(results, "leaderboard_math_hard", "leaderboard_math_", "exact_match", sizes)
+    assert math_hard == pytest.approx((0.5 * 307 + 0.1 * 132) / 439)  # 0.3797..., not the mean 0.3
+    # the group's own figure, when the file holds it, is the one taken (the subtasks are not averaged in)
+    with_group = {**results, "leaderboard_math_hard": {"exact_match,none": 0.25}}
+    assert group_figure(with_group, "leaderboard_math_hard", "leaderboard_math_", "exact_match", sizes) == 0.25
+    with pytest.raises(ResultsShapeError, match="leaderboard_gpqa's acc_norm"):
+        group_figure(results, "leaderboard_gpqa", "leaderboard_gpqa_", "acc_norm", None)
 
 
 def test_an_extractive_answer_is_the_best_span_within_the_context_and_the_length_limit():
