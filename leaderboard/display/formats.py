@@ -31,9 +31,12 @@ _URL = re.compile(r"^https?://[^\s]+$")
 
 
 def escape_markdown(text: object) -> str:
-    """``text`` as literal Markdown: no HTML, no links, no emphasis, no LaTeX, one line."""
+    """``text`` as literal Markdown: no HTML, no links, no emphasis, no LaTeX, one line. A bare address
+    (``https://…``, ``name@host``) would still become a link by GFM's autolinking, which backslashes do not
+    stop: its ``:`` and ``@`` are written as character references, which the browser shows as themselves."""
     plain = _CONTROL.sub(" ", str(text))
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", plain), quote=True)
+    escaped = html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", plain), quote=True)
+    return escaped.replace(":", "&#58;").replace("@", "&#64;")
 
 
 def is_hub_id(model_id: str) -> bool:

@@ -379,8 +379,8 @@ def test_the_review_list_shows_every_value_an_uploader_controls_as_text(results,
     results.commit({upload.path: hostile.to_bytes()}, results.head(), "edit")
     listed = review_list_message(results, MAINTAINER)
     assert listed == (
-        f"- {upload.upload_id}: \\!\\[x\\]\\(https://evil\\.example/p\\.png\\) on summarization, 2 GPU Wh / 1,000 "
-        "queries on &lt;b&gt;H100&lt;/b&gt; (not comparable: \\[click\\]\\(https://evil\\.x\\)), by alice — "
+        f"- {upload.upload_id}: \\!\\[x\\]\\(https&#58;//evil\\.example/p\\.png\\) on summarization, 2 GPU Wh / "
+        "1,000 queries on &lt;b&gt;H100&lt;/b&gt; (not comparable: \\[click\\]\\(https&#58;//evil\\.x\\)), by alice — "
         "pending")
     assert "](" not in listed and "<" not in listed
     assert "](" not in my_uploads_message(results, "alice")

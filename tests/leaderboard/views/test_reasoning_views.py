@@ -160,7 +160,7 @@ def test_a_run_whose_every_query_hit_the_cap_is_rated_and_flagged(tmp_path):
     assert pd.read_csv(task_csv(view))["Every query at the cap"].tolist() == [False, True]
     page = model_page(data, "org/loops")
     assert page["entries"][0]["warning"] == FLAG_ALL_AT_CAP and page["entries"][0]["stars"] == 1
-    assert "⚠ **every query hit the cap: the model may not stop**" in model_page_markdown(page)
+    assert "⚠ **every query hit the cap&#58; the model may not stop**" in model_page_markdown(page)
 
 
 def test_the_model_page_shows_the_effort_the_tokens_and_thinking_on_versus_off(data):

@@ -75,7 +75,7 @@ def test_sources_are_links_only_for_http_urls():
         "[huggingface\\.co/spaces/AIEnergyScore/Label](https://huggingface.co/spaces/AIEnergyScore/Label/commit/abc)"
         " text\\_gen\\.csv"
     )
-    assert source_markdown("javascript:alert(1)") == "javascript:alert\\(1\\)"
+    assert source_markdown("javascript:alert(1)") == "javascript&#58;alert\\(1\\)"
 
 
 def test_stars_text_sorts_like_the_rating_and_explains_unrated():
