@@ -102,6 +102,10 @@ def cmd_quality(args: argparse.Namespace) -> int:
     from benchmark.errors import UserInputError
     from benchmark.quality.spec import QualitySpec, check_quality_spec
 
+    if args.from_results:
+        return _import_quality(args)
+    if not args.model:
+        return _error("quality needs --model (or --from-results FILE with --model-id)")
     queued = _for_request(args.for_request)
     spec = QualitySpec(
         model=args.model, task=args.task, revision=args.revision, model_id=args.model_id, dataset=args.dataset,
@@ -127,6 +131,28 @@ def cmd_quality(args: argparse.Namespace) -> int:
     from benchmark.runs.push import push_quality
 
     return push_quality(result.run_dir) if args.push else 0
+
+
+def _import_quality(args: argparse.Namespace) -> int:
+    """``quality --from-results FILE``: the record from an lm-evaluation-harness results file, measured nowhere."""
+    from benchmark.errors import UserInputError
+
+    if not args.model_id:
+        return _error("--from-results needs --model-id ORG/NAME (the model the results are of)")
+    with quiet.stack_output():
+        from benchmark.runner.quality.imported import import_results
+    try:
+        record = import_results(args.task, args.model_id, Path(args.from_results))
+    except UserInputError as exc:
+        return _error(str(exc))
+    folder = Path(args.output) / record.quality_id
+    folder.mkdir(parents=True)
+    (folder / "quality.json").write_text(record.to_json())
+    print(f"{record.model_id} on {record.task}: {record.value:.6g} {record.benchmark} {record.metric}")
+    print(f"record: {folder / 'quality.json'}")
+    from benchmark.runs.push import push_quality
+
+    return push_quality(folder) if args.push else 0
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
@@ -177,7 +203,9 @@ def _register_release(sub: argparse._SubParsersAction) -> None:
 
 def _register_quality(sub: argparse._SubParsersAction) -> None:
     quality = sub.add_parser("quality", help="measure a model's quality on its task's declared benchmark")
-    quality.add_argument("--model", required=True, help="Hub model id or local folder")
+    quality.add_argument("--model", help="Hub model id or local folder (not with --from-results)")
+    quality.add_argument("--from-results", metavar="FILE",
+                         help="import the figure from an lm-evaluation-harness results JSON (with --model-id)")
     quality.add_argument("--task", required=True, help=f"one of: {', '.join(TASKS)}")
     quality.add_argument("--revision", help="model revision (branch, tag or commit) on the Hub")
     quality.add_argument("--model-id", help="the Hub id to record when --model is a local copy")

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("PYTHON") or (str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists()
                                       else sys.executable)
 UPLOADS = "tests/benchmark/uploads/test_upload_attacks.py"
+BOARD = "tests/benchmark/uploads/test_uploads_on_the_board.py"
 ZIPS = "tests/benchmark/uploads/test_hostile_zips.py"
 CHOOSE = "tests/leaderboard/views/test_choose.py"
 
@@ -67,21 +68,21 @@ MUTATIONS: tuple[Mutation, ...] = (
              "an upload that can never be approved waits in review for ever"),
     Mutation("self-reported runs win by date", "benchmark/board/records.py",
              "    return 0 if record_provenance(record) == SELF_REPORTED else 1", "    return 1",
-             (f"{UPLOADS}::test_a_far_future_self_reported_record_never_hides_the_measured_row",),
+             (f"{BOARD}::test_a_far_future_self_reported_record_never_hides_the_measured_row",),
              "an upload dated 2199 hides the measured row for ever"),
     Mutation("uploads set the bins", "benchmark/board/rating.py",
              "    if BANDS_COLUMN not in df:  # a board written before the column: the provenance says it",
              "    return np.ones(len(df), dtype=bool)\n    if BANDS_COLUMN not in df:",
-             (f"{UPLOADS}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
+             (f"{BOARD}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
              "a 3 Wh upload moves three measured rows' stars"),
     Mutation("verified uploads never join the bins", "benchmark/board/frame.py",
              '        frame["in_bands"] |= frame["run_id"].isin(verified)', "        pass",
-             (f"{UPLOADS}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
+             (f"{BOARD}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
              "a reproduction that agrees changes nothing"),
     Mutation("verified when any reproduction agrees", "benchmark/board/verification.py",
              "VERIFIED if all(a.within for _, a in found) else DISPUTED",
              "VERIFIED if any(a.within for _, a in found) else DISPUTED",
-             (f"{UPLOADS}::test_one_disagreeing_reproduction_disputes_an_entry_even_when_another_agrees",),
+             (f"{BOARD}::test_one_disagreeing_reproduction_disputes_an_entry_even_when_another_agrees",),
              "an entry one reproduction disagrees with is shown verified"),
     Mutation("2,000 repeats allowed", "benchmark/run_spec.py", "MAX_REPEATS = 20", "MAX_REPEATS = 5000",
              (attack("2,000 repeats"), f"{ZIPS}::test_2000_repeats_sharing_one_report_are_refused_before_any_report_is_read"),
@@ -134,7 +135,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("summary names an upload without its badge", "leaderboard/views/summary.py",
              '    return escape_markdown(model_id or "") + (f" {badge}" if badge else "")',
              '    return escape_markdown(model_id or "")',
-             (f"{UPLOADS}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
+             (f"{BOARD}::test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it",),
              "\"most efficient\" names an upload as if we measured it"),
     # issue 31: a board that tells the truth at a glance
     Mutation("default board keeps each cohort's stars", "leaderboard/results/releases.py",

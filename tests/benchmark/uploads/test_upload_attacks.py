@@ -21,7 +21,6 @@ from benchmark.store import HubStore, LocalStore
 from benchmark.uploads.evidence import check_run
 from benchmark.uploads.reproduce import ReproduceRefused, reproduction_spec
 from benchmark.uploads.review import ATTESTATIONS, UploadRefused, approve, receive, uploads
-from leaderboard.results.live import LiveData
 from tests.support.doubles.hub_double import FakeHfApi
 from tests.support.leaderboard_fixtures import write_record
 from tests.support.models_fixtures import edit_json, gpu_run_folder, runner_record
@@ -32,29 +31,6 @@ UPLOADED = "acme/closed-summarizer"
 MAINTAINER = "boss"
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 H100 = "NVIDIA H100 80GB HBM3"
-
-
-@pytest.fixture
-def results(tmp_path, monkeypatch) -> LocalStore:
-    """Our measured H100 summarizers at 1, 3 and 5 Wh per 1,000 queries (stars 5, 3, 1)."""
-    monkeypatch.setenv("MAINTAINERS", MAINTAINER)
-    monkeypatch.setenv("RESULTS_DIR", str(tmp_path / "results"))
-    monkeypatch.delenv("RESULTS_REPO", raising=False)
-    root = tmp_path / "results"
-    for name, wh in (("org/frugal", 1.0), ("org/middle", 3.0), ("org/greedy", 5.0)):
-        write_record(root, runner_record(name, TASK, wh, 0.02, params=60_000_000))
-    return LocalStore(root)
-
-
-def stars_of(store: LocalStore) -> dict[str, tuple[float, int | None, str]]:
-    rows = LiveData(store).current.task_frame(TASK, "live")
-    return {m: (round(e, 6), None if s is None or s != s else int(s), p)
-            for m, e, s, p in zip(rows["model_id"], rows["gpu_wh_per_1k_queries"], rows["stars"].astype(object),
-                                  rows["provenance"], strict=True)}
-
-
-MEASURED_STARS = {"org/frugal": (1.0, 5, "measured"), "org/middle": (3.0, 3, "measured"),
-                  "org/greedy": (5.0, 1, "measured")}
 
 
 # --- 1. nothing measured is overwritten or shadowed ---------------------------------------------------------
@@ -131,56 +107,6 @@ def test_two_maintainers_approving_one_upload_at_once_publish_it_once(results, t
     with pytest.raises(UploadRefused, match="already approved"):
         approve(results, upload_id, MAINTAINER)
     assert tree_digest(results.root) == before and results.read(uploads(results)[0].record_path) == published
-
-
-def test_a_far_future_self_reported_record_never_hides_the_measured_row(results):
-    measured = runner_record("org/frugal", TASK, 1.0, 0.02, params=60_000_000)
-    upload = measured.model_copy(update={"run_id": "run-21991231T000000-f00d", "provenance": "self-reported",
-                                         "created_at": datetime(2199, 12, 31, tzinfo=UTC),
-                                         "gpu_wh_per_1k_queries": 0.1})
-    write_record(results.root, upload)
-    rows = LiveData(results).current.task_frame(TASK, "live")
-    frugal = rows[rows["model_id"] == "org/frugal"]
-    assert list(zip(frugal["run_id"], frugal["gpu_wh_per_1k_queries"], frugal["provenance"], strict=True)) == [
-        (measured.run_id, 1.0, "measured")]
-
-
-# --- 2. unverified uploads move nobody's stars ----------------------------------------------------------------
-
-
-def test_a_self_reported_row_leaves_every_measured_star_unchanged_until_a_reproduction_verifies_it(results):
-    from leaderboard.views.summary import summarize, summary_markdown
-
-    assert stars_of(results) == MEASURED_STARS
-    upload = runner_record(UPLOADED, TASK, 20.0, 0.02, params=60_000_000).model_copy(
-        update={"provenance": "self-reported", "run_id": "run-upload-1"})
-    write_record(results.root, upload)
-    # rated against the measured bins (1–5 Wh, 0.8 wide): above the highest it is 1 star; had it set the bins
-    # (1–20 Wh, 3.8 wide) middle would have 5 stars and greedy 4
-    assert stars_of(results) == {**MEASURED_STARS, UPLOADED: (20.0, 1, "self-reported")}
-    text = summary_markdown(summarize(LiveData(results).current.task_frame(TASK, "live")))
-    assert "(acme/closed\\-summarizer *self-reported*: 20 Wh vs org/frugal: 1 Wh)" in text
-    # a reproduction on the same GPU model agrees: verified, it now sets the group's bins (1–20 Wh)
-    reproduction = runner_record(UPLOADED, TASK, 20.0, 0.02, params=60_000_000).model_copy(
-        update={"run_id": "run-reproduction-1", "reproduces": "run-upload-1"})
-    write_record(results.root, reproduction)
-    assert stars_of(results) == {"org/frugal": (1.0, 5, "measured"), "org/middle": (3.0, 5, "measured"),
-                                 "org/greedy": (5.0, 4, "measured"), UPLOADED: (20.0, 1, "self-reported")}
-
-
-def test_one_disagreeing_reproduction_disputes_an_entry_even_when_another_agrees(results):
-    from benchmark.board.verification import verifications
-
-    upload = runner_record(UPLOADED, TASK, 2.0, 0.02, params=60_000_000).model_copy(
-        update={"provenance": "self-reported", "run_id": "run-upload-2"})
-    write_record(results.root, upload)
-    agree = runner_record(UPLOADED, TASK, 2.0, 0.02, params=1).model_copy(
-        update={"run_id": "run-agree", "reproduces": "run-upload-2"})
-    disagree = runner_record(UPLOADED, TASK, 4.0, 0.02, params=1).model_copy(
-        update={"run_id": "run-disagree", "reproduces": "run-upload-2"})
-    rows = LiveData(results).current.task_frame(TASK, "live")
-    assert verifications(rows, [agree])[(UPLOADED, TASK, "run-upload-2")].status == "verified"
-    assert verifications(rows, [agree, disagree])[(UPLOADED, TASK, "run-upload-2")].status == "disputed"
 
 
 # --- attacks on a run folder: one line each, the store unchanged --------------------------------------------
@@ -384,28 +310,6 @@ def test_the_review_list_shows_every_value_an_uploader_controls_as_text(results,
         "pending")
     assert "](" not in listed and "<" not in listed
     assert "](" not in my_uploads_message(results, "alice")
-
-
-def test_the_api_keeps_measured_rows_only_when_asked_and_badges_the_upload(results, tmp_path):
-    from gradio_client import Client
-
-    from leaderboard.app import build_demo
-
-    upload = runner_record(UPLOADED, TASK, 0.2, 0.02, params=60_000_000).model_copy(
-        update={"provenance": "self-reported", "run_id": "run-upload-api"})
-    write_record(results.root, upload)
-    demo = build_demo(live=LiveData(results), refresh_s=3600)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
-    try:
-        client = Client(url, verbose=False)
-        every = client.predict(TASK, "", "", "", "latest", "reference", None, "all", api_name="/task_rows")
-        ours = client.predict(TASK, "", "", "", "latest", "reference", None, "measured", api_name="/task_rows")
-    finally:
-        demo.close()
-    assert sorted((r["model_id"], r["provenance"]) for r in every) == [
-        (UPLOADED, "self-reported"), ("org/frugal", "measured"), ("org/greedy", "measured"),
-        ("org/middle", "measured")]
-    assert sorted(r["model_id"] for r in ours) == ["org/frugal", "org/greedy", "org/middle"]
 
 
 def test_the_uploaded_folder_s_figures_are_the_ones_worked_out_by_hand(tmp_path):
