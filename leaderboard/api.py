@@ -114,13 +114,14 @@ def register_api(live: LiveData) -> None:
         hardware beats it on both energy and quality).
         Optional filters: part of a model id (`;` separates alternatives), hardware names and size
         classes (comma separated), `min_quality` (at least this good in the benchmark's direction: a
-        WER of at most it; rows without a figure are left out). `release`: "latest" (default), a release
-        name (see `/releases`), "live" (everything rated now) or "since" (runs after the latest release,
-        provisional stars). `configuration`: "reference" (the default, the rated board), a configuration
+        WER of at most it; rows without a figure are left out). `release`: "latest" (default: the current
+        board, the latest release's rows rated together per task, hardware and size class), a release name
+        (see `/releases`: that board as published, each row's `rated_among` naming its cohort), "live"
+        (everything rated now) or "since" (runs after the latest release, provisional stars). `configuration`: "reference" (the default, the rated board), a configuration
         key (e.g. "batch_size=8", never in a release: shown live and unrated) or "all". Every row says its
         `provenance` ("measured" by our workers, "self-reported" by an approved upload, "published" by
-        another board) and `verification` ("verified" when a reproduction on the same GPU model agreed,
-        "disputed" when it did not); `provenance`: "all" (default) or "measured" (ours only)."""
+        another board) and `verification` ("verified" when every reproduction on the same GPU model agreed,
+        "disputed" when one did not); `provenance`: "all" (default) or "measured" (ours only)."""
         key = _task_key(task)
         data = live.current
         name = data.release_name(release)
