@@ -117,7 +117,8 @@ def register_api(live: LiveData) -> None:
         WER of at most it; rows without a figure are left out). `release`: "latest" (default: the current
         board, the latest release's rows rated together per task, hardware and size class), a release name
         (see `/releases`: that board as published, each row's `rated_among` naming its cohort), "live"
-        (everything rated now) or "since" (runs after the latest release, provisional stars). `configuration`: "reference" (the default, the rated board), a configuration
+        (everything rated now) or "since" (runs after the latest release, provisional stars).
+        `configuration`: "reference" (the default, the rated board), a configuration
         key (e.g. "batch_size=8", never in a release: shown live and unrated) or "all". Every row says its
         `provenance` ("measured" by our workers, "self-reported" by an approved upload, "published" by
         another board) and `verification` ("verified" when every reproduction on the same GPU model agreed,
