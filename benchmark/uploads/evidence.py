@@ -109,9 +109,6 @@ def check_record(folder: Path, now: datetime | None = None) -> ResultRecord:
         raise EvidenceRefused("record", f"unknown task {record.task!r}")
     if not record.repeats:
         raise EvidenceRefused("record", "the record lists no repeat: there is nothing to check it against")
-    if len(record.repeats) > MAX_REPEATS:
-        raise EvidenceRefused("record", f"the record lists {len(record.repeats)} repeats; a run has at most "
-                              f"{MAX_REPEATS}")
     try:
         check_upload_model_id(record.model_id)
     except SubmissionRefused as refusal:

@@ -47,15 +47,15 @@ RATED_LIVE = "every run now (task, hardware, size class)"
 RATED_PROVISIONAL = "the {release} release's bins (provisional)"
 
 
-def rated_among(rows: pd.DataFrame, name: str) -> pd.Series:
-    """For each row of the board ``name``, among which models its stars were computed."""
+def rated_among(rows: pd.DataFrame, name: str, latest: str = "") -> pd.Series:
+    """For each row of the board ``name``, among which models its stars were computed (``latest``: the latest
+    release's name, whose bins the runs since are rated against)."""
     if name == LATEST:
         return pd.Series(RATED_TOGETHER, index=rows.index, dtype=object)
     if name == LIVE:
         return pd.Series(RATED_LIVE, index=rows.index, dtype=object)
     if name == SINCE:
-        latest = rows["release"].astype(str).str.extract(r"since ([^)]+)\)")[0].fillna("")
-        return latest.map(lambda release: RATED_PROVISIONAL.format(release=release)).astype(object)
+        return pd.Series(RATED_PROVISIONAL.format(release=latest), index=rows.index, dtype=object)
     return cohort_labels(rows, name).astype(object)
 
 T = TypeVar("T")
@@ -200,7 +200,7 @@ class LeaderboardData:
     def _task_board(self, task: str, name: str, configuration: str) -> pd.DataFrame:
         declared = TASKS[task].quality
         rows = self._energy_board(task, name, configuration).copy()
-        rows["rated_among"] = rated_among(rows, name)
+        rows["rated_among"] = rated_among(rows, name, self.release_names[-1] if self.releases else "")
         rows = with_verification(rows, self.verifications())
         return with_quality(rows, self.best_quality(), declared.higher_is_better if declared else True)
 

@@ -12,16 +12,15 @@ import pytest
 
 from benchmark.store import LocalStore
 from benchmark.tasks import TASK_KEYS, TASKS
-from leaderboard.app import build_demo
 from leaderboard.results.data import SNAPSHOT_DIR
 from leaderboard.results.live import LiveData
+from tests.leaderboard.tabs.conftest import WIDE_VIEWPORT
 from tests.support.env import ARTIFACTS, browser_skip_reason
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(browser_skip_reason() is not None, reason=str(browser_skip_reason())),
 ]
-VIEWPORT = {"width": 1440, "height": 1000}
 SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+-]?\d+")
 # Unicode's Emoji_Presentation code points below U+1F000 (drawn as emoji by default), the pictographs above
 # it, and the variation selector that turns a text symbol into an emoji; ★ ◆ ✓ ⚠ (text symbols) are allowed.
@@ -34,21 +33,6 @@ TOP_TABS = (("Models", "tab-models"), ("What helps", "tab-what-helps"), ("Submit
 def emoji_in(text: str) -> list[str]:
     return sorted({c for c in text if c in EMOJI_BMP or ord(c) >= 0x1F000 or c == "\ufe0f"},
                   key=lambda c: unicodedata.name(c, hex(ord(c))))
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    demo = build_demo(live=LiveData(LocalStore(SNAPSHOT_DIR)), refresh_s=3600)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
-    yield url
-    demo.close()
-
-
-@pytest.fixture
-def wide(browser):
-    page = browser.new_page(viewport=VIEWPORT)
-    yield page
-    page.close()
 
 
 def open_board(page, url: str, task: str):
@@ -103,7 +87,7 @@ def test_every_task_board_shows_its_table_with_ten_rows_in_the_first_screen_and_
         open_board(wide, app_url, task)
         placed = rows_in_window(wide, task)
         seen[task] = placed["rows"]
-        assert placed["scrolled"] == 0 and placed["header_bottom"] < VIEWPORT["height"], (task, placed)
+        assert placed["scrolled"] == 0 and placed["header_bottom"] < WIDE_VIEWPORT["height"], (task, placed)
         assert empty_columns(wide, task) == [], task
         text = wide.locator("body").inner_text()
         assert SCIENTIFIC.findall(text) == [], task

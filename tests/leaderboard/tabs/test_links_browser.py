@@ -6,32 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.store import LocalStore
-from leaderboard.app import build_demo
-from leaderboard.results.data import SNAPSHOT_DIR
-from leaderboard.results.live import LiveData
 from tests.support.env import ARTIFACTS, browser_skip_reason
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(browser_skip_reason() is not None, reason=str(browser_skip_reason())),
 ]
-VIEWPORT = {"width": 1440, "height": 1000}
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    demo = build_demo(live=LiveData(LocalStore(SNAPSHOT_DIR)), refresh_s=3600)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1")
-    yield url
-    demo.close()
-
-
-@pytest.fixture
-def wide(browser, app_url):
-    page = browser.new_page(viewport=VIEWPORT)
-    yield page
-    page.close()
 
 
 def rows_in_view(page, table_id: str) -> int:
