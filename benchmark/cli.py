@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from benchmark.configuration import add_effort_argument, add_option_arguments
+from benchmark.engine.arguments import add_engine_arguments
 from benchmark.runs import quiet
 from benchmark.runs.files import RECORD_FILE
 from benchmark.tasks import REASONING_MAX_NEW_TOKENS, TASKS
@@ -27,14 +28,18 @@ def _gpu_indices(text: str) -> tuple[int, ...]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark.engine.arguments import batch_sizes
     from benchmark.errors import UserInputError
     from benchmark.run_spec import RunSpec, check_run_spec
 
-    # `run`'s options are named as RunSpec's fields, but for --gpus and --output
+    # `run`'s options are named as RunSpec's fields, but for --gpus, --output and --max-num-seqs (a list)
     named = {f.name: getattr(args, f.name) for f in fields(RunSpec) if hasattr(args, f.name)}
-    spec = RunSpec(**named, device_ids=args.gpus, output_dir=Path(args.output))
+    named.pop("max_num_seqs", None)
     try:  # refused before the runner's stack is imported (seconds of torch, transformers, optimum-benchmark)
-        check_run_spec(spec)
+        specs = [RunSpec(**named, max_num_seqs=size, device_ids=args.gpus or (0,), gpus_all=args.gpus is None,
+                         output_dir=Path(args.output)) for size in batch_sizes(args)]
+        for spec in specs:
+            check_run_spec(spec)
     except UserInputError as exc:
         return _error(str(exc))
     try:
@@ -45,11 +50,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise
         return _error(str(exc))
 
-    try:
-        result = run_benchmark(spec)
-    except BenchmarkError as exc:
-        where = f" (details in {exc.run_dir})" if exc.run_dir else ""
-        return _error(f"{exc}{where}")
+    results = []
+    for spec in specs:  # one record per steady-state batch size
+        try:
+            results.append(run_benchmark(spec))
+        except BenchmarkError as exc:
+            where = f" (details in {exc.run_dir})" if exc.run_dir else ""
+            return _error(f"{exc}{where}")
+        _print_result(results[-1])
+    if args.push:
+        from benchmark.runs.push import push_runs
+
+        return push_runs([result.run_dir for result in results])
+    return 0
+
+
+def _print_result(result) -> None:  # noqa: ANN001 - a RunResult (the runner's, imported lazily)
     record = result.record
     print(
         f"{record.model_id} on {record.task}: {record.gpu_wh_per_1k_queries:.6g} "
@@ -64,12 +80,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"p95 {tokens.per_query_p95:g}; {tokens.queries_at_cap} of {tokens.queries} answers hit the cap"
             + (" (every one: the model may not stop by itself)" if tokens.all_at_cap else "")
         )
-    print(f"record: {result.run_dir / RECORD_FILE}")
-    if args.push:
-        from benchmark.runs.push import push_runs
+    if record.settings.engine is not None:
+        from benchmark.engine.arguments import describe
 
-        return push_runs([result.run_dir])
-    return 0
+        for line in describe(record):
+            print(line)
+    print(f"record: {result.run_dir / RECORD_FILE}")
 
 
 def cmd_push(args: argparse.Namespace) -> int:
@@ -234,10 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--num-samples", type=int, help="queries to measure (default: the task's, 1,000)")
     run.add_argument("--repeats", type=int, default=3, help="launches to average (default: 3)")
     run.add_argument("--device", help="cuda or cpu (default: cuda when an NVIDIA GPU is present)")
-    run.add_argument("--gpus", type=_gpu_indices, default=(0,), help="NVML GPU indices, e.g. 0 or 0,1 (default: 0)")
+    run.add_argument("--gpus", type=_gpu_indices,
+                     help="NVML GPU indices, e.g. 0 or 0,1 (default: 0; with --engine-url every visible GPU)")
     run.add_argument("--dataset-id", help="the Hub id to record when --dataset is a local copy of it")
     add_option_arguments(run)  # --dtype --batch-size --attn-implementation --torch-compile ...
     add_effort_argument(run)  # --reasoning-effort, shared with enqueue
+    add_engine_arguments(run)  # --protocol --engine-url --engine-port --min-window-s
     run.add_argument(
         "--max-new-tokens",
         type=int,

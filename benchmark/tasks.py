@@ -32,6 +32,8 @@ AUDIO_SAMPLING_RATE_HZ = 16_000
 MODEL_OPTIONS = ("dtype", "batch_size", "attn_implementation", "torch_compile", "quantization")
 PIPELINE_OPTIONS = ("dtype", "batch_size")
 ZERO_SHOT_OPTIONS = (*MODEL_OPTIONS, "zero_shot")
+# language models may also be measured as served (``benchmark.engine``)
+SERVED_OPTIONS = ("engine", "max_num_seqs")
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ _ENTRIES = (
         dtype="float16",
         generate_kwargs=_GENERATE_10_TOKENS,
         size_classes=True,
+        options=(*MODEL_OPTIONS, *SERVED_OPTIONS),
     ),
     TaskSpec(
         key="reasoning",
@@ -147,7 +150,7 @@ _ENTRIES = (
         size_classes=True,
         # the runner's natural-length scenario (benchmark.runner.reasoning) with the thinking switch on
         scenario_options=MappingProxyType({"reasoning": True}),
-        options=("dtype", "attn_implementation", "torch_compile", "quantization"),
+        options=("dtype", "attn_implementation", "torch_compile", "quantization", *SERVED_OPTIONS),
     ),
     TaskSpec(
         key="summarization",

@@ -146,15 +146,19 @@ def register_api(live: LiveData) -> None:
         min_quality: float | None = None,
         configuration: str = "any",
         release: str = "latest",
+        max_itl_ms: float | None = None,
+        max_j_per_output_token: float | None = None,
     ) -> dict[str, Any]:
         """The least energy that meets your needs: the models of a task that meet every given limit (GPU
         Wh per 1,000 queries at most, latency per query in seconds at most, quality on the task's
-        benchmark at least as good), each at its cheapest measured configuration that meets them
+        benchmark at least as good; for language models measured as served, ML.ENERGY's median inter-token
+        latency deadline in ms and GPU J per output token at most: an unstable steady state is never
+        chosen), each at its cheapest measured configuration that meets them
         (`configuration`: "any", "reference" or a key), least energy first (`chosen`); the others
         (`excluded`) with the limit that stopped each, its figure and why, counted in `excluded_by` and
         said in `summary` ("12 excluded: 8 by quality, 4 by latency")."""
         return choose(live.current, _task_key(task), max_wh_per_1k, max_latency_s, min_quality,
-                      configuration, release)
+                      configuration, release, max_itl_ms, max_j_per_output_token)
 
     @user_errors
     def frontier(task: str, release: str = "latest") -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine, then the whole suite:
 #   bash scripts/test.sh [pytest args...]      (PYTEST_WORKERS=1 for one process)
-# Creates .venv (the runner's pinned stack + test tools), installs Debian's chromium for the
+# Creates .venv (the runner's pinned stack + test tools) and .venv-vllm (the serving engine), installs Debian's chromium for the
 # browser tests and Java for the CIDEr scorer when they are missing and we may (root), and runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
+# the serving engine's own environment (.venv-vllm): the engine tests run vLLM's CPU build (issue 32)
+bash scripts/engine.sh 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+.venv-vllm/bin/python -c "import vllm" 2>/dev/null || { echo "error: the serving engine could not be set up (bash scripts/engine.sh)" >&2; exit 1; }
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing chromium for the browser tests"

@@ -12,6 +12,7 @@ import pandas as pd
 from benchmark.board.configurations import CONFIGURATION_COLUMNS, configuration_frame
 from benchmark.board.plausibility import implausible_energy_reason
 from benchmark.board.rating import rating_flags, size_classes, star_ratings
+from benchmark.board.serving import SERVING_COLUMNS, serving_frame
 from benchmark.board.verification import verified_run_ids
 from benchmark.record import SELF_REPORTED, ResultRecord, record_provenance
 from benchmark.tasks import TASK_KEYS
@@ -47,8 +48,9 @@ FRAME_COLUMNS = (
     # whether the row sets its rating group's bins: False for a self-reported upload no reproduction verified
     "in_bands",
     *CONFIGURATION_COLUMNS,
+    *SERVING_COLUMNS,
 )
-DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", "in_bands", *CONFIGURATION_COLUMNS)
+DERIVED_COLUMNS = ("size_class", "stars", "rating_flag", "in_bands", *CONFIGURATION_COLUMNS, *SERVING_COLUMNS)
 
 def frame_from_records(
     records: tuple[ResultRecord, ...] | list[ResultRecord],
@@ -92,7 +94,7 @@ def frame_from_records(
          "output_tokens_per_query": float, "gpu_wh_per_1k_output_tokens": float, "output_all_at_cap": bool,
          "latency_s_per_query": float}
     )
-    frame = pd.concat([frame, configuration_frame(records)], axis=1)
+    frame = pd.concat([frame, configuration_frame(records), serving_frame(records)], axis=1)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     # A size class published with the record (``size_class``, e.g. a board's) wins over the one
     # derived from its parameter count: AI Energy Score's v2 classes follow deployment, not size.

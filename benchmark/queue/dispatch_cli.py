@@ -74,14 +74,16 @@ def cmd_enqueue(args: argparse.Namespace, store: Store | None = None, client: Hu
     client = client or HubClient()
     configuration = options_from_args(args)
     dtype = configuration.pop("dtype")
+    # a steady-state sweep (--max-num-seqs 8,64) is one request per batch size
+    sweep = [{**configuration, "max_num_seqs": size} for size in configuration.pop("max_num_seqs") or (None,)]
     refused = 0
     for line, model in entries:
         where = f"{args.models_file}:{line}: " if line else ""
         try:
-            queued = enqueue.enqueue_model(
+            queued = [request for options in sweep for request in enqueue.enqueue_model(
                 store, client, model_id=model, tasks=args.task, by=by, revision=args.revision, dtype=dtype,
-                configuration=configuration, reasoning_effort=getattr(args, "reasoning_effort", None),
-            )
+                configuration=options, reasoning_effort=getattr(args, "reasoning_effort", None),
+            )]
         except (UserInputError, HubError, queue.QueueBusyError) as exc:
             refused += 1
             print(f"error: {where}{redact(str(exc))}", file=sys.stderr)

@@ -13,10 +13,7 @@ import json
 import logging
 import os
 import time
-import traceback
-import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -32,7 +29,7 @@ from benchmark.configuration import (
     resolve_configuration,
 )
 from benchmark.errors import UserInputError
-from benchmark.hub_client import redact, redact_file
+from benchmark.hub_client import redact
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_spec import RunSpec, check_run_spec, has_flash_attn
 from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
@@ -42,7 +39,15 @@ from benchmark.runner.params import UnreadableWeights, count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runs import counter, quiet
-from benchmark.runs.files import ERROR_FILE, LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.runs.files import LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.runs.outcome import (  # noqa: F401 - BenchmarkError, RunResult and new_run_id are this module's API too
+    BenchmarkError,
+    RunResult,
+    keep_traceback,
+    new_run_dir,
+    new_run_id,
+    redact_run_folder,
+)
 from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec
 
@@ -52,21 +57,6 @@ LOGGER = logging.getLogger("benchmark")
 # `kernels` package — the first run on a GPU failed to load every model without it — and would measure
 # a kernel downloaded at run time rather than the model as transformers defines it.
 CHILD_ENVIRONMENT: Mapping[str, str] = MappingProxyType({"USE_HUB_KERNELS": "NO"})
-
-
-class BenchmarkError(RuntimeError):
-    """A run could not be made; ``str()`` is one line for the user (token redacted), ``run_dir`` holds
-    the details."""
-
-    def __init__(self, message: str, run_dir: Path | None = None) -> None:
-        super().__init__(redact(message))
-        self.run_dir = run_dir
-
-
-@dataclass(frozen=True)
-class RunResult:
-    record: ResultRecord
-    run_dir: Path
 
 
 def validate(spec: RunSpec) -> TaskSpec:
@@ -79,10 +69,6 @@ def validate(spec: RunSpec) -> TaskSpec:
     except UserInputError as exc:
         raise BenchmarkError(str(exc)) from None
     return task
-
-
-def new_run_id() -> str:
-    return f"{utc_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
 def _default_device() -> str:
@@ -328,44 +314,27 @@ NOTE_UNRATED_WITHOUT_SIZE = " ({task} is rated by size class: this run will be s
 def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
     """Measure ``spec`` and write ``<output_dir>/<run_id>/record.json``; raise ``BenchmarkError``."""
     task = validate(spec)
-    run_id = spec.run_id or new_run_id()
-    if spec.run_id and (Path(spec.output_dir).absolute() / run_id).exists():  # a stopped try of the same attempt
-        run_id = f"{spec.run_id}-{uuid.uuid4().hex[:4]}"
-    run_dir = Path(spec.output_dir).absolute() / run_id
-    run_dir.mkdir(parents=True)
+    if spec.engine:  # measured as served: the engine's own run (its server, its protocols)
+        from benchmark.runner.engine.run import run_engine
+
+        return run_engine(spec, task, progress)
+    run_id, run_dir = new_run_dir(spec.output_dir, spec.run_id)
     progress = progress or make_progress()  # the terminal, before the stack's output goes to the folder
     try:
         with quiet.into_run_folder(run_dir):
             record = _measure(spec, task, run_id, run_dir, progress)
     except BenchmarkError as exc:
-        _keep_traceback(run_dir, exc)
+        keep_traceback(run_dir, exc)
         exc.run_dir = run_dir
         raise
     except preflight.PreflightError as exc:
-        _keep_traceback(run_dir, exc)
+        keep_traceback(run_dir, exc)
         raise BenchmarkError(str(exc), run_dir) from exc
     except Exception as exc:  # noqa: BLE001 - anything else is reported in one line, kept in full
-        _keep_traceback(run_dir, exc)
+        keep_traceback(run_dir, exc)
         raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
     finally:
         progress.close()
         redact_run_folder(run_dir)
     (run_dir / RECORD_FILE).write_text(redact(record.to_json()))
     return RunResult(record=record, run_dir=run_dir)
-
-
-def redact_run_folder(run_dir: Path) -> None:
-    """Scrub the token from every file of the run folder — ours (error.log, reports) and what
-    optimum-benchmark and the libraries it runs wrote there (logs, configs) — before anyone reads or
-    publishes them."""
-    for path in sorted(run_dir.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            redact_file(path)
-
-
-def _keep_traceback(run_dir: Path, exc: BaseException) -> None:
-    text = "".join(traceback.format_exception(exc))
-    cause = exc.__cause__
-    if cause is not None and str(cause) and "Traceback" in str(cause):
-        text += "\n--- traceback from optimum-benchmark's process ---\n" + str(cause)
-    (run_dir / ERROR_FILE).write_text(redact(text))

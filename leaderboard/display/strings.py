@@ -235,6 +235,13 @@ CHOOSE_HELP = (
 CHOOSE_MAX_WH = "GPU Wh per 1,000 queries at most"
 CHOOSE_MAX_LATENCY = "Latency per query at most (s)"
 CHOOSE_MIN_QUALITY = "Quality at least as good as ({label})"
+SERVED_TITLE = "Served at steady state, against one query at a time"
+SERVED_INTRO = ("The same model served by vLLM: at steady state with at most max_num_seqs running requests "
+                "(ML.ENERGY's protocol) against one query at a time (AI Energy Score's). Batching trades energy per "
+                "token for inter-token latency.")
+SERVED_UNSTABLE = "unstable: not a steady state, never chosen"
+CHOOSE_MAX_ITL = "Median inter-token latency at most (ms; served runs)"
+CHOOSE_MAX_J_PER_TOKEN = "GPU J per output token at most (served runs)"
 CHOOSE_CONFIGURATIONS = "Configurations"
 CHOOSE_ANY = "any measured"
 CHOOSE_REFERENCE = "reference only"

@@ -83,6 +83,13 @@ _BOARD_DEFAULTS = {
     "output_all_at_cap": False,
     "latency_s_per_query": float("nan"),
     "in_bands": None,  # a board cut before uploads could be verified: its provenance says (rating.joins_bands)
+    # a release holds reference runs: none was served by an engine
+    "serving_protocol": "",
+    "max_num_seqs": float("nan"),
+    "j_per_output_token": float("nan"),
+    "itl_median_ms": float("nan"),
+    "ttft_median_ms": float("nan"),
+    "unstable": False,
 }
 
 

@@ -199,11 +199,11 @@ def add_submission_tabs(
     # injects the profile only into a positional parameter, so the options cannot be ``*values``).
     def on_submit(
         model_id: str, task: str, revision: str, dtype: str, batch_size: str | float | None, attn_implementation: str,
-        torch_compile: bool, quantization: str, zero_shot: bool, reasoning_effort: str,
-        profile: gr.OAuthProfile | None,
+        torch_compile: bool, quantization: str, zero_shot: bool, engine: str, max_num_seqs: str | float | None,
+        reasoning_effort: str, profile: gr.OAuthProfile | None,
     ) -> str:
         values = dict(zip(FIELD_NAMES, (dtype, batch_size, attn_implementation, torch_compile, quantization,
-                                        zero_shot), strict=True))
+                                        zero_shot, engine, max_num_seqs), strict=True))
         clean_dtype, configuration = form_options(values)
         return submit_message(
             store,

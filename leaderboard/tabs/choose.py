@@ -29,22 +29,30 @@ def chosen_markdown(result: dict[str, Any]) -> str:
     both energy and quality says which."""
     if not result["chosen"]:
         return f"**{strings.CHOOSE_NONE}** {escape_markdown(result['summary'])}."
+    served = any(item.get("itl_median_ms") is not None for item in result["chosen"])
     lines = [
         f"**{len(result['chosen'])} model(s) meet every limit** · {escape_markdown(result['summary'])}",
         "",
-        "| Model | Configuration | GPU Wh / 1,000 queries | Latency / query | Quality | Hardware |",
-        "|---|---|---:|---:|---:|---|",
+        "| Model | Configuration | GPU Wh / 1,000 queries | Latency / query | "
+        + ("Median ITL | J / output token | " if served else "") + "Quality | Hardware |",
+        "|---|---|---:|---:|" + ("---:|---:|" if served else "") + "---:|---|",
     ]
     for item in result["chosen"]:
         latency = format_seconds(item["latency_s_per_query"]) if item.get("latency_s_per_query") else "–"
         beaten = (f" · {strings.CHOOSE_BEATEN.format(model=escape_markdown(item['beaten_by']))}"
                   if item.get("beaten_by") else "")
+        serving = (f"{_amount(item.get('itl_median_ms'), ' ms')} | {_amount(item.get('j_per_output_token'), ' J')} | "
+                   if served else "")
         lines.append(
             f"| {model_markdown(item['model_id'])}{_effort(item)}{beaten} | "
             f"{escape_markdown(item['configuration_key'])} | {format_wh(item['gpu_wh_per_1k_queries'])} | {latency} | "
-            f"{_quality(item)} | {escape_markdown(item['hardware'])} |"
+            f"{serving}{_quality(item)} | {escape_markdown(item['hardware'])} |"
         )
     return "\n".join(lines)
+
+
+def _amount(value: Any, unit: str) -> str:
+    return f"{format_amount(value)}{unit}" if value is not None else "–"
 
 
 def _figure(item: dict[str, Any], value: Any) -> str:
@@ -96,6 +104,12 @@ def build_finder(ctx: AppContext, task: str) -> None:
                 label=strings.CHOOSE_MIN_QUALITY.format(label=declared.label) if declared else "",
                 placeholder="no limit", max_lines=1, visible=declared is not None, elem_id=f"choose-quality-{task}",
             )
+        served = "engine" in TASKS[task].options  # ML.ENERGY's limits, for the tasks measured as served
+        with gr.Row(equal_height=True, visible=served):
+            max_itl = gr.Textbox(label=strings.CHOOSE_MAX_ITL, placeholder="no limit", max_lines=1,
+                                 elem_id=f"choose-max-itl-{task}")
+            max_per_token = gr.Textbox(label=strings.CHOOSE_MAX_J_PER_TOKEN, placeholder="no limit", max_lines=1,
+                                       elem_id=f"choose-max-j-per-token-{task}")
             configurations = gr.Radio(
                 [(strings.CHOOSE_ANY, ANY_CONFIGURATION), (strings.CHOOSE_REFERENCE, "reference")],
                 value=ANY_CONFIGURATION, label=strings.CHOOSE_CONFIGURATIONS, elem_id=f"choose-configurations-{task}",
@@ -105,14 +119,16 @@ def build_finder(ctx: AppContext, task: str) -> None:
         with gr.Accordion(strings.CHOOSE_EXCLUDED_TITLE, open=False, elem_id=f"choose-excluded-{task}"):
             excluded = gr.Markdown(elem_id=f"choose-excluded-rows-{task}")
 
-    def run(wh: str, latency: str, quality: str, configuration: str) -> tuple[str, str]:
+    def run(wh: str, latency: str, quality: str, configuration: str, itl: str, per_token: str) -> tuple[str, str]:
         try:
             result = choose(ctx.data, task, wh.strip() or None, latency.strip() or None, quality.strip() or None,
-                            configuration)
+                            configuration, max_itl_ms=itl.strip() or None,
+                            max_j_per_output_token=per_token.strip() or None)
         except UserInputError as exc:
             return strings.error_message(exc), ""
         return chosen_markdown(result), excluded_markdown(result)
 
-    inputs = [max_wh, max_latency, min_quality, configurations]
-    gr.on([find.click, max_wh.submit, max_latency.submit, min_quality.submit], run, inputs, [chosen, excluded],
+    inputs = [max_wh, max_latency, min_quality, configurations, max_itl, max_per_token]
+    gr.on([find.click, max_wh.submit, max_latency.submit, min_quality.submit, max_itl.submit, max_per_token.submit],
+          run, inputs, [chosen, excluded],
           **PRIVATE_EVENT)

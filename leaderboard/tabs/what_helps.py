@@ -20,6 +20,8 @@ from leaderboard.views.what_helps import (
     MODEL_COLUMNS,
     configurations_table,
     models_table,
+    served_markdown,
+    served_summary,
     tasks_with_configurations,
     what_helps,
     what_helps_empty_state,
@@ -48,6 +50,7 @@ def draw_what_helps(data: Any, task: str | None) -> tuple[Any, ...]:
     view = what_helps(data, key)
     empty = what_helps_empty_state(key, view)
     zero_shot = zero_shot_markdown(zero_shot_summary(data, key))
+    served = served_markdown(served_summary(data, key))
     shown = empty is None
     return (
         gr.Markdown(value=empty or "", visible=not shown),
@@ -55,6 +58,7 @@ def draw_what_helps(data: Any, task: str | None) -> tuple[Any, ...]:
         gr.Markdown(visible=shown),
         gr.Dataframe(value=models_table(view), visible=shown),
         gr.Markdown(value=zero_shot, visible=bool(zero_shot)),
+        gr.Markdown(value=served, visible=bool(served)),
     )
 
 
@@ -71,11 +75,12 @@ def build_what_helps_tab(ctx: AppContext) -> None:
         configurations = _table(CONFIGURATION_COLUMNS, "what-helps-configurations")
         models_title = gr.Markdown(f"#### {strings.WHAT_HELPS_MODELS_TITLE}")
         models = _table(MODEL_COLUMNS, "what-helps-models")
+        served = gr.Markdown(visible=False, elem_id="what-helps-served")
         empty = gr.Markdown(visible=False, elem_id="what-helps-empty")
         gr.Markdown(strings.WHAT_HELPS_INTRO)
         opened = gr.State(False)
 
-    outputs = [empty, configurations, models_title, models, zero_shot]
+    outputs = [empty, configurations, models_title, models, zero_shot, served]
 
     def first_open(was_opened: bool) -> tuple[Any, ...]:
         """On first opening, the first task with configurations to compare (else the registry's first)."""

@@ -1,13 +1,15 @@
 """The finder: the least energy that meets your needs.
 
 Given limits on a task — at most this GPU energy per 1,000 queries, at most this latency per query, at
-least this quality on the task's benchmark — each model (on each hardware, at each effort level) is
-listed at its **cheapest configuration that meets every limit**: its reference run or any other
-configuration measured on the same hardware, as ML.ENERGY ranks models by their cheapest configuration
-meeting a deadline. The list is ordered by energy. A model none of whose runs meets the limits is left
-out, with the limit that stopped it: of its runs, the one that fails the fewest limits, and of those the
-first in the order quality, latency, energy. A limit on a figure a run does not have (no latency
-measured, no quality figure) leaves that run out and says so.
+least this quality on the task's benchmark, and for a language model measured as served ML.ENERGY's two:
+at most this median inter-token latency (a deadline) and this GPU energy per output token — each model
+(on each hardware, at each effort level) is listed at its **cheapest configuration that meets every
+limit**: its reference run or any other configuration measured on the same hardware, as ML.ENERGY ranks
+models by their cheapest configuration meeting a deadline. The list is ordered by energy. A model none of
+whose runs meets the limits is left out, with the limit that stopped it: of its runs, the one that fails
+the fewest limits, and of those the first in the order quality, latency, inter-token latency, energy per
+token, energy. A limit on a figure a run does not have (no latency measured, no quality figure, not served
+by an engine) leaves that run out and says so. An unstable steady state is never chosen.
 
 Quality is the model's figure on the task's declared benchmark (``results.quality``): measured once per
 model and effort level, it stands for every configuration of that model.
@@ -31,13 +33,20 @@ from leaderboard.views.values import json_value
 
 ANY_CONFIGURATION = "any"
 # the limits, in the order an excluded model is attributed to one
-QUALITY, LATENCY, ENERGY = "quality", "latency", "energy"
-LIMITS = (QUALITY, LATENCY, ENERGY)
+QUALITY, LATENCY, ITL, PER_TOKEN, ENERGY = "quality", "latency", "itl", "energy_per_token", "energy"
+LIMITS = (QUALITY, LATENCY, ITL, PER_TOKEN, ENERGY)
 REASON_OVER = {QUALITY: "quality worse than the limit", LATENCY: "latency over the limit",
+               ITL: "median inter-token latency over the deadline", PER_TOKEN: "energy per output token over the limit",
                ENERGY: "energy over the limit"}
-REASON_MISSING = {QUALITY: "no quality figure", LATENCY: "no latency measured", ENERGY: "no usable GPU energy"}
+REASON_MISSING = {QUALITY: "no quality figure", LATENCY: "no latency measured",
+                  ITL: "no inter-token latency (not measured as served)", PER_TOKEN: "no GPU energy per output token",
+                  ENERGY: "no usable GPU energy"}
+# each limit's figure in the frame (a limit's value is "at most", but quality's "at least")
+FIGURES = {QUALITY: "quality", LATENCY: "latency_s_per_query", ITL: "itl_median_ms",
+           PER_TOKEN: "j_per_output_token", ENERGY: "gpu_wh_per_1k_queries"}
 ROW_FIELDS = ("model_id", "reasoning_effort", "hardware", "configuration_key", "gpu_wh_per_1k_queries",
-              "latency_s_per_query", "quality", "quality_metric", "quality_source", "stars", "on_frontier")
+              "latency_s_per_query", "itl_median_ms", "j_per_output_token", "quality", "quality_metric",
+              "quality_source", "stars", "on_frontier")
 
 
 class ChooseInputError(UserInputError):
@@ -49,12 +58,17 @@ class Limits:
     max_wh_per_1k: float | None = None
     max_latency_s: float | None = None
     min_quality: float | None = None
+    # ML.ENERGY's: a deadline on the median inter-token latency, and an energy budget per output token
+    max_itl_ms: float | None = None
+    max_j_per_output_token: float | None = None
 
     @classmethod
-    def checked(cls, max_wh_per_1k: Any, max_latency_s: Any, min_quality: Any) -> Limits:
+    def checked(cls, max_wh_per_1k: Any, max_latency_s: Any, min_quality: Any, max_itl_ms: Any = None,
+                max_j_per_output_token: Any = None) -> Limits:
         values = {}
         for name, value in (("max_wh_per_1k", max_wh_per_1k), ("max_latency_s", max_latency_s),
-                            ("min_quality", min_quality)):
+                            ("min_quality", min_quality), ("max_itl_ms", max_itl_ms),
+                            ("max_j_per_output_token", max_j_per_output_token)):
             if value is None or value == "":
                 values[name] = None
                 continue
@@ -72,8 +86,12 @@ def _candidates(data: LeaderboardData, task: str, release: str, configuration: s
     """The runs the finder chooses among: the board's reference rows and, for ``any``, every other
     configuration measured (comparable runs only)."""
     if configuration == ANY_CONFIGURATION:
-        return data.task_frame(task, release, ALL_CONFIGURATIONS)
-    return data.task_frame(task, release, check_configuration(configuration))
+        rows = data.task_frame(task, release, ALL_CONFIGURATIONS)
+    else:
+        rows = data.task_frame(task, release, check_configuration(configuration))
+    if "unstable" in rows:  # an unstable steady state is shown, never chosen
+        rows = rows[~rows["unstable"].astype(bool)]
+    return rows
 
 
 def _failures(rows: pd.DataFrame, limits: Limits, higher_is_better: bool) -> pd.DataFrame:
@@ -94,6 +112,15 @@ def _failures(rows: pd.DataFrame, limits: Limits, higher_is_better: bool) -> pd.
         with np.errstate(invalid="ignore"):
             over = measured & (latency > limits.max_latency_s)
         out[LATENCY] = np.where(~measured, REASON_MISSING[LATENCY], np.where(over, REASON_OVER[LATENCY], ""))
+    for limit, bound in ((ITL, limits.max_itl_ms), (PER_TOKEN, limits.max_j_per_output_token)):
+        out[limit] = ""
+        if bound is not None:
+            column = FIGURES[limit]
+            figure = rows[column].to_numpy(dtype=float) if column in rows else np.full(len(rows), np.nan)
+            known = np.isfinite(figure) & (figure > 0 if limit == PER_TOKEN else True)
+            with np.errstate(invalid="ignore"):
+                over = known & (figure > bound)
+            out[limit] = np.where(~known, REASON_MISSING[limit], np.where(over, REASON_OVER[limit], ""))
     out[QUALITY] = ""
     if limits.min_quality is not None:
         known = np.isfinite(quality)
@@ -115,10 +142,12 @@ def choose(
     min_quality: Any = None,
     configuration: str = ANY_CONFIGURATION,
     release: str = "latest",
+    max_itl_ms: Any = None,
+    max_j_per_output_token: Any = None,
 ) -> dict[str, Any]:
     """The models meeting every limit at their cheapest configuration, least energy first, and the
     others with the limit that stopped each (see the module's doc)."""
-    limits = Limits.checked(max_wh_per_1k, max_latency_s, min_quality)
+    limits = Limits.checked(max_wh_per_1k, max_latency_s, min_quality, max_itl_ms, max_j_per_output_token)
     name = data.release_name(release)
     chosen_configuration = (configuration or ANY_CONFIGURATION).strip()
     declared = TASKS[task].quality
@@ -140,7 +169,7 @@ def choose(
         closest = group.sort_values(["_failed", "_energy", "configuration_key"]).iloc[0]
         failed = failures.loc[closest.name]
         limit = next(limit for limit in LIMITS if failed[limit])
-        figure = {QUALITY: "quality", LATENCY: "latency_s_per_query", ENERGY: "gpu_wh_per_1k_queries"}[limit]
+        figure = FIGURES[limit]
         # a figure that cannot be compared (a CPU run's zero GPU energy) is as good as none
         value = None if failed[limit] == REASON_MISSING[limit] else json_value(closest[figure])
         excluded.append({**_row(closest), "limit": limit, "reason": failed[limit], "figure": value,
@@ -158,7 +187,8 @@ def choose(
         "release": name,
         "configuration": chosen_configuration,
         "limits": {"max_wh_per_1k": limits.max_wh_per_1k, "max_latency_s": limits.max_latency_s,
-                   "min_quality": limits.min_quality},
+                   "min_quality": limits.min_quality, "max_itl_ms": limits.max_itl_ms,
+                   "max_j_per_output_token": limits.max_j_per_output_token},
         "chosen": chosen_rows,
         "excluded": excluded,
         "excluded_by": {limit: by[limit] for limit in LIMITS if by[limit]},
@@ -166,9 +196,12 @@ def choose(
     }
 
 
-LIMIT_FIELDS = {QUALITY: "min_quality", LATENCY: "max_latency_s", ENERGY: "max_wh_per_1k"}
+LIMIT_FIELDS = {QUALITY: "min_quality", LATENCY: "max_latency_s", ITL: "max_itl_ms",
+                PER_TOKEN: "max_j_per_output_token", ENERGY: "max_wh_per_1k"}
 NO_FIGURE_ON_BOARD = {
     LATENCY: "no run of {task} on this board has a latency per query: a latency limit cannot apply",
+    ITL: "no run of {task} on this board was measured as served (no inter-token latency): an ITL deadline "
+         "cannot apply",
     QUALITY: "no model of {task} on this board has a quality figure: a quality limit cannot apply",
 }
 
@@ -179,6 +212,10 @@ def _check_figures_exist(rows: pd.DataFrame, limits: Limits, task_name: str) -> 
         raise ChooseInputError(NO_FIGURE_ON_BOARD[LATENCY].format(task=task_name))
     if limits.min_quality is not None and not np.isfinite(rows["quality"].to_numpy(dtype=float)).any():
         raise ChooseInputError(NO_FIGURE_ON_BOARD[QUALITY].format(task=task_name))
+    if limits.max_itl_ms is not None and (
+        "itl_median_ms" not in rows or not np.isfinite(rows["itl_median_ms"].to_numpy(dtype=float)).any()
+    ):
+        raise ChooseInputError(NO_FIGURE_ON_BOARD[ITL].format(task=task_name))
 
 
 def _unit(limit: str, declared: Any) -> str:
@@ -186,6 +223,10 @@ def _unit(limit: str, declared: Any) -> str:
         return "Wh / 1,000 queries"
     if limit == LATENCY:
         return "s / query"
+    if limit == ITL:
+        return "ms (median ITL)"
+    if limit == PER_TOKEN:
+        return "J / output token"
     return declared.unit if declared is not None and declared.unit else ""
 
 

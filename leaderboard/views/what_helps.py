@@ -26,6 +26,9 @@ from leaderboard.display.formats import escape_markdown, format_energy, format_r
 from leaderboard.display.strings import (
     SAVING_LESS,
     SAVING_MORE,
+    SERVED_INTRO,
+    SERVED_TITLE,
+    SERVED_UNSTABLE,
     WHAT_HELPS_EMPTY,
     ZERO_SHOT_DIFFERENT_MODELS,
     ZERO_SHOT_LINE,
@@ -52,6 +55,8 @@ def _usable(value: float) -> bool:
 def ratios(data: LeaderboardData, task: str) -> pd.DataFrame:
     """One row per (model, hardware, non-reference configuration) with a reference beside it."""
     rows = data.task_frame(task, "live", configuration="all")
+    if "unstable" in rows:  # an unstable steady state is kept and shown, never put forward as a saving
+        rows = rows[~rows["unstable"].astype(bool)]
     reference = {
         (r.model_id, r.hardware): r for r in rows.itertuples(index=False) if r.configuration_key == REFERENCE_KEY
     }
@@ -261,3 +266,45 @@ def tasks_with_configurations(data: LeaderboardData) -> list[str]:
     """Tasks with something to show on What helps (registry order): a run configuration measured beside a
     reference run, or zero-shot against task-specific models."""
     return [task for task in TASK_KEYS if what_helps(data, task)["configurations"] or zero_shot_summary(data, task)]
+
+
+def served_summary(data: LeaderboardData, task: str) -> list[dict[str, Any]]:
+    """Steady state at each batch size against the same model served one query at a time, on the same
+    hardware (ML.ENERGY's protocol against AI Energy Score's): the ratio of GPU energy per output token, the
+    median ITL of each, and whether the steady state was stable (an unstable one is listed, marked)."""
+    if "serving_protocol" not in data.task_frame(task, "live", configuration="all"):
+        return []
+    rows = data.task_frame(task, "live", configuration="all")
+    served = rows[rows["serving_protocol"] != ""]
+    one = {(r.model_id, r.hardware): r for r in served.itertuples(index=False) if r.serving_protocol == "one-at-a-time"}
+    out = []
+    for row in served.itertuples(index=False):
+        base = one.get((row.model_id, row.hardware))
+        if row.serving_protocol != "steady-state" or base is None:
+            continue
+        ratio = row.j_per_output_token / base.j_per_output_token \
+            if _usable(row.j_per_output_token) and _usable(base.j_per_output_token) else None
+        out.append({"model_id": row.model_id, "hardware": row.hardware, "max_num_seqs": int(row.max_num_seqs),
+                    "j_per_output_token": row.j_per_output_token, "itl_median_ms": row.itl_median_ms,
+                    "one_at_a_time_itl_ms": base.itl_median_ms, "ratio": ratio, "stable": not row.unstable})
+    return sorted(out, key=lambda r: (r["model_id"], r["hardware"], r["max_num_seqs"]))
+
+
+def served_markdown(rows: list[dict[str, Any]]) -> str:
+    """``served_summary`` as a table; empty when no model has both protocols measured."""
+    if not rows:
+        return ""
+    lines = [f"#### {SERVED_TITLE}", "", SERVED_INTRO, "",
+             "| Model | Hardware | max_num_seqs | J / output token | vs one at a time | Median ITL (one at a time) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for row in rows:
+        ratio = format_ratio(row["ratio"]) if row["ratio"] is not None else "–"
+        stability = "" if row["stable"] else f" ({SERVED_UNSTABLE})"
+        lines.append(f"| {model_markdown(row['model_id'])} | {escape_markdown(row['hardware'])} | "
+                     f"{row['max_num_seqs']}{stability} | {_number(row['j_per_output_token'])} | {ratio} | "
+                     f"{_number(row['itl_median_ms'])} ms ({_number(row['one_at_a_time_itl_ms'])} ms) |")
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if value is not None and math.isfinite(value) else "–"

@@ -76,7 +76,8 @@ def test_the_models_table_gives_each_models_best_configuration_and_saving(data):
 
 
 def test_the_what_helps_tab_draws_the_tables_and_the_zero_shot_line_and_hides_the_empty_state(data):
-    empty, configurations, models_title, models, zero_shot = draw_what_helps(data, TASK)
+    empty, configurations, models_title, models, zero_shot, served = draw_what_helps(data, TASK)
+    assert not served.visible  # no model of this board was measured as served
     assert not empty.visible and configurations.visible and models_title.visible and models.visible
     assert ["batch_size=8", BASIS_GPU, 2, "0.375×", "0.25× – 0.5×", "62% less"] in configurations.value["data"]
     assert len(models.value["data"]) == 3  # org/a on two machines, org/c
@@ -85,7 +86,7 @@ def test_the_what_helps_tab_draws_the_tables_and_the_zero_shot_line_and_hides_th
 
 
 def test_a_task_without_other_configurations_explains_how_to_measure_one(reference_only):
-    empty, configurations, _, models, zero_shot = draw_what_helps(reference_only, TASK)
+    empty, configurations, _, models, zero_shot, _ = draw_what_helps(reference_only, TASK)
     assert empty.visible and not configurations.visible and not models.visible and not zero_shot.visible
     assert f"python -m benchmark run --model <owner/name> --task {TASK} --batch-size 8 --push" in empty.value
     assert "`--zero-shot`" in empty.value  # text classification admits zero-shot prompting

@@ -60,17 +60,19 @@ def submit(store, client, task=TC, dtype=None, **configuration):
 
 
 def test_the_form_offers_each_tasks_own_options_and_resets_them_to_the_reference_on_a_task_change():
-    assert offered_options(TC) == FIELD_NAMES  # every option, zero-shot prompting included
+    # every option but the serving engine's (language models only), zero-shot prompting included
+    assert offered_options(TC) == tuple(name for name in FIELD_NAMES if name not in ("engine", "max_num_seqs"))
     assert "zero_shot" not in offered_options("text_generation")
+    assert {"engine", "max_num_seqs"} <= set(offered_options("text_generation"))
     assert offered_options("text_to_image") == ("dtype", "batch_size")
     updates = dict(zip(FIELD_NAMES, on_task_change("text_to_image")[:-1], strict=True))  # the last: the effort
     assert {name: update["visible"] for name, update in updates.items()} == {
         "dtype": True, "batch_size": True, "attn_implementation": False, "torch_compile": False,
-        "quantization": False, "zero_shot": False,
+        "quantization": False, "zero_shot": False, "engine": False, "max_num_seqs": False,
     }
     assert {name: update["value"] for name, update in updates.items()} == {
         "dtype": "", "batch_size": "", "attn_implementation": "", "torch_compile": False,
-        "quantization": "", "zero_shot": False,
+        "quantization": "", "zero_shot": False, "engine": "", "max_num_seqs": "",
     }
     assert on_task_change(TC)[FIELD_NAMES.index("zero_shot")]["visible"] is True
 

@@ -1,0 +1,79 @@
+"""The engine's energy meter sums every GPU of the server, and every engine refusal is one line, before
+anything is launched or published (no server needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmark.cli import main
+from benchmark.runner.engine.meter import Meter
+from tests.support.doubles.fake_pynvml import FakeDevice, FakeNvml, install
+
+
+def test_the_window_energy_sums_every_gpu_the_server_uses(monkeypatch):
+    fake = install(monkeypatch, FakeNvml(devices=[FakeDevice(), FakeDevice(energy_mj=5_000_000_000)],
+                                         energy_step_mj=250_000))
+    meter = Meter((0, 1), cpu_ram=False)
+    meter.open()
+    window = meter.close()
+    # each GPU's counter moved by one step (250 J) between the two readings: 500 J, not GPU 0's 250 J
+    assert window.gpu_j == pytest.approx(500.0)
+    assert set(window.start.gpu_mj) == {0, 1}
+    assert fake.init_calls == fake.shutdown_calls
+
+
+def test_a_cpu_window_has_no_gpu_energy_but_codecarbons_cpu_and_ram():
+    meter = Meter(())
+    meter.open()
+    window = meter.close()
+    assert window.gpu_j is None
+    assert window.cpu_j is not None and window.ram_j is not None and window.ram_j > 0
+
+
+def run(capsys, *args: str) -> tuple[int, str]:
+    code = main(["run", "--model", "org/model", *args])
+    return code, capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "summarization", "--engine", "vllm"],
+         "--engine: task summarization does not admit this option"),
+        (["--task", "text_generation", "--max-num-seqs", "8"], "--max-num-seqs: is the serving engine's batch"),
+        (["--task", "text_generation", "--engine", "vllm", "--protocol", "steady-state"],
+         "--protocol steady-state needs --max-num-seqs"),
+        (["--task", "text_generation", "--engine", "vllm", "--protocol", "one-at-a-time", "--max-num-seqs", "8"],
+         "--max-num-seqs is the steady state's batch"),
+        (["--task", "text_generation", "--engine", "vllm", "--batch-size", "4"],
+         "--batch-size cannot be combined with it"),
+        (["--task", "text_generation", "--engine-url", "http://127.0.0.1:9"], "--engine-url applies to runs with"),
+        (["--task", "text_generation", "--engine", "vllm", "--engine-url", "ftp://x"], "--engine-url must be an http"),
+        (["--task", "text_generation", "--protocol", "steady-state"], "--protocol applies to runs with --engine"),
+    ],
+)
+def test_each_engine_refusal_is_one_line(capsys, args, message):
+    code, err = run(capsys, *args)
+    assert code == 1
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_the_engine_not_set_up_is_refused_naming_the_command(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("BENCHMARK_ENGINE_VENV", str(tmp_path / "nowhere"))
+    code, err = run(capsys, "--task", "text_generation", "--engine", "vllm")
+    assert code == 1
+    assert err == (f"error: --engine vllm: the serving engine is not set up ({tmp_path / 'nowhere'} has no vLLM): "
+                   "run `bash scripts/engine.sh` first")
+
+
+def test_an_external_url_that_does_not_answer_is_refused_and_nothing_is_written(capsys, tmp_path, prompts):
+    from benchmark.runner.engine.server import free_port
+
+    port = free_port()  # nothing listens there
+    code, err = run(capsys, "--task", "text_generation", "--engine", "vllm", "--engine-url",
+                    f"http://127.0.0.1:{port}", "--dataset", str(prompts), "--num-samples", "2",
+                    "--output", str(tmp_path / "runs"))
+    assert code == 1
+    assert f"--engine-url http://127.0.0.1:{port} does not answer: ConnectError" in err
+    assert len(err.splitlines()) == 1
+    assert not list((tmp_path / "runs").rglob("record.json"))
