@@ -311,3 +311,31 @@ def energy_vs_quality(rows: pd.DataFrame, title: str, quality_label: str, higher
     if placed.empty:
         empty_plot_note(figure, "No model of this board has a quality figure on its benchmark yet")
     return figure
+
+
+def served_figure(view: dict[str, Any]) -> go.Figure:
+    """J per output token against median ITL (log–log), a line per model across its batch sizes, each point
+    labelled with its B ("1×1" one at a time); an unstable steady state is a cross."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for model in view["models"]:
+        points = model["points"]
+        figure.add_trace(go.Scatter(
+            x=[p["itl_median_ms"] for p in points], y=[p["j_per_output_token"] for p in points],
+            mode="lines+markers+text", name=html.escape(model["model_id"]),
+            text=[f"B={p['max_num_seqs']}" if p["max_num_seqs"] else "one at a time" for p in points],
+            textposition="top center",
+            marker={"size": 10, "symbol": ["circle" if p["stable"] else "x" for p in points],
+                    "line": {"width": 0.5, "color": MARKER_EDGE}},
+            hovertext=[f"{html.escape(model['model_id'])} · {html.escape(p['configuration_key'])}"
+                       + ("" if p["stable"] else " · unstable: not a steady state") for p in points],
+            hoverinfo="text",
+        ))
+    figure.update_layout(
+        xaxis={"title": "median inter-token latency (ms)", "type": "log"},
+        yaxis={"title": "GPU J per output token", "type": "log"},
+        title="Served: energy per token against inter-token latency, across batch sizes",
+        template="plotly_white", legend={"orientation": "h"},
+    )
+    return figure

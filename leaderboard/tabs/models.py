@@ -14,7 +14,7 @@ import gradio as gr
 from benchmark.errors import UserInputError
 from benchmark.tasks import TASK_KEYS, TASKS
 from leaderboard.display import strings
-from leaderboard.display.plots import tradeoff_figure
+from leaderboard.display.plots import served_figure, tradeoff_figure
 from leaderboard.label.facts import cached_label_path, label_facts, label_file_name, label_markdown, leaderboard_url
 from leaderboard.tabs import models_text as text
 from leaderboard.tabs.about import everyday_scale_section
@@ -23,7 +23,7 @@ from leaderboard.tabs.links import copy_link_js, follow_link_js
 from leaderboard.views.compare import MAX_MODELS, compare
 from leaderboard.views.equivalences import DEFAULT_GRID, GRID_CHOICES
 from leaderboard.views.model_page import model_ids, model_page
-from leaderboard.views.tradeoff import default_task, tradeoff
+from leaderboard.views.tradeoff import default_task, served_tradeoff, tradeoff
 
 _SEP = "::"  # between task key and hardware in the label's result choices (task keys have no colons)
 
@@ -95,6 +95,7 @@ def build_models_tab(ctx: AppContext) -> None:
                     tradeoff_hardware = gr.Dropdown([], value=None, label="Hardware", elem_id="tradeoff-hardware")
                 tradeoff_plot = gr.Plot(show_label=False, elem_id="plot-tradeoff")
                 frontier = gr.Markdown(latex_delimiters=[], elem_id="tradeoff-frontier")
+                served_plot = gr.Plot(show_label=False, visible=False, elem_id="plot-served")
             with gr.Tab("Energy label", id="energy-label", elem_id="tab-energy-label"):
                 with gr.Row(equal_height=True):
                     label_model = gr.Dropdown([], value=None, label="Model", elem_id="label-model", scale=2)
@@ -164,10 +165,12 @@ def build_models_tab(ctx: AppContext) -> None:
     def draw_tradeoff(task: str, hardware: str | None) -> tuple[Any, ...]:
         view = tradeoff(ctx.data, task, hardware or None)
         plotted = bool(view["points"])  # an empty plot says nothing: one line says why instead
+        served = served_tradeoff(ctx.data, task, view["hardware"])
         return (
             gr.Dropdown(choices=view["hardware_choices"], value=view["hardware"]),
             gr.Plot(value=tradeoff_figure(view) if plotted else None, visible=plotted),
             text.frontier_markdown(view),
+            gr.Plot(value=served_figure(served) if served["models"] else None, visible=bool(served["models"])),
         )
 
     def pick_result(model_id: str | None) -> Any:
@@ -207,7 +210,7 @@ def build_models_tab(ctx: AppContext) -> None:
         trigger_mode="always_last",
         **PRIVATE_EVENT,
     )
-    tradeoff_outputs = [tradeoff_hardware, tradeoff_plot, frontier]
+    tradeoff_outputs = [tradeoff_hardware, tradeoff_plot, frontier, served_plot]
     tradeoff_tab.select(draw_tradeoff, [tradeoff_task, tradeoff_hardware], tradeoff_outputs, **PRIVATE_EVENT)
     tradeoff_task.input(lambda task: draw_tradeoff(task, None), [tradeoff_task], tradeoff_outputs, **PRIVATE_EVENT)
     tradeoff_hardware.input(draw_tradeoff, [tradeoff_task, tradeoff_hardware], tradeoff_outputs, **PRIVATE_EVENT)

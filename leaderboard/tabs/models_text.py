@@ -164,6 +164,23 @@ def provenance_markdown(entry: dict[str, Any]) -> str:
     return text
 
 
+def serving_markdown(serving: dict[str, Any]) -> str:
+    """How an engine served the model, with ML.ENERGY's figures: J per output token and median ITL."""
+    protocol = serving["protocol"] + (f", max_num_seqs {serving['max_num_seqs']}" if serving["max_num_seqs"] else "")
+    parts = [f"{escape_markdown(serving['engine'])} ({protocol}; {serving['server']} server)"]
+    if serving["j_per_output_token"] is not None:
+        parts.append(f"{format_amount(serving['j_per_output_token'])} GPU J per output token")
+    if serving["itl_median_ms"] is not None:
+        parts.append(f"median ITL {format_amount(serving['itl_median_ms'])} ms")
+    if serving["ttft_median_ms"] is not None:
+        parts.append(f"median TTFT {format_amount(serving['ttft_median_ms'])} ms")
+    if serving["stable"] is not None:
+        window = f"steady state over {format_amount(serving['window_s'])} s at {serving['occupancy']:.0%} occupancy"
+        parts.append(window if serving["stable"] else
+                     f"⚠ **{strings.SERVED_UNSTABLE}**: {escape_markdown(serving['unstable_because'] or '')}")
+    return " · ".join(parts)
+
+
 def configuration_markdown(entry: dict[str, Any]) -> str:
     """How the run was made: the reference (rated) or its configuration (unrated, with the stars it
     would earn), and why a run on a few samples or another dataset stands apart."""
@@ -194,6 +211,8 @@ def entry_markdown(entry: dict[str, Any], grid: GridIntensity) -> str:
         *quality_facts(entry),
     ]
     rows += output_token_facts(entry)
+    if entry.get("serving"):
+        rows.append(("Served", serving_markdown(entry["serving"])))
     if entry["total_wh_per_1k_queries"] is not None:
         shared = entry.get("total_shared_with") or 0
         note = strings.TOTAL_SHARED_NOTE.format(others=shared) if shared else ""

@@ -227,6 +227,25 @@ def entry(data: LeaderboardData, index: Any, grid: GridIntensity) -> dict[str, A
         "provenance": str(row["provenance"]),
         "attestation": record.attestation.model_dump(mode="json") if record and record.attestation else None,
         "verification": verification_entry(data, row),
+        # measured as served (``benchmark.engine``): the engine, its protocol and figures
+        "serving": serving_entry(record, row),
+    }
+
+
+def serving_entry(record: ResultRecord | None, row: pd.Series) -> dict[str, Any] | None:
+    """How the model was served (None for a transformers run): protocol, batch, server, J per output token,
+    median ITL and TTFT; at steady state its window, occupancy and stability."""
+    engine = record.settings.engine if record is not None else None
+    if engine is None:
+        return None
+    state = record.steady_state
+    return {
+        "engine": f"vLLM {record.software.vllm}" if record.software.vllm else "vLLM",
+        "protocol": engine.protocol, "max_num_seqs": engine.max_num_seqs, "server": engine.server,
+        "gpus": list(engine.gpus), "j_per_output_token": json_value(row.get("j_per_output_token")),
+        "itl_median_ms": json_value(row.get("itl_median_ms")), "ttft_median_ms": json_value(row.get("ttft_median_ms")),
+        "window_s": state.duration_s if state else None, "occupancy": state.occupancy if state else None,
+        "stable": state.stable if state else None, "unstable_because": state.unstable_because if state else None,
     }
 
 

@@ -116,3 +116,26 @@ def left_out_note(left_out: int, no_latency: int) -> str | None:
         parts.append(f"{other} with no GPU energy or latency above zero")
     results = "result" if left_out == 1 else "results"
     return f"{left_out} {results} not shown: " + "; ".join(parts) + "."
+
+
+def served_tradeoff(data: LeaderboardData, task: str, hardware: str | None = None) -> dict[str, Any]:
+    """ML.ENERGY's view of the models measured as served on ``hardware`` (default: the trade-off's): GPU J
+    per output token against median inter-token latency, one line per model across its steady-state batch
+    sizes (B) with its one-at-a-time run as the first point. An unstable steady state is drawn, marked."""
+    chosen = hardware or tradeoff(data, task)["hardware"]
+    rows = data.task_frame(task, "live", configuration="all")
+    if "serving_protocol" not in rows:
+        return {"task": task, "hardware": chosen, "models": []}
+    rows = rows[(rows["serving_protocol"] != "") & (rows["hardware"] == chosen)]
+    models: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.itertuples(index=False):
+        if not (_plottable(row.j_per_output_token, row.itl_median_ms)):
+            continue
+        models.setdefault(row.model_id, []).append({
+            "max_num_seqs": None if math.isnan(row.max_num_seqs) else int(row.max_num_seqs),
+            "itl_median_ms": float(row.itl_median_ms), "j_per_output_token": float(row.j_per_output_token),
+            "stable": not bool(row.unstable), "configuration_key": row.configuration_key,
+        })
+    ordered = [{"model_id": model, "points": sorted(points, key=lambda p: p["max_num_seqs"] or 0)}
+               for model, points in sorted(models.items())]
+    return {"task": task, "hardware": chosen, "models": ordered}

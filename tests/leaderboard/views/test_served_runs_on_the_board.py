@@ -112,3 +112,34 @@ def test_steady_state_at_each_batch_is_compared_with_one_query_at_a_time(data):
     assert (rows[1]["itl_median_ms"], rows[1]["one_at_a_time_itl_ms"]) == (40.0, 12.0)
     text = served_markdown(rows)
     assert "| 256 (unstable: not a steady state, never chosen) |" in text
+
+
+def test_the_model_page_lists_each_engine_configuration_with_j_per_token_and_median_itl(data):
+    from leaderboard.tabs.models_text import serving_markdown
+    from leaderboard.views.model_page import model_page
+
+    entries = {e["configuration_key"]: e for e in model_page(data, "org/llama")["entries"]}
+    assert entries["reference"]["serving"] is None
+    steady = entries["engine=vllm+max_num_seqs=8"]["serving"]
+    assert (steady["protocol"], steady["max_num_seqs"], steady["itl_median_ms"]) == ("steady-state", 8, 20.0)
+    assert steady["j_per_output_token"] == pytest.approx(1.4)
+    assert serving_markdown(steady) == ("vLLM (steady-state, max_num_seqs 8; launched server) · 1.4 GPU J per output "
+                                        "token · median ITL 20 ms · steady state over 60 s at 95% occupancy")
+    unstable = serving_markdown(entries["engine=vllm+max_num_seqs=256"]["serving"])
+    assert "⚠ **unstable: not a steady state, never chosen**: steady\\-state window of 5 s" in unstable
+    one = entries["engine=vllm"]["serving"]
+    assert (one["protocol"], one["stable"], one["itl_median_ms"]) == ("one-at-a-time", None, 12.0)
+
+
+def test_the_served_plot_draws_each_model_across_its_batch_sizes(data):
+    from leaderboard.display.plots import served_figure
+    from leaderboard.views.tradeoff import served_tradeoff
+
+    view = served_tradeoff(data, TASK, "NVIDIA H100 80GB HBM3")
+    llama = next(m for m in view["models"] if m["model_id"] == "org/llama")
+    assert [(p["max_num_seqs"], p["itl_median_ms"], p["stable"]) for p in llama["points"]] == [
+        (None, 12.0, True), (8, 20.0, True), (64, 40.0, True), (256, 15.0, False)]
+    figure = served_figure(view)
+    trace = next(t for t in figure.data if t.name == "org/llama")
+    assert list(trace.text) == ["one at a time", "B=8", "B=64", "B=256"]
+    assert list(trace.marker.symbol) == ["circle", "circle", "circle", "x"]
