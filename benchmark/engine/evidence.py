@@ -11,6 +11,7 @@ cannot disagree.
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from benchmark.engine import steady
 from benchmark.engine.record import MIN_WINDOW_S, ONE_AT_A_TIME, STEADY_STATE, SteadyState
-from benchmark.engine.traces import RequestTrace, ms, percentile, summarize
+from benchmark.engine.traces import RequestTrace, summarize
 from benchmark.record import OutputTokens, PhaseMeasurement, Repeat, per_1k_output_tokens_wh, per_1k_queries_wh
 
 EVIDENCE_FILE = "engine_evidence.json"
@@ -180,5 +181,60 @@ def serving_figures(evidences: list[Evidence]) -> dict[str, float | None]:
     return summarize(t for e in evidences for t in e.traces).figures_ms()
 
 
-__all__ = ["EVIDENCE_FILE", "Evidence", "Reading", "WindowEnergy", "ms", "percentile", "repeat_from_evidence",
-           "steady_from_evidence"]
+
+
+class EvidenceMismatch(ValueError):
+    """An engine run's record says something its evidence does not."""
+
+
+def recheck(read: Any, record: Any) -> list[Evidence]:
+    """Every repeat's figures computed again from its evidence (``read(file)`` gives a file's text) and compared
+    with the record: energy per 1,000 queries, the output tokens asked for, the GPUs the energy covers and, at
+    steady state, ML.ENERGY's figures. Raises ``EvidenceMismatch`` naming the first difference."""
+    from benchmark.engine.traces import TokenMismatch, check_output_tokens
+
+    engine = record.settings.engine
+    fixed = not record.settings.reasoning
+    cap = record.settings.new_tokens if fixed else record.settings.max_new_tokens
+    evidences = []
+    for repeat in record.repeats:
+        evidence = Evidence.from_json(read(repeat.report_file))
+        if evidence.protocol != engine.protocol or evidence.max_num_seqs != engine.max_num_seqs:
+            raise EvidenceMismatch(f"repeat {repeat.index}: the evidence is a {evidence.protocol} run, the record "
+                                   f"says {engine.protocol}")
+        gpus = sorted(evidence.window.start.gpu_mj)
+        if gpus != sorted(engine.gpus) or set(evidence.window.end.gpu_mj) != set(gpus):
+            raise EvidenceMismatch(f"repeat {repeat.index}: the energy window read GPUs {gpus}, the record says "
+                                   f"{sorted(engine.gpus)}")
+        if len(evidence.traces) != record.settings.num_samples:
+            raise EvidenceMismatch(f"repeat {repeat.index}: {len(evidence.traces)} requests, the record says "
+                                   f"{record.settings.num_samples}")
+        try:
+            check_output_tokens(evidence.traces, cap if fixed else None, cap)
+        except TokenMismatch as exc:
+            raise EvidenceMismatch(f"repeat {repeat.index}: {exc}") from None
+        again = repeat_from_evidence(repeat.index, evidence, int(cap or 0), repeat.report_file, fixed_length=fixed)
+        for name in ("gpu_wh_per_1k_queries", "total_wh_per_1k_queries"):
+            if not _close(getattr(again, name), getattr(repeat, name)):
+                raise EvidenceMismatch(f"repeat {repeat.index}: {name} is {getattr(repeat, name):.6g} in the record "
+                                       f"but {getattr(again, name):.6g} from its evidence")
+        evidences.append(evidence)
+    if engine.protocol == STEADY_STATE:
+        state = steady_from_evidence(evidences[0])
+        claimed = record.steady_state
+        if claimed is None:
+            raise EvidenceMismatch("a steady-state run without its steady_state figures")
+        for name in ("energy_per_output_token_j", "output_tokens", "duration_s", "occupancy"):
+            if not _close(getattr(state, name), getattr(claimed, name)):
+                raise EvidenceMismatch(f"steady_state.{name} is {getattr(claimed, name)} in the record but "
+                                       f"{getattr(state, name)} from the evidence")
+        if state.stable != claimed.stable:
+            raise EvidenceMismatch(f"the record says the steady state is {'stable' if claimed.stable else 'unstable'}"
+                                   f", its evidence that it is not ({state.unstable_because or 'stable'})")
+    return evidences
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

@@ -31,6 +31,7 @@ that read it, in one line, like any other failure.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -148,6 +149,8 @@ def _report(folder: Path, file: str | None, index: int, seen: dict[str, int]) ->
 
 
 def check_recomputed(folder: Path, record: ResultRecord) -> dict[int, dict[str, Any]]:
+    if record.settings.engine is not None:  # measured as served: re-checked from its request traces
+        return _check_served(folder, record)
     spec = effective_task(TASKS[record.task], record_configuration(record, TASKS[record.task]))
     if record.settings.max_new_tokens and "max_new_tokens" in spec.generate_kwargs:
         from dataclasses import replace
@@ -180,6 +183,21 @@ def check_recomputed(folder: Path, record: ResultRecord) -> dict[int, dict[str, 
     return reports
 
 
+def _check_served(folder: Path, record: ResultRecord) -> dict[int, dict[str, Any]]:
+    from benchmark.engine.evidence import EvidenceMismatch, recheck
+
+    if len({repeat.index for repeat in record.repeats}) != len(record.repeats):
+        raise EvidenceRefused("recomputed", "two repeats have the same index")
+    seen: dict[str, int] = {}
+    texts = {repeat.report_file: json.dumps(_report(folder, repeat.report_file, repeat.index, seen))
+             for repeat in record.repeats}
+    try:
+        recheck(texts.__getitem__, record)
+    except EvidenceMismatch as exc:
+        raise EvidenceRefused("recomputed", str(exc)) from None
+    return {}
+
+
 def check_configuration(record: ResultRecord) -> str | None:
     spec = TASKS[record.task]
     configuration = record_configuration(record, spec)
@@ -200,7 +218,8 @@ def check_plausible(record: ResultRecord) -> None:
 
 
 def check_counter_covers_phases(record: ResultRecord, reports: dict[int, dict[str, Any]]) -> None:
-    if record.hardware.device != "cuda":
+    # a served run has no phases: its NVML readings per GPU are its evidence, re-checked with it
+    if record.hardware.device != "cuda" or record.settings.engine is not None:
         return
     for repeat in record.repeats:
         if repeat.nvml_gpu_energy_kwh is None:
@@ -213,6 +232,11 @@ def check_counter_covers_phases(record: ResultRecord, reports: dict[int, dict[st
 
 def check_hardware(folder: Path, record: ResultRecord, reports: dict[int, dict[str, Any]]) -> None:
     if record.hardware.device != "cuda":
+        return
+    if record.settings.engine is not None:
+        if len(record.settings.engine.gpus) != record.hardware.gpu_count:
+            raise EvidenceRefused("hardware", f"the record names {record.hardware.gpu_count} GPU(s), its energy covers "
+                                  f"{len(record.settings.engine.gpus)}")
         return
     for repeat in record.repeats:
         repeat_dir = (folder / repeat.report_file).parent if repeat.report_file else folder
@@ -244,13 +268,15 @@ def gpu_name_key(name: str) -> str:
 
 
 def check_software(record: ResultRecord) -> None:
-    missing = [name for name in STACK if not getattr(record.software, name)]
+    stack = ("vllm", "codecarbon") if record.settings.engine is not None else STACK
+    missing = [name for name in stack if not getattr(record.software, name)]
     if missing:
         raise EvidenceRefused("software", f"the record does not say which {', '.join(missing)} it ran")
 
 
 def check_size(folder: Path, record: ResultRecord) -> None:
-    if not TASKS[record.task].size_classes:
+    # a served run is never rated (not the reference configuration): its size class moves no stars
+    if not TASKS[record.task].size_classes or record.settings.engine is not None:
         return
     if record.params is None:
         raise EvidenceRefused("size", f"{TASKS[record.task].display_name} is rated by size class: "
