@@ -135,6 +135,8 @@ def reproduction_spec(
         reasoning_effort=settings.reasoning_effort,
         max_new_tokens=settings.max_new_tokens if settings.reasoning else None,
         reproduces=record.run_id, **overrides,
+        # a steady state is judged stable by the same minimum window as the run it reproduces
+        min_window_s=record.steady_state.min_window_s if record.steady_state else None,
     )
 
 

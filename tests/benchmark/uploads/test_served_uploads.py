@@ -111,3 +111,12 @@ def test_a_steady_state_claimed_stable_against_its_traces_is_refused(tmp_path):
     edit(tmp_path, claim)
     with pytest.raises(EvidenceRefused, match="steady_state.energy_per_output_token_j is"):
         check_run(tmp_path)
+
+
+def test_a_reproduction_of_a_served_run_serves_it_the_same_way(tmp_path):
+    from benchmark.uploads.reproduce import reproduction_spec
+
+    record = served_run(tmp_path / "run", "steady-state", batch=4)
+    spec = reproduction_spec(record, tmp_path / "out", model=str(tmp_path / "weights"))
+    assert (spec.engine, spec.max_num_seqs, spec.min_window_s, spec.reproduces) == ("vllm", 4, 0.0, "served-1")
+    assert (spec.num_samples, spec.repeats) == (40, 1)
