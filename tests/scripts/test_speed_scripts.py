@@ -33,6 +33,9 @@ SCRIPTS = {
     "gpu_check.py": (["--help"], r"--device"),
     "gpu_configurations_check.py": (["--help"], r"--samples"),
     "gpu_reasoning_check.py": (["--help"], r"--repeats"),
+    "gpu_engine_check.py": (["--help"], r"--batches"),
+    "engine_client_overhead.py": (["--rounds", "1", "--requests", "3"],
+                                  r"median ratio runner / bare openai client: \d+\.\d{3} \(target ≤ 1\.05\)"),
 }
 
 

@@ -11,8 +11,8 @@ import pytest
 from benchmark.engine.evidence import EVIDENCE_FILE, Evidence, repeat_from_evidence
 from benchmark.runner.engine.server import SERVER_LOG
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
-from tests.benchmark.engine.conftest import build_tiny_llama, needs_engine
-from tests.benchmark.engine.servers import servers_of
+from tests.benchmark.engine.conftest import needs_engine
+from tests.benchmark.engine.helpers import build_tiny_llama, servers_of
 
 pytestmark = [pytest.mark.runner, pytest.mark.engine, needs_engine]
 TASK_DATASET = "EnergyStarAI/text_generation"

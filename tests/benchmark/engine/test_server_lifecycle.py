@@ -18,7 +18,7 @@ import pytest
 from benchmark.runner.engine import server as srv
 from benchmark.runner.run import BenchmarkError, RunSpec, run_benchmark
 from tests.benchmark.engine.conftest import needs_engine
-from tests.benchmark.engine.servers import servers_of
+from tests.benchmark.engine.helpers import servers_of
 from tests.support.env import REPO_ROOT, subprocess_env
 
 pytestmark = [pytest.mark.runner, pytest.mark.engine, needs_engine]
