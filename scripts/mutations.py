@@ -27,6 +27,8 @@ UPLOADS = "tests/benchmark/uploads/test_upload_attacks.py"
 BOARD = "tests/benchmark/uploads/test_uploads_on_the_board.py"
 ZIPS = "tests/benchmark/uploads/test_hostile_zips.py"
 CHOOSE = "tests/leaderboard/views/test_choose.py"
+STEADY = "tests/benchmark/engine/test_steady_state_figures.py"
+SERVED = "tests/leaderboard/views/test_served_runs_on_the_board.py"
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,52 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("non-runner reruns pass CI", "tests/conftest.py",
              '        if "runner" not in report.keywords:', "        if False:",
              ("tests/test_reruns_counted.py",), "a flaky test hides in a green CI"),
+    # issue 32: the serving engine
+    Mutation("steady window ends one finish late", "benchmark/engine/steady.py",
+             "    end_after = max(len(traces) - max_num_seqs - 1, 1)", "    end_after = max(len(traces) - max_num_seqs, 1)",
+             (f"{STEADY}::test_the_window_runs_from_b_first_tokens_to_n_minus_b_minus_1_finishes",),
+             "ramp-down counted as steady state: J per token too high"),
+    Mutation("window start token counted", "benchmark/engine/steady.py",
+             "if window.start_s < c.at_s <= window.end_s", "if window.start_s <= c.at_s <= window.end_s",
+             (f"{STEADY}::test_tokens_in_the_window_exclude_its_start_and_include_its_end",),
+             "tokens of the ramp-up credited to the window"),
+    Mutation("ITL gap on the first token of a chunk", "benchmark/engine/traces.py",
+             "gaps.extend([(chunk.at_s - previous.at_s) / chunk.tokens] * chunk.tokens)",
+             "gaps.extend([chunk.at_s - previous.at_s] + [0.0] * (chunk.tokens - 1))",
+             (f"{STEADY}::test_a_chunks_gap_is_spread_evenly_over_the_tokens_it_carries",),
+             "a bundling server's median ITL reads as zero"),
+    Mutation("GPU 0 only", "benchmark/engine/evidence.py",
+             "return sum(self.end.gpu_mj[i] - self.start.gpu_mj[i] for i in self.start.gpu_mj) * MJ_TO_J",
+             "return (self.end.gpu_mj[0] - self.start.gpu_mj[0]) * MJ_TO_J",
+             ("tests/benchmark/engine/test_meter_and_refusals.py::test_the_window_energy_sums_every_gpu_the_server_uses",
+              f"{STEADY}::test_j_per_output_token_sums_every_gpu_of_the_server_over_the_window_tokens"),
+             "a tensor-parallel model's energy halved, as AI Energy Score counts it"),
+    Mutation("occupancy floor ignored", "benchmark/engine/steady.py",
+             "    if occupancy < MIN_OCCUPANCY:", "    if False:",
+             (f"{STEADY}::test_a_steady_state_under_the_minimum_window_or_occupancy_is_unstable_and_says_why",),
+             "a half-empty server's J per token shown as a steady state"),
+    Mutation("usage not checked against the stream", "benchmark/engine/traces.py",
+             "        if trace.output_tokens != trace.counted_tokens:", "        if False:",
+             (f"{STEADY}::test_output_tokens_other_than_asked_fail_the_run",),
+             "a server that lies about its tokens passes"),
+    Mutation("unstable steady state chosen", "leaderboard/views/choose.py",
+             "        rows = rows[~rows[\"unstable\"].astype(bool)]", "        pass",
+             (f"{SERVED}::test_without_a_deadline_the_cheapest_stable_configuration_wins_never_an_unstable_one",),
+             "the finder recommends a batch size that was never at steady state"),
+    Mutation("ITL deadline not applied", "leaderboard/views/choose.py",
+             "                over = known & (figure > bound)", "                over = known & False",
+             (f"{SERVED}::test_an_itl_deadline_picks_each_models_cheapest_configuration_meeting_it",),
+             "a 30 ms deadline lets an 80 ms model through"),
+    Mutation("uploaded engine figures not re-checked", "benchmark/engine/evidence.py",
+             "            if not _close(getattr(again, name), getattr(repeat, name)):",
+             "            if False:",
+             ("tests/benchmark/uploads/test_served_uploads.py",),
+             "a self-reported served run claims any energy"),
+    Mutation("engine options combine with batch size", "benchmark/configuration.py",
+             "        others = [OPTION_BY_NAME[name].flag for name in chosen if name not in ENGINE_OPTIONS]",
+             "        others = []",
+             ("tests/benchmark/engine/test_meter_and_refusals.py::test_each_engine_refusal_is_one_line",),
+             "a run claims a batch size the engine never used"),
 )
 
 

