@@ -23,6 +23,8 @@ LAUNCHED, EXTERNAL = SERVERS
 # ML.ENERGY v3's data pipeline keeps a steady state of at least 20 s whose mean batch is ≥ 85 % of B
 MIN_WINDOW_S = 20.0
 MIN_OCCUPANCY = 0.85
+# more running requests than the server admits can only be the client reading its streams late
+MAX_OCCUPANCY = 1.05
 
 
 class EngineSettings(BaseModel):

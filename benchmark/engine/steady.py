@@ -12,7 +12,9 @@ N − B − 1 requests have finished (the queue is about to drain; the −1 ends
 * occupancy: mean running requests in the window ÷ B — from the server's Prometheus gauge
   ``vllm:num_requests_running`` sampled in the window (ML.ENERGY's source), else from the traces (requests
   past their first token and not finished, time-weighted);
-* stable: a window of at least ``min_window_s`` (20 s, ML.ENERGY's data pipeline) and occupancy ≥ 0.85.
+* stable: a window of at least ``min_window_s`` (20 s, ML.ENERGY's data pipeline) and occupancy ≥ 0.85; an
+  occupancy over 1.05 (more running requests than the server runs) means the client fell behind the streams,
+  and is unstable too.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benchmark.engine.record import MIN_OCCUPANCY, MIN_WINDOW_S
+from benchmark.engine.record import MAX_OCCUPANCY, MIN_OCCUPANCY, MIN_WINDOW_S
 from benchmark.engine.traces import RequestTrace
 
 J_PER_WH = 3600.0
@@ -97,6 +99,9 @@ def unstable_because(
     if duration_s < min_window_s:
         return (f"steady-state window of {duration_s:.1f} s, under the minimum of {min_window_s:g} s "
                 "(send more requests)")
+    if occupancy > MAX_OCCUPANCY:
+        return (f"mean occupancy {occupancy:.0%} of the batch: more requests than the server runs, so the client read "
+                "the streams late (a busy machine) and its timestamps are not the server's")
     if occupancy < MIN_OCCUPANCY:
         return (f"mean occupancy {occupancy:.0%} of the batch, under {MIN_OCCUPANCY:.0%}: the server was not kept "
                 "full (send more requests or lower --max-num-seqs)")

@@ -131,3 +131,9 @@ def test_output_tokens_other_than_asked_fail_the_run():
     lying = [RequestTrace(0, 0.0, (Chunk(0.1, 1), Chunk(0.2, 9)), 0.2, output_tokens=12)]
     with pytest.raises(TokenMismatch, match="usage says 12 output tokens, the stream carried 10"):
         check_output_tokens(lying, asked=None, cap=100)
+
+
+def test_an_occupancy_over_the_batch_means_the_client_fell_behind_and_is_unstable():
+    reason = steady.unstable_because(60.0, 1.3, 1000)
+    assert reason.startswith("mean occupancy 130% of the batch: more requests than the server runs")
+    assert steady.unstable_because(60.0, 1.0, 1000) is None

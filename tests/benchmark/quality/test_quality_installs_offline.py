@@ -22,7 +22,8 @@ checker.build_description(num_sentences=2, relation="at least")
 print("ifeval", checker.check_following("The U.S. Army came. It left."))
 from lm_eval.tasks.leaderboard.math import utils
 doc = {"problem": "1/2?", "solution": "So $\\\\boxed{\\\\frac{1}{2}}$.", "answer": "\\\\frac{1}{2}"}
-print("math", utils.process_results(doc, ["Final Answer: The final answer is $0.5$. I hope it is correct."])["exact_match"])
+answer = "Final Answer: The final answer is $0.5$. I hope it is correct."
+print("math", utils.process_results(doc, [answer])["exact_match"])
 from omegaconf import OmegaConf
 print("omegaconf", OmegaConf.create({"a": "${b}", "b": 3}).a)
 """
