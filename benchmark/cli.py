@@ -126,7 +126,8 @@ def cmd_quality(args: argparse.Namespace) -> int:
     spec = QualitySpec(
         model=args.model, task=args.task, revision=args.revision, model_id=args.model_id, dataset=args.dataset,
         limit=args.limit, device=args.device, output_dir=Path(args.output), batch_size=args.batch_size,
-        dtype=args.dtype, reasoning_effort=args.reasoning_effort, max_new_tokens=args.max_new_tokens, **queued,
+        dtype=args.dtype, reasoning_effort=args.reasoning_effort, max_new_tokens=args.max_new_tokens,
+        chat_template=None if args.chat_template is None else args.chat_template == "on", **queued,
     )
     try:  # refused before the evaluation stack is imported
         check_quality_spec(spec)
@@ -232,6 +233,8 @@ def _register_quality(sub: argparse._SubParsersAction) -> None:
     quality.add_argument("--dtype", help="weights dtype (default: the model's own)")
     add_effort_argument(quality)
     quality.add_argument("--max-new-tokens", type=int, help="generative benchmarks: the cap on new tokens per answer")
+    quality.add_argument("--chat-template", choices=("on", "off"),
+                         help="Open LLM Leaderboard v2: the model's chat template (default: on when it has one)")
     quality.add_argument("--output", default="runs", help="folder for quality run folders (default: runs)")
     quality.add_argument("--push", action="store_true", help="publish the quality record to RESULTS_REPO / RESULTS_DIR")
     quality.add_argument("--for-request", help=argparse.SUPPRESS)  # the queue worker's quality step

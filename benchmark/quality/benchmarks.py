@@ -57,6 +57,10 @@ class QualityBenchmark:
     notes: str = ""
     # other metrics the same benchmark is reported in: kept and shown under their own name, never compared
     other_metrics: tuple[str, ...] = ()
+    # settings the reference definition fixes: a figure whose record states another value for one of them is
+    # kept and shown, labelled, never compared (a figure that does not state the setting is taken as the
+    # reference's: a published board's own figure)
+    reference_settings: tuple[tuple[str, object], ...] = ()
 
     @property
     def arrow(self) -> str:
@@ -113,6 +117,8 @@ CNN_DAILYMAIL = QualityBenchmark(
     higher_is_better=True,
     library="rouge-score (what evaluate's rouge calls)",
     other_metrics=("rougeL",),  # sentence-level ROUGE-L: another figure, a few points lower
+    # the reference splits summaries into sentences with NLTK's Punkt before rougeLsum
+    reference_settings=(("sentence_split", "nltk punkt (english)"),),
 )
 SQUAD_V2 = QualityBenchmark(
     key="squad_v2",

@@ -106,8 +106,19 @@ class QualityRecord(BaseModel):
 
     @property
     def comparable(self) -> bool:
-        """On the declared benchmark, over all of it (a ``--limit`` run is kept but not compared)."""
-        return self.on_declared_benchmark and self.settings.limit is None
+        """On the declared benchmark, over all of it (a ``--limit`` run is kept but not compared), with its
+        reference settings (``off_reference_because``)."""
+        return self.on_declared_benchmark and self.settings.limit is None and self.off_reference_because is None
+
+    @property
+    def off_reference_because(self) -> str | None:
+        """The first setting the record states otherwise than its benchmark's reference definition, in words."""
+        declared = TASKS[self.task].quality if self.task in TASKS else None
+        for name, value in declared.reference_settings if declared else ():
+            stated = getattr(self.settings, name, None)
+            if stated is not None and stated != value:
+                return f"{name.replace('_', ' ')} {stated!r}, not the reference's {value!r}"
+        return None
 
     @property
     def reasoning_effort(self) -> str:

@@ -55,6 +55,9 @@ class QualitySpec:
     reasoning_effort: str | None = None
     # generative benchmarks: the cap on new tokens per answer (default: the task's energy cap or lm-eval's)
     max_new_tokens: int | None = None
+    # Open LLM Leaderboard v2: the model's chat template on or off (None: on when the model has one, as the
+    # leaderboard's submitters mostly chose for instruct models; each entry recorded its choice)
+    chat_template: bool | None = None
     # a queued request's quality step: the energy run it goes with, and the request
     run_id: str | None = None
     quality_id: str | None = None
@@ -81,6 +84,9 @@ def check_quality_spec(spec: QualitySpec) -> tuple[TaskSpec, QualityBenchmark]:
         raise QualityRefused(f"--max-new-tokens must be a positive number of tokens, got {spec.max_new_tokens}")
     if spec.device not in (None, *DEVICES):
         raise QualityRefused(f"--device must be cuda or cpu, got {spec.device!r}")
+    if spec.chat_template is not None and benchmark.key != "open_llm_leaderboard_v2":
+        raise QualityRefused(f"--chat-template applies to the Open LLM Leaderboard v2 (text generation), not "
+                             f"{benchmark.name}")
     if spec.reasoning_effort is not None:
         if not task.reasoning:
             raise QualityRefused(f"--reasoning-effort applies to the reasoning task only, not {task.key}")

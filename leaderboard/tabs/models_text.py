@@ -132,6 +132,8 @@ def quality_markdown(item: dict[str, Any] | None) -> str:
     if item is None:
         return strings.NO_QUALITY_FIGURE
     partial = f" (first {item['limit']} examples only: not compared)" if item.get("limit") else ""
+    if item.get("off_reference_because"):
+        partial += f" ({escape_markdown(item['off_reference_because'])}: not compared)"
     return (
         f"**{format_amount(item['value'])}** {escape_markdown(item['label'])}{partial} — "
         f"{escape_markdown(item['provenance'])}, {source_markdown(item['source'])}"

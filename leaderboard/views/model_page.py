@@ -138,6 +138,7 @@ def _quality_item(record: QualityRecord) -> dict[str, Any]:
         "source": record.source,
         "provenance": record.provenance,
         "comparable": record.comparable,
+        "off_reference_because": record.off_reference_because,
         "limit": record.settings.limit,
         "quality_id": record.quality_id,
     }

@@ -176,10 +176,19 @@ def gpqa_diamond(job: Job) -> Evaluation:
     })
 
 
+def chat_choice(model_dir: str, model_id: str, requested: bool | None) -> bool:
+    """Whether the chat template applies: as requested, by default when the model has one."""
+    has_template = bool(thinking.chat_template(model_dir))
+    if requested and not has_template:
+        raise ModelRefused(f"--chat-template on: model {model_id!r} has no chat template")
+    return has_template if requested is None else requested
+
+
 def open_llm_leaderboard(job: Job) -> Evaluation:
     """The ``leaderboard`` group as the Open LLM Leaderboard v2 ran it (its own few-shot counts, the model's
-    chat template when it has one, few-shot turns as a conversation), normalised as it did."""
-    chat = bool(thinking.chat_template(job.model_dir))
+    chat template on or off as its submitter chose — ``--chat-template``; by default on when the model has one —
+    few-shot turns as a conversation with it), normalised as it did. The choice is recorded with the figure."""
+    chat = chat_choice(job.model_dir, job.model_id, job.chat_template)
     model = _model(job)
     output = _run(job, model, [LEADERBOARD_GROUP], apply_chat_template=chat, fewshot_as_multiturn=chat)
     results = output["results"]

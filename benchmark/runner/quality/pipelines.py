@@ -46,6 +46,7 @@ class Job:
     batch_size: int
     max_new_tokens: int | None
     reasoning_effort: str | None = None
+    chat_template: bool | None = None  # the Open LLM Leaderboard's choice (None: on when the model has one)
 
 
 def _pipeline(job: Job, task: str, **kwargs: Any) -> Any:
@@ -160,22 +161,36 @@ def squad_v2(job: Job) -> Evaluation:
                                 max_answer_tokens=QA_MAX_ANSWER_TOKENS, no_answer="first-token score beats every span"))
 
 
+# the generation settings a checkpoint publishes for summarization (T5: "summarize: " and beam search)
+SUMMARY_GENERATE_KEYS = ("num_beams", "max_length", "min_length", "length_penalty", "no_repeat_ngram_size",
+                         "early_stopping")
+
+
+def summarization_settings(config: Any) -> tuple[str, dict[str, Any]]:
+    """The input prefix and decoding a checkpoint publishes for summarization (``task_specific_params``, as the
+    transformers summarization pipeline applies them: T5's ``"summarize: "`` and 4-beam search), else none."""
+    params = (getattr(config, "task_specific_params", None) or {}).get("summarization") or {}
+    return str(params.get("prefix") or ""), {k: params[k] for k in SUMMARY_GENERATE_KEYS if k in params}
+
+
 def cnn_dailymail(job: Job) -> Evaluation:
     import torch
 
     data = load_rows(job.benchmark, job.dataset, job.limit)
     model, tokenizer = _load(job, "AutoModelForSeq2SeqLM")
-    generate = {"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {}
+    prefix, published = summarization_settings(model.config)
+    generate = {**published, **({"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {})}
     predictions = []
     for first in range(0, len(data.rows), job.batch_size):
-        batch = [row["article"] for row in data.rows[first:first + job.batch_size]]
+        batch = [prefix + row["article"] for row in data.rows[first:first + job.batch_size]]
         encoded = tokenizer(batch, truncation=True, padding=True, return_tensors="pt").to(job.device)
         with torch.no_grad():
             generated = model.generate(**encoded, **generate)
         predictions += tokenizer.batch_decode(generated, skip_special_tokens=True)
     return Evaluation(metrics.rouge_lsum(predictions, [row["highlights"] for row in data.rows]), len(data.rows),
                       _settings(job, data, use_stemmer=True, aggregation="bootstrap mid",
-                                sentence_split="after . ! ?", generate_kwargs=generate or "the model's own"))
+                                bootstrap_seed=metrics.BOOTSTRAP_SEED, sentence_split="nltk punkt (english)",
+                                input_prefix=prefix or None, generate_kwargs=generate or "the model's own"))
 
 
 def imagenet(job: Job) -> Evaluation:

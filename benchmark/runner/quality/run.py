@@ -70,7 +70,7 @@ def evaluate(spec: QualitySpec, run_dir: Path) -> QualityRecord:
     job = Job(model_dir=source.path, model_id=source.model_id, benchmark=benchmark, task=task, dataset=spec.dataset,
               limit=spec.limit, device=_device(spec), dtype=spec.dtype,
               batch_size=spec.batch_size or DEFAULT_BATCH_SIZE, max_new_tokens=spec.max_new_tokens,
-              reasoning_effort=spec.reasoning_effort)
+              reasoning_effort=spec.reasoning_effort, chat_template=spec.chat_template)
     started = utc_now()
     evaluation: Evaluation = EVALUATORS[benchmark.key](job)
     fields = {**evaluation.settings, "dtype": spec.dtype or "auto", "batch_size": job.batch_size,
