@@ -104,6 +104,9 @@ GPQA_DIAMOND = QualityBenchmark(
     library="lm-evaluation-harness",
     evaluator_task="gpqa_diamond_cot_zeroshot",
     notes="thinking on; each effort level its own figure",
+    # lm-evaluation-harness's zero-shot chain-of-thought prompt, greedy, one run: a figure stating another
+    # prompt (a model card's "Answer: $LETTER" with sampling and repeats) is shown apart, never compared
+    reference_settings=(("prompt", "gpqa_diamond_cot_zeroshot"),),
 )
 CNN_DAILYMAIL = QualityBenchmark(
     key="cnn_dailymail",

@@ -172,6 +172,8 @@ def gpqa_diamond(job: Job) -> Evaluation:
     return Evaluation(value, samples, {
         **_library_settings(output, [GPQA_TASK]), "num_fewshot": 0, "chat_template": True, "reasoning": True,
         "reasoning_effort": plan.effort, "thinking_switch": plan.family, "filter": "flexible-extract",
+        # not a model card's protocol ("Answer: $LETTER", sampling, several repeats): labelled, kept apart
+        "prompt": GPQA_TASK, "decoding": "greedy, one run",
         "max_new_tokens": max_tokens, "dataset": job.dataset or job.benchmark.dataset_id,
     })
 

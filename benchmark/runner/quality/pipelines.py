@@ -270,21 +270,45 @@ def coco(job: Job) -> Evaluation:
                       _settings(job, None, score_threshold=0.001, boxes="the model's float boxes"))
 
 
+# The captioning decoding each model family published for COCO Karpathy test (by ``config.model_type``); a family
+# not listed runs with its own generation config, recorded as such.
+CAPTION_SETTINGS: dict[str, dict[str, Any]] = {
+    # BLIP (Li et al., 2022, "BLIP: Bootstrapping Language-Image Pre-training", captioning): the prompt
+    # "a picture of " (stripped from the caption), beam search of 3, at most 20 tokens, at least 5
+    "blip": {"prompt": "a picture of ", "generate": {"num_beams": 3, "max_length": 20, "min_length": 5},
+             "source": "BLIP paper (Li et al., 2022)"},
+}
+
+
+def caption_settings(model_type: str | None) -> tuple[str, dict[str, Any], str]:
+    """The prompt, decoding and their source a captioning family published (none: the model's own)."""
+    family = CAPTION_SETTINGS.get(model_type or "")
+    if family is None:
+        return "", {}, "the model's own generation config"
+    return family["prompt"], dict(family["generate"]), family["source"]
+
+
 def coco_karpathy(job: Job) -> Evaluation:
     import torch
 
     data = load_rows(job.benchmark, job.dataset, job.limit)
     model, processor = _load(job, "AutoModelForImageTextToText")
-    generate = {"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {}
+    prompt, published, source = caption_settings(getattr(model.config, "model_type", None))
+    generate = {**published, **({"max_new_tokens": job.max_new_tokens} if job.max_new_tokens else {})}
     predictions = {}
     for i, row in enumerate(data.rows):
-        inputs = processor(images=image_of(row["image"], data.folder), return_tensors="pt").to(job.device)
+        text = {"text": prompt} if prompt else {}
+        inputs = processor(images=image_of(row["image"], data.folder), return_tensors="pt", **text).to(job.device)
         with torch.no_grad():
             generated = model.generate(**inputs, **generate)
-        predictions[i] = processor.batch_decode(generated, skip_special_tokens=True)[0].strip()
+        caption = processor.batch_decode(generated, skip_special_tokens=True)[0].strip()
+        predictions[i] = caption[len(prompt.strip()):].strip() if prompt and caption.startswith(prompt.strip()) \
+            else caption
     references = {i: [s["raw"] if isinstance(s, dict) else str(s) for s in row["sentences"]]
                   for i, row in enumerate(data.rows)}
-    return Evaluation(metrics.cider(predictions, references), len(data.rows), _settings(job, data, tokenizer="PTB"))
+    return Evaluation(metrics.cider(predictions, references), len(data.rows),
+                      _settings(job, data, tokenizer="PTB", prompt=prompt or None,
+                                generate_kwargs=generate or "the model's own", decoding_source=source))
 
 
 EVALUATORS: dict[str, Callable[[Job], Evaluation]] = {

@@ -76,3 +76,23 @@ def test_a_figure_measured_with_other_settings_than_the_reference_is_kept_labell
     shown = quality_markdown(_quality_item(regex))
     assert shown.startswith("**40.1** CNN/DailyMail ROUGE\\-Lsum ↑ (sentence split ")
     assert shown.endswith(": not compared) — measured, run")
+
+
+def test_captioning_uses_the_decoding_its_family_published_and_says_so():
+    from benchmark.runner.quality.pipelines import caption_settings
+
+    assert caption_settings("blip") == ("a picture of ", {"num_beams": 3, "max_length": 20, "min_length": 5},
+                                        "BLIP paper (Li et al., 2022)")
+    assert caption_settings("git") == ("", {}, "the model's own generation config")
+
+
+def test_a_model_cards_gpqa_figure_under_another_prompt_is_kept_apart_from_ours():
+    from benchmark.quality.record import QualityRecord, QualitySettings
+
+    def gpqa(prompt: str) -> QualityRecord:
+        return QualityRecord(quality_id="g", model_id="org/r1", task="reasoning", benchmark="gpqa_diamond",
+                             metric="accuracy_pct", value=60.0, higher_is_better=True, source="card",
+                             provenance="published", settings=QualitySettings(prompt=prompt))
+
+    assert gpqa("gpqa_diamond_cot_zeroshot").comparable
+    assert not gpqa("Answer: $LETTER, sampled, 8 repeats").comparable
