@@ -119,11 +119,12 @@ def build_finder(ctx: AppContext, task: str) -> None:
         with gr.Accordion(strings.CHOOSE_EXCLUDED_TITLE, open=False, elem_id=f"choose-excluded-{task}"):
             excluded = gr.Markdown(elem_id=f"choose-excluded-rows-{task}")
 
-    def run(wh: str, latency: str, quality: str, configuration: str, itl: str, per_token: str) -> tuple[str, str]:
-        try:
+    def run(wh: str, latency: str, quality: str, configuration: str, itl: str | None,
+            per_token: str | None) -> tuple[str, str]:
+        try:  # a hidden box (the served limits of a task no engine serves) may send None
             result = choose(ctx.data, task, wh.strip() or None, latency.strip() or None, quality.strip() or None,
-                            configuration, max_itl_ms=itl.strip() or None,
-                            max_j_per_output_token=per_token.strip() or None)
+                            configuration, max_itl_ms=(itl or "").strip() or None,
+                            max_j_per_output_token=(per_token or "").strip() or None)
         except UserInputError as exc:
             return strings.error_message(exc), ""
         return chosen_markdown(result), excluded_markdown(result)

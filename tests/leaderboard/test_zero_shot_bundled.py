@@ -85,5 +85,5 @@ def test_the_february_stars_stay_as_published_with_the_t5_rows_marked_zero_shot(
 
 def test_what_helps_opens_on_a_task_with_the_zero_shot_finding(data):
     assert tasks_with_configurations(data) == ["question_answering", "text_classification"]
-    empty, _, _, _, zero_shot = draw_what_helps(data, "text_classification")
+    empty, _, _, _, zero_shot, _ = draw_what_helps(data, "text_classification")
     assert zero_shot.visible and "27.7×" in zero_shot.value

