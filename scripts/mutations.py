@@ -29,6 +29,7 @@ ZIPS = "tests/benchmark/uploads/test_hostile_zips.py"
 CHOOSE = "tests/leaderboard/views/test_choose.py"
 STEADY = "tests/benchmark/engine/test_steady_state_figures.py"
 SERVED = "tests/leaderboard/views/test_served_runs_on_the_board.py"
+PUBLISHED = "tests/benchmark/quality/test_published_metric_figures.py"
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,24 @@ MUTATIONS: tuple[Mutation, ...] = (
              "        others = []",
              ("tests/benchmark/engine/test_meter_and_refusals.py::test_each_engine_refusal_is_one_line",),
              "a run claims a batch size the engine never used"),
+    # issue 33: quality figures the field would recognise
+    Mutation("ROUGE-Lsum split by a regex", "benchmark/runner/quality/metrics.py",
+             "for sentence in nltk.sent_tokenize(line)", "for sentence in line.split(\". \")",
+             (f"{PUBLISHED}::test_sentences_are_split_by_nltk_punkt_so_abbreviations_stay_inside_a_sentence",),
+             "\"U.S. Army\" becomes two sentences and ROUGE-Lsum shifts"),
+    Mutation("ROUGE bootstrap unseeded", "benchmark/runner/quality/metrics.py",
+             "    np.random.seed(BOOTSTRAP_SEED)\n", "",
+             (f"{PUBLISHED}::test_the_bootstrap_is_seeded_so_the_same_predictions_give_the_same_figure",),
+             "the same predictions give another ROUGE-Lsum each run"),
+    Mutation("off-reference figure compared", "benchmark/quality/record.py",
+             "self.settings.limit is None and self.off_reference_because is None",
+             "self.settings.limit is None",
+             ("tests/benchmark/quality/test_reference_settings.py",),
+             "a card's GPQA under another prompt sits beside ours as if equal"),
+    Mutation("chat template forced on", "benchmark/runner/quality/harness.py",
+             "    return has_template if requested is None else requested", "    return has_template",
+             ("tests/benchmark/quality/test_reference_settings.py",),
+             "--chat-template off is ignored"),
 )
 
 

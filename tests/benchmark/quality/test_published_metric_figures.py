@@ -36,7 +36,13 @@ def test_sentences_are_split_by_nltk_punkt_so_abbreviations_stay_inside_a_senten
 
 
 def test_the_bootstrap_is_seeded_so_the_same_predictions_give_the_same_figure():
-    predictions = ["the cat sat on the mat", "a dog ran", "birds fly south in winter", "it rained"]
-    references = ["the cat sat", "the dog ran fast", "birds fly", "it rained all day long"]
-    first = metrics.rouge_lsum(predictions, references)
-    assert all(metrics.rouge_lsum(predictions, references) == first for _ in range(3))
+    import numpy as np
+
+    words = "the cat sat on a mat while dogs ran fast past old red barns in the rain".split()
+    references = [" ".join(words[i % 7:i % 7 + 8]) for i in range(40)]
+    predictions = [" ".join(words[(3 * i) % 11:(3 * i) % 11 + 2 + i % 6]) for i in range(40)]
+    figures = set()
+    for state in (1, 2, 3):  # whatever the global random state before the call
+        np.random.seed(state)
+        figures.add(metrics.rouge_lsum(predictions, references))
+    assert len(figures) == 1
