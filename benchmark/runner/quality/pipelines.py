@@ -88,6 +88,8 @@ def _load(job: Job, auto_class: str) -> tuple[Any, Any]:
 
 
 def sst2(job: Job) -> Evaluation:
+    """SST-2 validation accuracy as GLUE defines it (``glue/sst2``, accuracy over 872 sentences; the label names
+    mapped to negative/positive from the model's own ``id2label``)."""
     data = load_rows(job.benchmark, job.dataset, job.limit)
     classify = _pipeline(job, "text-classification")
     negative_positive = _binary_labels(classify.model.config.id2label, job.model_id)
@@ -150,6 +152,9 @@ def answer_or_abstain(model: Any, tokenizer: Any, question: str, context: str, d
 
 
 def squad_v2(job: Job) -> Evaluation:
+    """SQuAD v2 F1 as the official ``evaluate-v2.0.py`` scores it (torchmetrics' copy: normalisation, token F1,
+    the empty answer right on an unanswerable question); the answer is the best span or no answer, as
+    transformers' ``run_qa.py`` post-processing picks it."""
     data = load_rows(job.benchmark, job.dataset, job.limit)
     model, tokenizer = _load(job, "AutoModelForQuestionAnswering")
     predictions = [answer_or_abstain(model, tokenizer, row["question"], row["context"], job.device)
@@ -174,6 +179,9 @@ def summarization_settings(config: Any) -> tuple[str, dict[str, Any]]:
 
 
 def cnn_dailymail(job: Job) -> Evaluation:
+    """CNN/DailyMail 3.0.0 test ROUGE-Lsum as Hugging Face's ``run_summarization.py`` scores it (evaluate's
+    ``rouge``: rouge-score 0.1.2, stemmed, NLTK-split sentences, bootstrap mid), with the checkpoint's own
+    published prefix and decoding."""
     import torch
 
     data = load_rows(job.benchmark, job.dataset, job.limit)
@@ -225,6 +233,8 @@ def asr_generate_kwargs(model: Any, max_new_tokens: int | None) -> dict[str, Any
 
 
 def librispeech(job: Job) -> Evaluation:
+    """LibriSpeech test-clean WER as the Open ASR Leaderboard scores it (``normalizer.py``'s Whisper English
+    normaliser, then jiwer's WER; a multilingual Whisper forced to English transcription)."""
     data = load_rows(job.benchmark, job.dataset, job.limit)
     transcribe = _pipeline(job, "automatic-speech-recognition")
     generate = asr_generate_kwargs(transcribe.model, job.max_new_tokens)
@@ -264,6 +274,8 @@ def coco_detections(job: Job, truth: dict[str, Any], images: Any) -> list[dict[s
 
 
 def coco(job: Job) -> Evaluation:
+    """COCO val2017 box AP@[.50:.95] as pycocotools' ``COCOeval`` scores it (the detection benchmark's own
+    evaluator), on the model's float boxes."""
     truth, images = coco_ground_truth(job.dataset, job.limit)
     detections = coco_detections(job, truth, images)
     return Evaluation(metrics.box_ap_pct(truth, detections), len(truth["images"]),
@@ -289,6 +301,8 @@ def caption_settings(model_type: str | None) -> tuple[str, dict[str, Any], str]:
 
 
 def coco_karpathy(job: Job) -> Evaluation:
+    """COCO Karpathy test CIDEr-D as pycocoevalcap scores it (PTB tokenizer, the captioning papers' evaluator),
+    with the decoding the model family published (``CAPTION_SETTINGS``), recorded."""
     import torch
 
     data = load_rows(job.benchmark, job.dataset, job.limit)
