@@ -94,9 +94,9 @@ def _device(spec: RunSpec) -> str:
 def _gpus(spec: RunSpec, device: str) -> tuple[int, ...]:
     if device != "cuda":
         return ()
-    if spec.gpus_all:
+    if spec.gpus_all and spec.engine_url is not None:  # a user's server: every visible GPU unless --gpus says
         return tuple(range(nvml.device_count()))
-    return tuple(spec.device_ids)
+    return tuple(spec.device_ids)  # a launched server runs on --gpus (default GPU 0), tensor-parallel over them
 
 
 def load_prompts(dataset: str, split: str, task: TaskSpec, count: int) -> list[str]:

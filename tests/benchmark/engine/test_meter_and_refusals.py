@@ -94,3 +94,17 @@ def test_the_engines_own_error_is_read_from_its_log_root_cause_first_mid_run(tmp
     )
     assert last_error_line(log, first=True) == "RuntimeError: Unsupported CPU attention configuration: head_dim=16"
     assert last_error_line(log) == "Model architectures ['X'] are not supported for now"
+
+
+def test_a_launched_server_runs_on_gpu_0_by_default_and_a_users_server_is_measured_on_every_gpu(monkeypatch):
+    from benchmark.run_spec import RunSpec
+    from benchmark.runner.engine.run import _gpus
+
+    install(monkeypatch, FakeNvml(devices=[FakeDevice(), FakeDevice(), FakeDevice()]))
+    launched = RunSpec(model="m", task="text_generation", engine="vllm", gpus_all=True)
+    external = RunSpec(model="m", task="text_generation", engine="vllm", engine_url="http://127.0.0.1:8000",
+                       gpus_all=True)
+    named = RunSpec(model="m", task="text_generation", engine="vllm", engine_url="http://127.0.0.1:8000",
+                    device_ids=(1, 2))
+    assert (_gpus(launched, "cuda"), _gpus(external, "cuda"), _gpus(named, "cuda")) == ((0,), (0, 1, 2), (1, 2))
+    assert _gpus(external, "cpu") == ()
