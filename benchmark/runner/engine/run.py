@@ -44,6 +44,8 @@ from benchmark.runs.scoring import mean_phases, output_token_summary
 from benchmark.tasks import TaskSpec
 
 DEFAULT_WARMUP_REQUESTS = 5
+# a request cut off may arrive before its dying server's exit is visible: how long to look for that exit
+SERVER_EXIT_GRACE_S = 3.0
 
 
 def run_engine(spec: RunSpec, task: TaskSpec, progress: Progress | None = None) -> RunResult:
@@ -222,7 +224,7 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
                 else:
                     measured = one_at_a_time(endpoint, prompts, generation, meter, warmup if index == 1 else ())
             except RequestFailed as exc:
-                if server is not None and not server.alive():
+                if server is not None and server.exited_within(SERVER_EXIT_GRACE_S):
                     raise server.failure(f"the vLLM server died mid-run (exit code {server.process.returncode})") \
                         from exc
                 if server is not None and last_error_line(server.log_path, first=True):

@@ -155,6 +155,16 @@ class Server:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def exited_within(self, seconds: float) -> bool:
+        """Whether the server's process has exited, or does within ``seconds`` (a kill is not seen at once)."""
+        if self.process is None:
+            return False
+        try:
+            self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def failure(self, what: str, root_cause: bool = False) -> ServerFailed:
         """One line: ``what``, then the engine's own error (or the log's last lines)."""
         error = last_error_line(self.log_path, first=root_cause)
