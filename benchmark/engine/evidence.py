@@ -155,7 +155,8 @@ def repeat_from_evidence(
         total_per_token_j = (window.total_j or 0.0) / window_tokens
         gpu_wh = steady.wh_per_1k_queries(gpu_per_token_j, tokens.per_query_mean)
         total_wh = steady.wh_per_1k_queries(total_per_token_j, tokens.per_query_mean)
-        gpu_wh_tokens, total_wh_tokens = gpu_per_token_j * 1000 / 3600, total_per_token_j * 1000 / 3600
+        gpu_wh_tokens = gpu_per_token_j * 1000 / steady.J_PER_WH
+        total_wh_tokens = total_per_token_j * 1000 / steady.J_PER_WH
     else:
         gpu_wh = per_1k_queries_wh(gpu_kwh, queries)
         total_wh = per_1k_queries_wh(gpu_kwh + cpu_kwh + ram_kwh, queries)

@@ -14,10 +14,11 @@ chunk) ÷ (output tokens − 1), ML.ENERGY's and vLLM's definition.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from benchmark.record import percentile as ordered_percentile
 
 MS_PER_S = 1000.0
 
@@ -83,14 +84,8 @@ class RequestTrace:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """numpy's default (linear) percentile, without numpy; None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    """The record's linear percentile (numpy's default) of unsorted values; None for no values."""
+    return ordered_percentile(sorted(values), q) if values else None
 
 
 def ms(value: float | None) -> float | None:

@@ -29,7 +29,6 @@ from benchmark.configuration import (
     resolve_configuration,
 )
 from benchmark.errors import UserInputError
-from benchmark.hub_client import redact
 from benchmark.record import Repeat, ResultRecord, Settings, utc_now
 from benchmark.run_spec import RunSpec, check_run_spec, has_flash_attn
 from benchmark.runner import crosscheck, environment, loaded, nvml, preflight
@@ -39,14 +38,14 @@ from benchmark.runner.params import UnreadableWeights, count_params
 from benchmark.runner.progress import PhaseWatcher, Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
 from benchmark.runs import counter, quiet
-from benchmark.runs.files import LOG_FILE, RECORD_FILE, REPORT_FILE, repeat_dir_name
+from benchmark.runs.files import LOG_FILE, REPORT_FILE, repeat_dir_name
 from benchmark.runs.outcome import (  # noqa: F401 - BenchmarkError, RunResult and new_run_id are this module's API too
     BenchmarkError,
     RunResult,
-    keep_traceback,
+    failures_in_one_line,
+    finish,
     new_run_dir,
     new_run_id,
-    redact_run_folder,
 )
 from benchmark.runs.scoring import repeat_from_report, summary
 from benchmark.tasks import TaskSpec
@@ -320,21 +319,6 @@ def run_benchmark(spec: RunSpec, progress: Progress | None = None) -> RunResult:
         return run_engine(spec, task, progress)
     run_id, run_dir = new_run_dir(spec.output_dir, spec.run_id)
     progress = progress or make_progress()  # the terminal, before the stack's output goes to the folder
-    try:
-        with quiet.into_run_folder(run_dir):
-            record = _measure(spec, task, run_id, run_dir, progress)
-    except BenchmarkError as exc:
-        keep_traceback(run_dir, exc)
-        exc.run_dir = run_dir
-        raise
-    except preflight.PreflightError as exc:
-        keep_traceback(run_dir, exc)
-        raise BenchmarkError(str(exc), run_dir) from exc
-    except Exception as exc:  # noqa: BLE001 - anything else is reported in one line, kept in full
-        keep_traceback(run_dir, exc)
-        raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
-    finally:
-        progress.close()
-        redact_run_folder(run_dir)
-    (run_dir / RECORD_FILE).write_text(redact(record.to_json()))
-    return RunResult(record=record, run_dir=run_dir)
+    with failures_in_one_line(run_dir, progress, refusals=(preflight.PreflightError,)):
+        record = _measure(spec, task, run_id, run_dir, progress)
+    return finish(run_dir, record)

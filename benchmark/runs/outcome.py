@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmark.hub_client import redact, redact_file
 from benchmark.record import ResultRecord, utc_now
-from benchmark.runs.files import ERROR_FILE
+from benchmark.runs import quiet
+from benchmark.runs.files import ERROR_FILE, RECORD_FILE
 
 
 class BenchmarkError(RuntimeError):
@@ -58,3 +62,35 @@ def keep_traceback(run_dir: Path, exc: BaseException) -> None:
     if cause is not None and str(cause) and "Traceback" in str(cause):
         text += "\n--- traceback from optimum-benchmark's process ---\n" + str(cause)
     (run_dir / ERROR_FILE).write_text(redact(text))
+
+
+@contextlib.contextmanager
+def failures_in_one_line(
+    run_dir: Path, progress: Any, refusals: tuple[type[BaseException], ...] = ()
+) -> Iterator[None]:
+    """The body of a run in its folder (the stack's output to its ``stack.log``): any failure becomes a
+    ``BenchmarkError`` of one line naming the folder — ``refusals`` with their own message, anything else as
+    "the run failed: …" — its traceback kept in the folder; the progress closed and the folder redacted
+    whatever happens."""
+    try:
+        with quiet.into_run_folder(run_dir):
+            yield
+    except BenchmarkError as exc:
+        keep_traceback(run_dir, exc)
+        exc.run_dir = run_dir
+        raise
+    except refusals as exc:
+        keep_traceback(run_dir, exc)
+        raise BenchmarkError(str(exc), run_dir) from exc
+    except Exception as exc:  # noqa: BLE001 - anything else is reported in one line, kept in full
+        keep_traceback(run_dir, exc)
+        raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
+    finally:
+        progress.close()
+        redact_run_folder(run_dir)
+
+
+def finish(run_dir: Path, record: ResultRecord) -> RunResult:
+    """Write the run's record into its folder (token redacted)."""
+    (run_dir / RECORD_FILE).write_text(redact(record.to_json()))
+    return RunResult(record=record, run_dir=run_dir)

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmark.engine.evidence import Reading, WindowEnergy
+from benchmark.engine.evidence import J_PER_KWH, Reading, WindowEnergy
 from benchmark.runner import nvml
 
-KWH_TO_J = 3.6e6
 POWER_SAMPLING_S = 0.5  # codecarbon's power reading interval inside a window
 
 
@@ -63,7 +62,7 @@ class Meter:
         cpu_j = ram_j = None
         if self._tracker is not None:
             data = self._tracker.stop_task()
-            cpu_j, ram_j = float(data.cpu_energy) * KWH_TO_J, float(data.ram_energy) * KWH_TO_J
+            cpu_j, ram_j = float(data.cpu_energy) * J_PER_KWH, float(data.ram_energy) * J_PER_KWH
         window = WindowEnergy(self._open, end, cpu_j, ram_j)
         self._open = None
         self.windows.append(window)

@@ -24,7 +24,6 @@ from benchmark.engine.environment import engine_version, installed_version
 from benchmark.engine.record import EXTERNAL, LAUNCHED, ONE_AT_A_TIME, STEADY_STATE, EngineSettings, ServingLatency
 from benchmark.engine.traces import TokenMismatch, check_output_tokens
 from benchmark.errors import UserInputError
-from benchmark.hub_client import redact
 from benchmark.record import ResultRecord, Settings, Software, mean_and_std, utc_now
 from benchmark.run_spec import RunSpec
 from benchmark.runner import environment, nvml, preflight
@@ -37,9 +36,8 @@ from benchmark.runner.model_source import resolve_model
 from benchmark.runner.params import UnreadableWeights, count_params
 from benchmark.runner.progress import Progress, make_progress
 from benchmark.runner.reasoning import prepare, thinking
-from benchmark.runs import quiet
-from benchmark.runs.files import RECORD_FILE, repeat_dir_name
-from benchmark.runs.outcome import BenchmarkError, RunResult, keep_traceback, new_run_dir, redact_run_folder
+from benchmark.runs.files import repeat_dir_name
+from benchmark.runs.outcome import BenchmarkError, RunResult, failures_in_one_line, finish, new_run_dir
 from benchmark.runs.scoring import mean_phases, output_token_summary
 from benchmark.tasks import TaskSpec
 
@@ -52,24 +50,10 @@ def run_engine(spec: RunSpec, task: TaskSpec, progress: Progress | None = None) 
     """Measure ``spec`` through the engine and write ``<output_dir>/<run_id>/record.json``."""
     run_id, run_dir = new_run_dir(spec.output_dir, spec.run_id)
     progress = progress or make_progress()
-    try:
-        with _sigterm_as_interrupt(), quiet.into_run_folder(run_dir):
-            record = _measure(spec, task, run_id, run_dir, progress)
-    except (UserInputError, srv.ServerFailed, RequestFailed, TokenMismatch, preflight.PreflightError) as exc:
-        keep_traceback(run_dir, exc)
-        raise BenchmarkError(str(exc), run_dir) from exc
-    except BenchmarkError as exc:
-        keep_traceback(run_dir, exc)
-        exc.run_dir = run_dir
-        raise
-    except Exception as exc:  # noqa: BLE001 - anything else in one line, kept in full
-        keep_traceback(run_dir, exc)
-        raise BenchmarkError(f"the run failed: {type(exc).__name__}: {exc}".splitlines()[0], run_dir) from exc
-    finally:
-        progress.close()
-        redact_run_folder(run_dir)
-    (run_dir / RECORD_FILE).write_text(redact(record.to_json()))
-    return RunResult(record=record, run_dir=run_dir)
+    refusals = (UserInputError, srv.ServerFailed, RequestFailed, TokenMismatch, preflight.PreflightError)
+    with failures_in_one_line(run_dir, progress, refusals), _sigterm_as_interrupt():
+        record = _measure(spec, task, run_id, run_dir, progress)
+    return finish(run_dir, record)
 
 
 @contextlib.contextmanager
@@ -239,7 +223,8 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
             progress.repeat_done(index, repeat.gpu_wh_per_1k_queries, repeat.total_wh_per_1k_queries)
             evidences.append(evidence)
             done.append(repeat)
-    software = Software(python=environment.software_versions().python, codecarbon=_runner_codecarbon(),
+    runner = environment.software_versions()
+    software = Software(python=runner.python, codecarbon=runner.codecarbon,
                         vllm=version, **({} if spec.engine_url else {
                             "torch": installed_version("torch"), "transformers": installed_version("transformers")}))
     hardware = environment.hardware(device, gpus)
@@ -265,10 +250,6 @@ def _measure(spec: RunSpec, task: TaskSpec, run_id: str, run_dir: Path, progress
         steady_state=ev.steady_from_evidence(evidences[0]) if protocol == STEADY_STATE else None,
         **figures,
     )
-
-
-def _runner_codecarbon() -> str | None:
-    return environment.software_versions().codecarbon
 
 
 def _external_generation(task: TaskSpec, spec: RunSpec) -> tuple[Generation, str | None, int]:
